@@ -1,0 +1,117 @@
+//! The proxy's HTTP API as the console uses it. Every failure becomes a [`Failure`] with a
+//! message a person can act on and, when the server gave one, the request id.
+
+use std::fmt;
+
+use gloo_net::http::{Request, Response};
+use shared::liveperson::{User, ops};
+use shared::{ApiError, ConnectionInfo, ValidationErrors};
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    /// Field errors to show next to the form inputs (from the proxy's validation).
+    pub field_errors: ValidationErrors,
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Failure {
+    fn network(error: gloo_net::Error) -> Self {
+        Self {
+            message: format!("The console server could not be reached: {error}."),
+            field_errors: ValidationErrors::default(),
+            request_id: None,
+        }
+    }
+
+    /// Reads an error response: the proxy's own `ApiError`, a vendor body with a `message`,
+    /// or, failing both, the raw text.
+    async fn from_response(response: Response) -> Self {
+        let status = response.status();
+        let header_id = response.headers().get("x-request-id");
+        let text = response.text().await.unwrap_or_default();
+        if let Ok(error) = serde_json::from_str::<ApiError>(&text) {
+            return Self {
+                message: error.message,
+                field_errors: ValidationErrors(error.field_errors),
+                request_id: error.request_id.or(header_id),
+            };
+        }
+        let vendor_message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned));
+        let detail = vendor_message.unwrap_or_else(|| {
+            let text = text.trim();
+            if text.is_empty() {
+                response.status_text()
+            } else {
+                text.chars().take(300).collect()
+            }
+        });
+        Self {
+            message: format!("The vendor refused the request (HTTP {status}): {detail}"),
+            field_errors: ValidationErrors::default(),
+            request_id: header_id,
+        }
+    }
+}
+
+async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    if !response.ok() {
+        return Err(Failure::from_response(response).await);
+    }
+    let request_id = response.headers().get("x-request-id");
+    response.json::<T>().await.map_err(|e| Failure {
+        message: format!("The answer could not be read: {e}."),
+        field_errors: ValidationErrors::default(),
+        request_id,
+    })
+}
+
+pub async fn connections() -> Result<Vec<ConnectionInfo>, Failure> {
+    let response = Request::get("/api/connections")
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    json_or_failure(response).await
+}
+
+/// A list of users and the account revision it was read at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserList {
+    pub users: Vec<User>,
+    pub revision: Option<String>,
+}
+
+pub async fn list_users(connection: &str) -> Result<UserList, Failure> {
+    let url = format!(
+        "/api/{connection}/users?{}={}",
+        ops::SELECT_PARAM,
+        ops::LIST_SELECT
+    );
+    let response = Request::get(&url).send().await.map_err(Failure::network)?;
+    let revision = response.headers().get(ops::REVISION_HEADER);
+    let users = json_or_failure(response).await?;
+    Ok(UserList { users, revision })
+}
+
+pub async fn create_users(connection: &str, users: &[User]) -> Result<Vec<User>, Failure> {
+    let response = Request::post(&format!("/api/{connection}/users"))
+        .json(users)
+        .map_err(Failure::network)?
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    json_or_failure(response).await
+}

@@ -1,0 +1,38 @@
+//! Numbers and counts as people read them.
+
+/// `1234567` → `"1,234,567"`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `"1 user"`, `"1,000 users"`.
+pub fn user_count(n: usize) -> String {
+    format!("{} user{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        for (n, text) in [
+            (0, "0 users"),
+            (1, "1 user"),
+            (999, "999 users"),
+            (1_000, "1,000 users"),
+            (50_000, "50,000 users"),
+            (1_234_567, "1,234,567 users"),
+        ] {
+            assert_eq!(user_count(n), text);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The users console in the browser: a Leptos single-page app, client-side rendered to
+//! WebAssembly. It talks only to the proxy (`/api/...`), never to a vendor.
+
+mod api;
+mod app;
+mod draft;
+mod format;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,56 @@
+//! The proxy's own error answers: always the shared `ApiError` JSON, always with the request
+//! id, so the browser shows one kind of message and an operator can find it in the logs.
+
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use shared::{ApiError, ValidationErrors};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("No connection named \"{0}\" is configured.")]
+    UnknownConnection(String),
+    #[error("No such API endpoint.")]
+    NotFound,
+    #[error("The request was refused: {0}")]
+    Invalid(ValidationErrors),
+    #[error("The request body is larger than the limit of {0} bytes.")]
+    BodyTooLarge(usize),
+    #[error("The request body could not be read: {0}")]
+    BodyUnreadable(String),
+    #[error("The vendor did not answer in time.")]
+    UpstreamTimeout,
+    #[error("The vendor could not be reached.")]
+    UpstreamUnreachable,
+}
+
+impl ProxyError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ProxyError::UnknownConnection(_) | ProxyError::NotFound => StatusCode::NOT_FOUND,
+            ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
+            ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ProxyError::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// The response, carrying the id of the request it answers.
+    pub fn into_response_for(self, request_headers: &HeaderMap) -> Response {
+        let status = self.status();
+        let mut body = match self {
+            ProxyError::Invalid(errors) => ApiError::from_validation(errors),
+            other => ApiError::new(other.to_string()),
+        };
+        body.request_id = request_headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (status, Json(body)).into_response()
+    }
+}
+
+/// `/api/…` paths that match no route get a JSON 404, never the SPA's HTML.
+pub(crate) async fn api_not_found(headers: HeaderMap) -> Response {
+    ProxyError::NotFound.into_response_for(&headers)
+}

@@ -1,0 +1,116 @@
+//! The console's server: serves the SPA and forwards `/api/{connection}/users` to the vendor
+//! of that connection, adding the credentials it alone holds. A stack of tower layers around
+//! one forwarding path.
+
+pub mod config;
+mod error;
+mod forward;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::{
+    SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
+};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use config::{Connection, LivepersonUpstream};
+pub use error::ProxyError;
+
+/// Largest request body accepted (a few thousand users); larger ones get 413.
+pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// How the proxy is set up.
+#[derive(Debug)]
+pub struct Config {
+    pub connections: Vec<Connection>,
+    /// The built SPA (Trunk's `dist/`); `None` serves the API only.
+    pub dist: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Config {
+    pub fn new(connections: Vec<Connection>, dist: Option<PathBuf>) -> Self {
+        Self {
+            connections,
+            dist,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// State shared by every request.
+pub(crate) struct AppState {
+    pub connections: Vec<Connection>,
+    pub client: reqwest::Client,
+}
+
+/// Builds the whole HTTP application: API routes, SPA, and the layers around them.
+pub fn app(config: Config) -> anyhow::Result<Router> {
+    config::validate_all(&config.connections)?;
+    if let Some(dist) = &config.dist {
+        anyhow::ensure!(
+            dist.join("index.html").is_file(),
+            "{} holds no index.html: build the console first (`cargo xtask run` does, or `trunk build --release`)",
+            dist.display()
+        );
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout)
+        // Never follow a vendor's redirect: it could point the credentials at another host.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let state = Arc::new(AppState {
+        connections: config.connections,
+        client,
+    });
+
+    // Everything under /api is the API: a path that matches no route there gets a JSON 404,
+    // never the SPA's index.html.
+    let api = Router::new()
+        .route("/connections", get(list_connections))
+        .route(
+            "/{connection}/users",
+            get(forward::users).post(forward::users).put(forward::users),
+        )
+        .fallback(error::api_not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));
+    let api = Router::new().nest("/api", api);
+
+    let router = match &config.dist {
+        Some(dist) => api.fallback_service(
+            ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))),
+        ),
+        None => api,
+    };
+    Ok(router.layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+                header::COOKIE,
+                header::PROXY_AUTHORIZATION,
+            ]))
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(TraceLayer::new_for_http())
+            .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
+            .layer(PropagateRequestIdLayer::x_request_id()),
+    ))
+}
+
+async fn list_connections(
+    State(state): State<Arc<AppState>>,
+) -> axum::Json<Vec<shared::ConnectionInfo>> {
+    axum::Json(state.connections.iter().map(Connection::info).collect())
+}

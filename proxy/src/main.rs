@@ -1,0 +1,127 @@
+//! `proxy`: the console's server binary. With no upstream configured it starts the sandbox
+//! in-process and points a LivePerson connection at it (the embedded default).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use secrecy::SecretString;
+
+/// Serves the users console and forwards its API calls to LivePerson.
+///
+/// Without --upstream, an embedded sandbox (an emulator of the vendor's API with seeded users)
+/// is started in-process and the connection points at it.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "PROXY_HOST")]
+    host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080, env = "PROXY_PORT")]
+    port: u16,
+    /// The built SPA (Trunk's output).
+    #[arg(long, default_value = "dist", env = "PROXY_DIST")]
+    dist: PathBuf,
+
+    /// Connection id, used in /api/{id}/users.
+    #[arg(long, default_value = "liveperson", env = "LP_CONNECTION_ID")]
+    connection_id: String,
+    /// Connection label shown in the console.
+    #[arg(long, default_value = "LivePerson", env = "LP_LABEL")]
+    label: String,
+    /// LivePerson account-config base URL, e.g. https://va.ac.liveperson.net. Without it the
+    /// embedded sandbox is used.
+    #[arg(long, env = "LP_BASE_URL")]
+    upstream: Option<url::Url>,
+    /// LivePerson account (site) id.
+    #[arg(long, default_value = "12345678", env = "LP_ACCOUNT_ID")]
+    account_id: String,
+    /// API version sent as `v` when the console gives none.
+    #[arg(long, default_value = shared::liveperson::ops::DEFAULT_VERSION, env = "LP_API_VERSION")]
+    api_version: String,
+    /// File holding the LivePerson Bearer token; otherwise read from the LP_BEARER_TOKEN
+    /// environment variable. Needed with --upstream only.
+    #[arg(long, env = "LP_BEARER_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
+
+    /// Embedded sandbox: SQLite file to keep its data in (in memory when not given).
+    #[arg(long, env = "SANDBOX_DB")]
+    sandbox_db: Option<PathBuf>,
+    /// Embedded sandbox: users seeded into an empty database.
+    #[arg(long, default_value_t = 1000, env = "SANDBOX_USERS")]
+    sandbox_users: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .init();
+    let args = Args::parse();
+
+    // Kept alive for the life of the process: dropping it stops the embedded sandbox.
+    let mut _embedded = None;
+    let (base_url, bearer_token) = match &args.upstream {
+        Some(url) => (url.clone(), read_token(args.token_file.as_deref())?),
+        None => {
+            // A fresh random token per start: the embedded upstream checks it like the vendor.
+            let token = uuid::Uuid::new_v4().simple().to_string();
+            let sandbox = sandbox::spawn(&sandbox::Config {
+                database: args
+                    .sandbox_db
+                    .clone()
+                    .map_or(sandbox::Database::InMemory, sandbox::Database::File),
+                account_id: args.account_id.clone(),
+                bearer_token: token.clone(),
+                seed_users: args.sandbox_users,
+            })
+            .await
+            .context("starting the embedded sandbox")?;
+            let base = sandbox.base_url().parse()?;
+            tracing::info!(upstream = %base, "embedded sandbox started");
+            _embedded = Some(sandbox);
+            (base, SecretString::from(token))
+        }
+    };
+    let connection = proxy::Connection {
+        id: args.connection_id,
+        label: args.label,
+        upstream: proxy::LivepersonUpstream {
+            base_url,
+            account_id: args.account_id,
+            version: args.api_version,
+            bearer_token,
+        },
+    };
+    let app = proxy::app(proxy::Config::new(vec![connection], Some(args.dist)))?;
+    let addr = SocketAddr::new(args.host, args.port);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another console running? try --port)")
+    })?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    tracing::info!(%url, "console listening");
+    println!("Users console: {url}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn read_token(file: Option<&std::path::Path>) -> anyhow::Result<SecretString> {
+    let token = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the Bearer token file {}", path.display()))?,
+        None => std::env::var("LP_BEARER_TOKEN")
+            .context("--upstream needs a Bearer token: set LP_BEARER_TOKEN or pass --token-file")?,
+    };
+    let token = token.trim().to_owned();
+    anyhow::ensure!(!token.is_empty(), "the LivePerson Bearer token is empty");
+    Ok(SecretString::from(token))
+}

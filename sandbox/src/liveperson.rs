@@ -1,0 +1,268 @@
+//! The emulated LivePerson Account Config Users API (`le-users`): routes, auth, revisions.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State as StateExtractor};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use shared::liveperson::{Operation, Selection, ops, parse_users, validate_batch};
+use subtle::ConstantTimeEq;
+
+use crate::store::{Precondition, Store, StoreError};
+
+/// Shared by every request of one sandbox instance.
+#[derive(Clone)]
+pub struct State {
+    pub store: Arc<Store>,
+    pub account_id: String,
+    pub bearer_token: String,
+}
+
+pub fn router(state: State) -> Router {
+    Router::new()
+        .route(
+            ops::USERS_ROUTE,
+            axum::routing::get(list_users)
+                .post(create_users)
+                .put(update_users),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .with_state(state)
+}
+
+/// An error as the sandbox answers it: LivePerson's services use `{time, message,
+/// internalCode}` bodies (`users-apis.md` §1.9).
+struct VendorError {
+    status: StatusCode,
+    message: String,
+}
+
+impl VendorError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for VendorError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "time": chrono::Utc::now().timestamp_millis(),
+            "message": self.message,
+            "internalCode": self.status.as_u16(),
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for VendorError {
+    fn from(error: StoreError) -> Self {
+        let status = match &error {
+            StoreError::StaleRevision { .. } => StatusCode::CONFLICT,
+            StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            StoreError::LoginNameTaken { .. } => StatusCode::BAD_REQUEST,
+            StoreError::Sqlite(_) | StoreError::Corrupt(_) => {
+                tracing::error!(%error, "sandbox store failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        VendorError::new(status, error.to_string())
+    }
+}
+
+async fn authenticate(
+    StateExtractor(state): StateExtractor<State>,
+    Path(params): Path<HashMap<String, String>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let expected = format!("Bearer {}", state.bearer_token);
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
+    if !bool::from(given.ct_eq(expected.as_bytes())) {
+        return VendorError::new(
+            StatusCode::UNAUTHORIZED,
+            "Authentication failed: missing or invalid Bearer token.",
+        )
+        .into_response();
+    }
+    if params.get("account_id") != Some(&state.account_id) {
+        return VendorError::new(
+            StatusCode::FORBIDDEN,
+            "This token is not authorized for the requested account.",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// `v` is required on every call (§1.2); the sandbox refuses to guess.
+fn require_version(query: &HashMap<String, String>) -> Result<(), VendorError> {
+    match query.get(ops::VERSION_PARAM) {
+        Some(v) if v.parse::<f64>().is_ok() => Ok(()),
+        Some(v) => Err(VendorError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Query parameter 'v' must be a number such as 4.0, not \"{v}\"."),
+        )),
+        None => Err(VendorError::new(
+            StatusCode::BAD_REQUEST,
+            "Missing required query parameter 'v' (the API version, e.g. v=4.0).",
+        )),
+    }
+}
+
+fn precondition(headers: &HeaderMap) -> Result<Precondition, VendorError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(Precondition::None);
+    };
+    let value = value.to_str().unwrap_or_default().trim().trim_matches('"');
+    if value == ops::SKIP_REVISION_CHECK {
+        return Ok(Precondition::None);
+    }
+    value.parse().map(Precondition::Revision).map_err(|_| {
+        VendorError::new(
+            StatusCode::BAD_REQUEST,
+            format!("If-Match must be a revision number or -1, not \"{value}\"."),
+        )
+    })
+}
+
+fn with_revision(status: StatusCode, revision: i64, body: Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(ops::REVISION_HEADER, revision.into());
+    response
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, VendorError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| {
+            VendorError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("sandbox task failed: {e}"),
+            )
+        })?
+        .map_err(VendorError::from)
+}
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+async fn list_users(
+    StateExtractor(state): StateExtractor<State>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let selection = match query.get(ops::SELECT_PARAM) {
+        Some(select) => Selection::parse(select).map_err(|e| {
+            VendorError::new(
+                StatusCode::BAD_REQUEST,
+                format!("Query parameter 'select': {e}."),
+            )
+        })?,
+        None => Selection::All,
+    };
+    let include_deleted = match query.get(ops::INCLUDE_DELETED_PARAM).map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(VendorError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "Query parameter 'include_deleted' must be true or false, not \"{other}\"."
+                ),
+            ));
+        }
+    };
+    let known = precondition(&headers)?;
+    let store = state.store.clone();
+    let account = state.account_id.clone();
+    // A conditional GET at the current revision is answered without the body (§1.7).
+    if let Precondition::Revision(given) = known {
+        let current = blocking({
+            let (store, account) = (store.clone(), account.clone());
+            move || store.revision(&account)
+        })
+        .await?;
+        if given == current {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            response
+                .headers_mut()
+                .insert(ops::REVISION_HEADER, current.into());
+            return Ok(response);
+        }
+    }
+    let (revision, users) = blocking(move || store.list(&account, include_deleted)).await?;
+    let users: Vec<Value> = users.iter().map(|u| selection.apply(u)).collect();
+    Ok(with_revision(StatusCode::OK, revision, Value::Array(users)))
+}
+
+fn parse_and_validate(
+    body: &[u8],
+    operation: Operation,
+) -> Result<Vec<shared::liveperson::User>, VendorError> {
+    let users =
+        parse_users(body).map_err(|e| VendorError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    validate_batch(&users, operation)
+        .map_err(|e| VendorError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    Ok(users)
+}
+
+async fn create_users(
+    StateExtractor(state): StateExtractor<State>,
+    Path(account_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let users = parse_and_validate(&body, Operation::Create)?;
+    let store = state.store.clone();
+    let account = state.account_id.clone();
+    let (revision, created) = blocking(move || store.create(&account, &users, &now())).await?;
+    let location = (created.len() == 1)
+        .then(|| created[0]["id"].as_i64())
+        .flatten()
+        .map(|id| format!("{}/{id}", ops::users_path(&account_id)));
+    let mut response = with_revision(StatusCode::CREATED, revision, Value::Array(created));
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn update_users(
+    StateExtractor(state): StateExtractor<State>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let precondition = precondition(&headers)?;
+    let users = parse_and_validate(&body, Operation::Update)?;
+    let store = state.store.clone();
+    let account = state.account_id.clone();
+    let (revision, updated) =
+        blocking(move || store.replace(&account, &users, precondition, &now())).await?;
+    Ok(with_revision(
+        StatusCode::OK,
+        revision,
+        Value::Array(updated),
+    ))
+}

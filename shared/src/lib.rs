@@ -1,0 +1,11 @@
+//! The one place where the vendors' data and rules live: entity types, validation and
+//! operation descriptions, compiled natively for the proxy and sandbox and to wasm32 for the
+//! browser, so all three apply exactly the same rules. Nothing here does I/O.
+
+pub mod connection;
+pub mod error;
+pub mod lenient;
+pub mod liveperson;
+
+pub use connection::{ConnectionInfo, VendorKind};
+pub use error::{ApiError, ErrorCode, FieldError, ValidationErrors};

@@ -1,0 +1,253 @@
+//! LivePerson's `select` query parameter, YOGA's "gdata" dialect (`users-apis.md` §1.5):
+//! `id,loginName,memberOf(agentGroupId)`. Parsed into a [`Selection`], printed back, and
+//! applied to a JSON record (the sandbox answers with only the selected fields).
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// The keyword community clients use to ask for every field.
+pub const ALL: &str = "$all";
+
+/// A parsed `select` expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// `$all`: every field.
+    All,
+    /// The listed fields, each optionally narrowed to some of its own fields.
+    Fields(Vec<Field>),
+}
+
+/// One selected field, with its sub-selection when written `name(a,b)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub children: Vec<Field>,
+}
+
+/// Why a `select` expression was refused; `position` is the byte offset of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid select expression at position {position}: {reason}")]
+pub struct SelectError {
+    pub position: usize,
+    pub reason: &'static str,
+}
+
+impl Selection {
+    /// Parses a gdata selector. Whitespace around names is allowed; empty names, unbalanced
+    /// parentheses, `$all` inside a list and the reserved name `href` are refused.
+    pub fn parse(input: &str) -> Result<Self, SelectError> {
+        if input.trim() == ALL {
+            return Ok(Selection::All);
+        }
+        let mut parser = Parser {
+            input: input.as_bytes(),
+            pos: 0,
+        };
+        let fields = parser.list()?;
+        parser.skip_ws();
+        if parser.pos < parser.input.len() {
+            return Err(parser.error(if parser.input[parser.pos] == b')' {
+                "unbalanced ')'"
+            } else {
+                "expected ',' between fields"
+            }));
+        }
+        Ok(Selection::Fields(fields))
+    }
+
+    /// Keeps only the selected fields of a JSON object (other values are returned unchanged).
+    /// A selected field the record lacks is left out, as the vendor returns it blank.
+    pub fn apply(&self, record: &Value) -> Value {
+        match self {
+            Selection::All => record.clone(),
+            Selection::Fields(fields) => apply_fields(fields, record),
+        }
+    }
+}
+
+fn apply_fields(fields: &[Field], value: &Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let mut out = Map::new();
+            for field in fields {
+                if let Some(v) = object.get(&field.name) {
+                    let v = if field.children.is_empty() {
+                        v.clone()
+                    } else {
+                        apply_fields(&field.children, v)
+                    };
+                    out.insert(field.name.clone(), v);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| apply_fields(fields, v)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selection::All => f.write_str(ALL),
+            Selection::Fields(fields) => write_fields(f, fields),
+        }
+    }
+}
+
+fn write_fields(f: &mut fmt::Formatter<'_>, fields: &[Field]) -> fmt::Result {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        f.write_str(&field.name)?;
+        if !field.children.is_empty() {
+            f.write_str("(")?;
+            write_fields(f, &field.children)?;
+            f.write_str(")")?;
+        }
+    }
+    Ok(())
+}
+
+struct Parser<'a> {
+    input: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, reason: &'static str) -> SelectError {
+        SelectError {
+            position: self.pos,
+            reason,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while self
+            .input
+            .get(self.pos)
+            .is_some_and(u8::is_ascii_whitespace)
+        {
+            self.pos += 1;
+        }
+    }
+
+    fn list(&mut self) -> Result<Vec<Field>, SelectError> {
+        let mut fields = vec![self.field()?];
+        loop {
+            self.skip_ws();
+            if self.input.get(self.pos) == Some(&b',') {
+                self.pos += 1;
+                fields.push(self.field()?);
+            } else {
+                return Ok(fields);
+            }
+        }
+    }
+
+    fn field(&mut self) -> Result<Field, SelectError> {
+        self.skip_ws();
+        let start = self.pos;
+        while self
+            .input
+            .get(self.pos)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            self.pos += 1;
+        }
+        if start == self.pos {
+            return Err(self.error("expected a field name"));
+        }
+        // Only ASCII alphanumerics were consumed, so this slice is valid UTF-8.
+        let name = String::from_utf8_lossy(&self.input[start..self.pos]).into_owned();
+        if name == "href" {
+            return Err(SelectError {
+                position: start,
+                reason: "'href' is reserved",
+            });
+        }
+        self.skip_ws();
+        let mut children = Vec::new();
+        if self.input.get(self.pos) == Some(&b'(') {
+            self.pos += 1;
+            children = self.list()?;
+            self.skip_ws();
+            if self.input.get(self.pos) != Some(&b')') {
+                return Err(self.error("expected ')' to close the sub-selection"));
+            }
+            self.pos += 1;
+        }
+        Ok(Field { name, children })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_and_prints() {
+        for (input, printed) in [
+            ("id", "id"),
+            (
+                "id, loginName ,memberOf(agentGroupId)",
+                "id,loginName,memberOf(agentGroupId)",
+            ),
+            ("a(b(c,d),e),f", "a(b(c,d),e),f"),
+            (" $all ", "$all"),
+        ] {
+            let selection = Selection::parse(input).unwrap();
+            assert_eq!(selection.to_string(), printed, "{input}");
+            assert_eq!(
+                Selection::parse(printed).unwrap(),
+                selection,
+                "{input} round trip"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_input_with_a_position() {
+        for (input, position) in [
+            ("", 0),
+            ("id,", 3),
+            ("id,,name", 3),
+            ("memberOf(agentGroupId", 21),
+            ("a)b", 1),
+            ("a b", 2),
+            ("id,href", 3),
+            ("a()", 2),
+            ("id,$all", 3),
+            ("é", 0),
+        ] {
+            let error = Selection::parse(input).unwrap_err();
+            assert_eq!(error.position, position, "{input}: {error}");
+        }
+    }
+
+    #[test]
+    fn applies_to_records() {
+        let user = json!({"id": 1, "loginName": "a", "email": "e", "memberOf": {"agentGroupId": 5, "assignmentDate": "d"}});
+        let cases = [
+            ("id,loginName", json!({"id": 1, "loginName": "a"})),
+            (
+                "memberOf(agentGroupId)",
+                json!({"memberOf": {"agentGroupId": 5}}),
+            ),
+            ("id,unknownField", json!({"id": 1})),
+            ("$all", user.clone()),
+        ];
+        for (select, expected) in cases {
+            assert_eq!(
+                Selection::parse(select).unwrap().apply(&user),
+                expected,
+                "{select}"
+            );
+        }
+    }
+}

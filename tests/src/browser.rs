@@ -1,0 +1,153 @@
+//! Headless Chromium through Debian's chromedriver, with a screenshot kept on failure.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A chromedriver process (killed on drop) and a WebDriver session in it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Self> {
+        for binary in [CHROMEDRIVER, CHROMIUM] {
+            anyhow::ensure!(
+                std::path::Path::new(binary).exists(),
+                "{binary} is missing: run `cargo xtask test`, which installs Debian's chromium and chromium-driver"
+            );
+        }
+        let port = free_port()?;
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver")?;
+        let profile = tempfile::tempdir()?;
+        let capabilities = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("a JSON object literal")
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => {
+                    return Err(e).context("connecting to chromedriver");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// Waits for the element an XPath expression names (by role, label or text).
+    pub async fn find(&self, xpath: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath(xpath))
+            .await
+            .with_context(|| format!("no element matches {xpath}"))
+    }
+
+    /// The input labelled `label` (its `<label for>` text).
+    pub async fn input_labelled(
+        &self,
+        label: &str,
+    ) -> anyhow::Result<fantoccini::elements::Element> {
+        self.find(&format!(
+            "//input[@id = //label[normalize-space(.) = {}]/@for]",
+            xpath_literal(label)
+        ))
+        .await
+    }
+
+    /// Waits until an element with exactly this visible text exists.
+    pub async fn text(&self, text: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.find(&format!(
+            "//*[normalize-space(text()) = {}]",
+            xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// Runs a browser scenario; on failure saves a screenshot under `target/browser-failures/`.
+    pub async fn run<F>(name: &str, scenario: impl FnOnce(Browser) -> F) -> anyhow::Result<()>
+    where
+        F: std::future::Future<Output = (Browser, anyhow::Result<()>)>,
+    {
+        let browser = Browser::start().await?;
+        let (browser, outcome) = scenario(browser).await;
+        if let Err(error) = &outcome {
+            let dir = crate::workspace_root().join("target/browser-failures");
+            std::fs::create_dir_all(&dir)?;
+            let path: PathBuf = dir.join(format!("{name}.png"));
+            match browser.client.screenshot().await {
+                Ok(png) => {
+                    std::fs::write(&path, png)?;
+                    eprintln!("{name} failed: {error:#}\nscreenshot: {}", path.display());
+                }
+                Err(e) => eprintln!("{name} failed: {error:#}\n(no screenshot: {e})"),
+            }
+        }
+        let _ = browser.client.clone().close().await;
+        if let Err(error) = outcome {
+            bail!("{name}: {error:#}");
+        }
+        Ok(())
+    }
+}
+
+/// Quotes a string for XPath 1.0, which has no escape sequences.
+pub fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

@@ -1,0 +1,105 @@
+//! Test harness: starts the sandbox and the proxy on free loopback ports in this process, and
+//! a headless Chromium driven through WebDriver, exactly as a person's browser would be.
+
+pub mod browser;
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+/// The account the test sandbox serves.
+pub const ACCOUNT_ID: &str = "12345678";
+/// The connection id the test proxy exposes.
+pub const CONNECTION: &str = "liveperson";
+
+/// A sandbox plus a proxy pointed at it, both on free ports; stopped when dropped.
+pub struct Stack {
+    pub sandbox: sandbox::Running,
+    /// The sandbox's Bearer token, for calls straight to it.
+    pub token: String,
+    /// `http://127.0.0.1:{port}` of the proxy.
+    pub proxy_url: String,
+    proxy_task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.proxy_task.abort();
+    }
+}
+
+/// The workspace root (where `dist/` and `target/` live).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives inside the workspace")
+        .to_path_buf()
+}
+
+impl Stack {
+    /// Starts a sandbox seeded with `seed_users` users and a proxy serving `dist`.
+    pub async fn start(seed_users: usize, dist: Option<PathBuf>) -> anyhow::Result<Self> {
+        let token = format!("test-token-{}", std::process::id());
+        let sandbox = sandbox::spawn(&sandbox::Config {
+            database: sandbox::Database::InMemory,
+            account_id: ACCOUNT_ID.into(),
+            bearer_token: token.clone(),
+            seed_users,
+        })
+        .await?;
+        let (proxy_url, proxy_task) = start_proxy(&sandbox.base_url(), &token, dist).await?;
+        Ok(Self {
+            sandbox,
+            token,
+            proxy_url,
+            proxy_task,
+        })
+    }
+
+    /// The sandbox's current revision, read straight from it (not through the proxy).
+    pub async fn sandbox_revision(&self) -> anyhow::Result<i64> {
+        let response = reqwest::Client::new()
+            .get(format!(
+                "{}{}?v=4.0&select=id",
+                self.sandbox.base_url(),
+                shared::liveperson::ops::users_path(ACCOUNT_ID)
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(response
+            .headers()
+            .get("ac-revision")
+            .ok_or_else(|| anyhow::anyhow!("no ac-revision header"))?
+            .to_str()?
+            .parse()?)
+    }
+}
+
+/// Starts a proxy with one LivePerson connection to `upstream` on a free port.
+pub async fn start_proxy(
+    upstream: &str,
+    token: &str,
+    dist: Option<PathBuf>,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+    let connection = proxy::Connection {
+        id: CONNECTION.into(),
+        label: "LivePerson".into(),
+        upstream: proxy::LivepersonUpstream {
+            base_url: upstream.parse()?,
+            account_id: ACCOUNT_ID.into(),
+            version: "4.0".into(),
+            bearer_token: SecretString::from(token.to_owned()),
+        },
+    };
+    let app = proxy::app(proxy::Config::new(vec![connection], dist))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .await
+            .expect("proxy server failed");
+    });
+    Ok((url, task))
+}

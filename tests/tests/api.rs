@@ -1,0 +1,492 @@
+//! The proxy and the sandbox over real loopback HTTP: forwarding, revisions, validation,
+//! header hygiene and error answers.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tests::{ACCOUNT_ID, CONNECTION, Stack, start_proxy};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+fn new_user(login: &str) -> Value {
+    json!({
+        "loginName": login, "fullName": "Test User", "nickname": "Test",
+        "email": format!("{login}@example.com"), "isEnabled": true, "maxChats": 2,
+        "profileIds": [3001], "passwordSh": "S3cret!pw", "memberOf": {"agentGroupId": -1}
+    })
+}
+
+async fn list(stack: &Stack, query: &str) -> (StatusCode, HeaderMap, Value) {
+    let response = client()
+        .get(format!("{}/api/{CONNECTION}/users{query}", stack.proxy_url))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (
+        status,
+        headers,
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn connections_are_listed_without_secrets() {
+    let stack = Stack::start(10, None).await.unwrap();
+    let response = client()
+        .get(format!("{}/api/connections", stack.proxy_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        json!([{"id": "liveperson", "kind": "liveperson", "label": "LivePerson"}])
+    );
+    assert!(!text.contains(&stack.token));
+    assert!(!text.contains(&stack.sandbox.base_url()));
+}
+
+#[tokio::test]
+async fn list_returns_seeded_users_with_selected_fields_and_revision() {
+    let stack = Stack::start(1000, None).await.unwrap();
+    let (status, headers, body) = list(&stack, "?select=id,loginName").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["ac-revision"], "1");
+    let users = body.as_array().unwrap();
+    assert_eq!(users.len(), 1000);
+    for user in users {
+        let keys: Vec<&str> = user
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["id", "loginName"]);
+    }
+    // Without select the whole record comes back (nested objects included).
+    let (_, _, body) = list(&stack, "").await;
+    assert!(body[0].get("email").is_some() && body[0].get("profileIds").is_some());
+    // Nested selection.
+    let (_, _, body) = list(&stack, "?select=memberOf(agentGroupId)").await;
+    assert!(body.as_array().unwrap().iter().any(|u| {
+        u.get("memberOf")
+            .is_some_and(|m| m.as_object().unwrap().keys().eq(["agentGroupId"]))
+    }));
+}
+
+#[tokio::test]
+async fn create_then_list_then_update_with_revisions() {
+    let stack = Stack::start(20, None).await.unwrap();
+    let users_url = format!("{}/api/{CONNECTION}/users", stack.proxy_url);
+
+    let created = client()
+        .post(&users_url)
+        .json(&json!([new_user("new.person")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["ac-revision"], "2");
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = created.json().await.unwrap();
+    let id = body[0]["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/{CONNECTION}/users/{id}"));
+    assert!(
+        body[0].get("passwordSh").is_none(),
+        "a password is never returned"
+    );
+
+    let (_, headers, listed) = list(&stack, "?select=id,loginName").await;
+    assert_eq!(headers["ac-revision"], "2");
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .contains(&json!({"id": id, "loginName": "new.person"}))
+    );
+
+    // A full record, as an edit sends it: passwordSh null keeps the password.
+    let mut edited = new_user("new.person");
+    edited["id"] = id.into();
+    edited["passwordSh"] = Value::Null;
+    edited["nickname"] = "Renamed".into();
+    let put = |if_match: &'static str, body: Value| {
+        client()
+            .put(&users_url)
+            .header("If-Match", if_match)
+            .json(&json!([body]))
+            .send()
+    };
+    let stale = put("1", edited.clone()).await.unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        stack.sandbox_revision().await.unwrap(),
+        2,
+        "a refused write changes nothing"
+    );
+
+    let current = put("2", edited.clone()).await.unwrap();
+    assert_eq!(current.status(), StatusCode::OK);
+    assert_eq!(current.headers()["ac-revision"], "3");
+    let updated: Value = current.json().await.unwrap();
+    assert_eq!(updated[0]["nickname"], "Renamed");
+
+    let skip = put("-1", edited.clone()).await.unwrap();
+    assert_eq!(skip.status(), StatusCode::OK);
+    assert_eq!(skip.headers()["ac-revision"], "4");
+
+    // Full replacement: a field left out of the body is gone afterwards.
+    let mut without_memberof = edited;
+    without_memberof.as_object_mut().unwrap().remove("memberOf");
+    assert_eq!(
+        put("-1", without_memberof).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (_, _, listed) = list(&stack, "?select=id,memberOf").await;
+    let stored = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == id)
+        .unwrap();
+    assert_eq!(stored, &json!({"id": id}));
+}
+
+#[tokio::test]
+async fn invalid_writes_are_refused_before_reaching_the_vendor() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let users_url = format!("{}/api/{CONNECTION}/users", stack.proxy_url);
+    let mut bad = new_user("bad.email");
+    bad["email"] = "not-an-email".into();
+    let cases = [
+        (
+            "POST",
+            json!([new_user("fine"), bad]),
+            vec![("/1/email", "invalid_email")],
+        ),
+        (
+            "POST",
+            json!([{"loginName": "x"}]),
+            vec![
+                ("/0/fullName", "required"),
+                ("/0/nickname", "required"),
+                ("/0/email", "required"),
+                ("/0/isEnabled", "required"),
+                ("/0/maxChats", "required"),
+                ("/0/profileIds", "required"),
+                ("/0/passwordSh", "required"),
+            ],
+        ),
+        (
+            "POST",
+            json!([new_user("twin"), new_user("twin")]),
+            vec![("/1/loginName", "duplicate")],
+        ),
+        (
+            "POST",
+            json!([{"maxChats": "lots"}]),
+            vec![("/0/maxChats", "invalid_type")],
+        ),
+        (
+            "PUT",
+            json!([new_user("no.id")]),
+            vec![("/0/id", "required")],
+        ),
+    ];
+    for (method, body, expected) in cases {
+        let response = client()
+            .request(method.parse().unwrap(), &users_url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        let request_id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let error: shared::ApiError = response.json().await.unwrap();
+        let got: Vec<(String, String)> = error
+            .field_errors
+            .iter()
+            .map(|e| {
+                (
+                    e.path.clone(),
+                    serde_json::to_value(e.code)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(p, c)| ((*p).to_owned(), (*c).to_owned()))
+            .collect();
+        assert_eq!(got, expected, "{body}");
+        assert_eq!(error.request_id.as_deref(), Some(request_id.as_str()));
+    }
+    assert_eq!(
+        stack.sandbox_revision().await.unwrap(),
+        1,
+        "nothing reached the sandbox"
+    );
+}
+
+#[tokio::test]
+async fn vendor_errors_pass_through() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let users_url = format!("{}/api/{CONNECTION}/users", stack.proxy_url);
+    let (_, _, listed) = list(&stack, "?select=loginName").await;
+    let taken = listed[0]["loginName"].as_str().unwrap();
+    let response = client()
+        .post(&users_url)
+        .json(&json!([new_user(taken)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("already belongs"),
+        "{body}"
+    );
+
+    let response = client()
+        .get(format!("{users_url}?select=id,,x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("position 3"),
+        "{body}"
+    );
+}
+
+/// A stand-in upstream that records what reaches it, to check the proxy's header hygiene.
+async fn recording_upstream() -> (String, Arc<Mutex<Vec<(String, HeaderMap)>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new().fallback({
+        let seen = seen.clone();
+        move |uri: axum::http::Uri, headers: HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                seen.lock().unwrap().push((uri.to_string(), headers));
+                (
+                    [
+                        ("ac-revision", "7"),
+                        ("set-cookie", "upstream=1"),
+                        ("x-upstream-secret", "s"),
+                    ],
+                    "[]",
+                )
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn only_safe_headers_cross_and_credentials_are_injected() {
+    let (upstream, seen) = recording_upstream().await;
+    let (proxy_url, _task) = start_proxy(&upstream, "the-real-token", None)
+        .await
+        .unwrap();
+    let response = client()
+        .get(format!(
+            "{proxy_url}/api/{CONNECTION}/users?select=id&include_deleted=true"
+        ))
+        .header("Authorization", "Bearer browser-token")
+        .header("Cookie", "session=abc")
+        .header("X-Forwarded-For", "10.0.0.1")
+        .header("Proxy-Authorization", "Basic eA==")
+        .header("If-Match", "6")
+        .header("X-Request-Id", "req-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["ac-revision"], "7");
+    assert_eq!(response.headers()["x-request-id"], "req-123");
+    assert!(response.headers().get("set-cookie").is_none());
+    assert!(response.headers().get("x-upstream-secret").is_none());
+
+    let seen = seen.lock().unwrap();
+    let (uri, headers) = &seen[0];
+    assert_eq!(
+        uri,
+        &format!(
+            "/api/account/{ACCOUNT_ID}/configuration/le-users/users?v=4.0&select=id&include_deleted=true"
+        )
+    );
+    assert_eq!(headers["authorization"], "Bearer the-real-token");
+    assert_eq!(headers["if-match"], "6");
+    assert_eq!(headers["x-request-id"], "req-123");
+    for absent in ["cookie", "x-forwarded-for", "proxy-authorization"] {
+        assert!(headers.get(absent).is_none(), "{absent} was forwarded");
+    }
+}
+
+#[tokio::test]
+async fn proxy_errors_are_json_with_a_request_id() {
+    let stack = Stack::start(1, None).await.unwrap();
+    let cases = [
+        ("GET", "/api/nope/users", StatusCode::NOT_FOUND),
+        ("GET", "/api/unknown/path/here", StatusCode::NOT_FOUND),
+    ];
+    for (method, path, status) in cases {
+        let response = client()
+            .request(
+                method.parse().unwrap(),
+                format!("{}{path}", stack.proxy_url),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let error: shared::ApiError = response.json().await.unwrap();
+        assert!(error.request_id.is_some(), "{path}");
+    }
+    let response = client()
+        .delete(format!("{}/api/{CONNECTION}/users", stack.proxy_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+
+    // An upstream nobody listens on: 502, not a hang or a 500.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (proxy_url, _task) = start_proxy(&format!("http://127.0.0.1:{port}"), "t", None)
+        .await
+        .unwrap();
+    let response = client()
+        .get(format!("{proxy_url}/api/{CONNECTION}/users"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let error: shared::ApiError = response.json().await.unwrap();
+    assert!(error.request_id.is_some());
+    assert!(
+        !error.message.contains(&port.to_string()),
+        "the upstream address is not disclosed"
+    );
+}
+
+#[tokio::test]
+async fn sandbox_checks_auth_version_and_conditional_get() {
+    let stack = Stack::start(3, None).await.unwrap();
+    let url = format!(
+        "{}{}",
+        stack.sandbox.base_url(),
+        shared::liveperson::ops::users_path(ACCOUNT_ID)
+    );
+    let other_account = format!(
+        "{}{}",
+        stack.sandbox.base_url(),
+        shared::liveperson::ops::users_path("999")
+    );
+    let cases: Vec<(&str, Option<String>, Option<&str>, StatusCode)> = vec![
+        (url.as_str(), None, None, StatusCode::UNAUTHORIZED),
+        (
+            url.as_str(),
+            Some("Bearer wrong".into()),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            url.as_str(),
+            Some(format!("Bearer {}", stack.token)),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &other_account,
+            Some(format!("Bearer {}", stack.token)),
+            Some("v=4.0"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            url.as_str(),
+            Some(format!("Bearer {}", stack.token)),
+            Some("v=4.0"),
+            StatusCode::OK,
+        ),
+        (
+            url.as_str(),
+            Some(format!("Bearer {}", stack.token)),
+            Some("v=4.0&include_deleted=maybe"),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (url, auth, query, expected) in cases {
+        let mut request = client().get(format!("{url}?{}", query.unwrap_or_default()));
+        if let Some(auth) = &auth {
+            request = request.header("Authorization", auth);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), expected, "{auth:?} {query:?}");
+        if expected != StatusCode::OK {
+            let body: Value = response.json().await.unwrap();
+            assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+    let conditional = |revision: &'static str| {
+        client()
+            .get(format!("{url}?v=4.0"))
+            .bearer_auth(&stack.token)
+            .header("If-Match", revision)
+            .send()
+    };
+    assert_eq!(
+        conditional("1").await.unwrap().status(),
+        StatusCode::NOT_MODIFIED
+    );
+    assert_eq!(conditional("0").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(conditional("-1").await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn serves_the_spa_with_a_fallback_to_index() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<title>console</title>").unwrap();
+    std::fs::write(dist.path().join("app.js"), "console.log(1)").unwrap();
+    let stack = Stack::start(1, Some(dist.path().to_owned())).await.unwrap();
+    for (path, body) in [
+        ("/", "<title>console</title>"),
+        ("/users/42", "<title>console</title>"),
+        ("/app.js", "console.log(1)"),
+    ] {
+        let response = client()
+            .get(format!("{}{path}", stack.proxy_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.text().await.unwrap(), body, "{path}");
+    }
+    let missing = tempfile::tempdir().unwrap();
+    let error =
+        proxy::app(proxy::Config::new(vec![], Some(missing.path().to_owned()))).unwrap_err();
+    assert!(error.to_string().contains("index.html"), "{error}");
+}

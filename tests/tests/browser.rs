@@ -1,0 +1,181 @@
+//! The console in a real headless Chromium, against the sandbox through the proxy. Elements
+//! are found by role, label or visible text only. Needs `dist/` built (`cargo xtask test`
+//! builds it first).
+
+use std::path::PathBuf;
+
+use tests::Stack;
+use tests::browser::{Browser, xpath_literal};
+
+fn dist() -> PathBuf {
+    let dist = tests::workspace_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no built console: run `cargo xtask test`, which builds it before the tests",
+        dist.display()
+    );
+    dist
+}
+
+#[tokio::test]
+async fn shows_the_seeded_users() {
+    let stack = Stack::start(1000, Some(dist())).await.unwrap();
+    Browser::run("shows_the_seeded_users", |browser| async move {
+        let outcome = async {
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("1,000 users").await?;
+            let table = browser
+                .find("//table[caption[normalize-space(.)='Users of this account']]")
+                .await?;
+            let rows = table
+                .find_all(fantoccini::Locator::XPath("./tbody/tr"))
+                .await?;
+            anyhow::ensure!(
+                rows.len() == 1000,
+                "the table has {} rows, not 1000",
+                rows.len()
+            );
+            browser
+                .find("//th[@scope='col' and normalize-space(.)='Login name']")
+                .await?;
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn creating_a_user_through_the_form_lists_it() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    Browser::run(
+        "creating_a_user_through_the_form_lists_it",
+        |browser| async move {
+            let outcome = async {
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("25 users").await?;
+                for (label, value) in [
+                    ("Login name", "grace.hopper"),
+                    ("Full name", "Grace Hopper"),
+                    ("Nickname", "Grace"),
+                    ("Email", "grace.hopper@example.com"),
+                    ("Password", "C0bol!rules"),
+                    ("Profile ids (comma-separated)", "3001"),
+                ] {
+                    browser
+                        .input_labelled(label)
+                        .await?
+                        .send_keys(value)
+                        .await?;
+                }
+                let max_chats = browser.input_labelled("Max chats").await?;
+                max_chats.clear().await?;
+                max_chats.send_keys("4").await?;
+                browser
+                    .find("//button[normalize-space(.)='Create user']")
+                    .await?
+                    .click()
+                    .await?;
+
+                browser.text("Created user grace.hopper.").await?;
+                browser.text("26 users").await?;
+                browser
+                    .find("//table//td[normalize-space(.)='grace.hopper']")
+                    .await?;
+                browser
+                    .find("//table//td[normalize-space(.)='grace.hopper@example.com']")
+                    .await?;
+                anyhow::ensure!(
+                    stack.sandbox_revision().await? == 2,
+                    "the sandbox did not record one write"
+                );
+                // The form is cleared for the next user.
+                let login = browser.input_labelled("Login name").await?;
+                anyhow::ensure!(
+                    login.prop("value").await?.as_deref() == Some(""),
+                    "the form was not cleared"
+                );
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    Browser::run(
+        "an_invalid_email_shows_a_field_error_and_sends_nothing",
+        |browser| async move {
+            let outcome = async {
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("25 users").await?;
+                for (label, value) in [
+                    ("Login name", "bad.email"),
+                    ("Full name", "Bad Email"),
+                    ("Nickname", "Bad"),
+                    ("Email", "bad.email@"),
+                    ("Password", "Pa55word!"),
+                    ("Profile ids (comma-separated)", "3001"),
+                ] {
+                    browser
+                        .input_labelled(label)
+                        .await?
+                        .send_keys(value)
+                        .await?;
+                }
+                browser
+                    .find("//button[normalize-space(.)='Create user']")
+                    .await?
+                    .click()
+                    .await?;
+
+                let message =
+                    "\"bad.email@\" is not a valid email address (expected name@example.com).";
+                let error = browser.text(message).await?;
+                // The error is tied to the Email input: it describes it and marks it invalid.
+                let email = browser.input_labelled("Email").await?;
+                let described_by = email.attr("aria-describedby").await?.unwrap_or_default();
+                anyhow::ensure!(
+                    error.attr("id").await?.as_deref() == Some(described_by.as_str()),
+                    "the error does not describe the Email input"
+                );
+                anyhow::ensure!(
+                    email.attr("aria-invalid").await?.as_deref() == Some("true"),
+                    "Email is not marked invalid"
+                );
+                // What was typed is kept.
+                anyhow::ensure!(
+                    email.prop("value").await?.as_deref() == Some("bad.email@"),
+                    "the typed email was lost"
+                );
+
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                anyhow::ensure!(
+                    stack.sandbox_revision().await? == 1,
+                    "something was written to the sandbox"
+                );
+                browser.text("25 users").await?;
+                let created = browser
+                    .client
+                    .find_all(fantoccini::Locator::XPath(&format!(
+                        "//td[normalize-space(.)={}]",
+                        xpath_literal("bad.email")
+                    )))
+                    .await?;
+                anyhow::ensure!(created.is_empty(), "the invalid user is listed");
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}

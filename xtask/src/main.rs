@@ -1,0 +1,146 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! `run` and `test` first install whatever is missing of the pinned toolchain (the wasm32
+//! target, Trunk, wasm-bindgen-cli, binaryen's wasm-opt, and for tests Chromium with its
+//! driver) and skip whatever is already there at the right version.
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(about = "Project automation for the users console")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Build the SPA and serve the console with the embedded sandbox (default
+    /// http://127.0.0.1:8080). Extra arguments go to the proxy, e.g. `-- --port 9000`.
+    Run {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        proxy_args: Vec<String>,
+    },
+    /// Everything CI checks: formatting, clippy, the SPA build, and all tests including the
+    /// real-browser ones.
+    Test,
+    /// Install the pinned toolchain only.
+    Setup {
+        /// Also install Chromium and chromedriver for the browser tests.
+        #[arg(long)]
+        browser: bool,
+    },
+    /// Build the SPA into dist/ (release, size-optimised).
+    Dist,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match cli.command {
+        Task::Run { proxy_args } => {
+            let tools = tools::ensure_build_tools(&root)?;
+            build_spa(&tools)?;
+            step("building and starting the console", || {
+                let db = root.join("target").join("sandbox.sqlite");
+                let mut command = cargo();
+                command.args(["run", "--release", "--package", "proxy", "--", "--dist"]);
+                command
+                    .arg(root.join("dist"))
+                    .arg("--sandbox-db")
+                    .arg(&db)
+                    .args(&proxy_args);
+                run(&mut command)
+            })
+        }
+        Task::Test => {
+            let started = Instant::now();
+            let tools = tools::ensure_build_tools(&root)?;
+            tools::ensure_browser()?;
+            step("cargo fmt --check", || {
+                run(cargo().args(["fmt", "--all", "--", "--check"]))
+            })?;
+            step("cargo clippy", || {
+                run(cargo().args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
+            })?;
+            build_spa(&tools)?;
+            step("cargo test", || run(cargo().args(["test", "--workspace"])))?;
+            eprintln!("xtask: all checks passed in {:.0?}", started.elapsed());
+            Ok(())
+        }
+        Task::Setup { browser } => {
+            tools::ensure_build_tools(&root)?;
+            if browser {
+                tools::ensure_browser()?;
+            }
+            Ok(())
+        }
+        Task::Dist => build_spa(&tools::ensure_build_tools(&root)?),
+    }
+}
+
+/// Builds `frontend/` into `dist/` with Trunk, using only the pinned local tools.
+fn build_spa(tools: &tools::BuildTools) -> anyhow::Result<()> {
+    // Trunk.toml sets `offline = true` (no tool downloads), which also makes cargo offline:
+    // fetch the crates first so a fresh machine can build.
+    step("cargo fetch", || run(cargo().arg("fetch")))?;
+    step("trunk build --release", || {
+        let mut command = Command::new(&tools.trunk);
+        command
+            .args(["build", "--release"])
+            .env("PATH", &tools.path)
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("NO_COLOR", "true");
+        run(&mut command)
+    })
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs a command, failing with its command line when it fails.
+pub(crate) fn run(command: &mut Command) -> anyhow::Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed ({status})");
+    }
+    Ok(())
+}
+
+/// Runs one named step, printing how long it took.
+pub(crate) fn step<T>(name: &str, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    eprintln!("xtask: {name}");
+    let started = Instant::now();
+    let result = work().with_context(|| format!("step failed: {name}"));
+    eprintln!(
+        "xtask: {name}: {} in {:.1?}",
+        if result.is_ok() { "done" } else { "FAILED" },
+        started.elapsed()
+    );
+    result
+}
