@@ -4,7 +4,9 @@
 pub mod browser;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
+use axum::http::Method;
 use secrecy::SecretString;
 
 /// The account the test sandbox serves.
@@ -19,6 +21,9 @@ pub struct Stack {
     pub token: String,
     /// `http://127.0.0.1:{port}` of the proxy.
     pub proxy_url: String,
+    /// Every request the proxy received, as `(method, path)`: lets a browser test prove that
+    /// the page itself sent nothing, not merely that the proxy refused it.
+    pub received: Received,
     proxy_task: tokio::task::JoinHandle<()>,
 }
 
@@ -47,11 +52,13 @@ impl Stack {
             seed_users,
         })
         .await?;
-        let (proxy_url, proxy_task) = start_proxy(&sandbox.base_url(), &token, dist).await?;
+        let (proxy_url, received, proxy_task) =
+            start_recorded_proxy(&sandbox.base_url(), &token, dist).await?;
         Ok(Self {
             sandbox,
             token,
             proxy_url,
+            received,
             proxy_task,
         })
     }
@@ -77,12 +84,35 @@ impl Stack {
     }
 }
 
+/// The requests a test proxy received.
+#[derive(Clone, Default)]
+pub struct Received(Arc<Mutex<Vec<(Method, String)>>>);
+
+impl Received {
+    /// How many requests other than GET reached `/api/...`.
+    pub fn api_writes(&self) -> usize {
+        let seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.iter()
+            .filter(|(m, p)| m != Method::GET && p.starts_with("/api/"))
+            .count()
+    }
+}
+
 /// Starts a proxy with one LivePerson connection to `upstream` on a free port.
 pub async fn start_proxy(
     upstream: &str,
     token: &str,
     dist: Option<PathBuf>,
 ) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+    let (url, _, task) = start_recorded_proxy(upstream, token, dist).await?;
+    Ok((url, task))
+}
+
+async fn start_recorded_proxy(
+    upstream: &str,
+    token: &str,
+    dist: Option<PathBuf>,
+) -> anyhow::Result<(String, Received, tokio::task::JoinHandle<()>)> {
     let connection = proxy::Connection {
         id: CONNECTION.into(),
         label: "LivePerson".into(),
@@ -93,7 +123,19 @@ pub async fn start_proxy(
             bearer_token: SecretString::from(token.to_owned()),
         },
     };
-    let app = proxy::app(proxy::Config::new(vec![connection], dist))?;
+    let received = Received::default();
+    let app =
+        proxy::app(proxy::Config::new(vec![connection], dist))?.layer(axum::middleware::from_fn({
+            let received = received.clone();
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                received
+                    .0
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((request.method().clone(), request.uri().path().to_owned()));
+                next.run(request)
+            }
+        }));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let task = tokio::spawn(async move {
@@ -101,5 +143,5 @@ pub async fn start_proxy(
             .await
             .expect("proxy server failed");
     });
-    Ok((url, task))
+    Ok((url, received, task))
 }

@@ -87,6 +87,8 @@ async fn creating_a_user_through_the_form_lists_it() {
                 browser
                     .find("//table//td[normalize-space(.)='grace.hopper@example.com']")
                     .await?;
+                let writes = stack.received.api_writes();
+                anyhow::ensure!(writes == 1, "the page sent {writes} writes, not 1");
                 anyhow::ensure!(
                     stack.sandbox_revision().await? == 2,
                     "the sandbox did not record one write"
@@ -157,6 +159,10 @@ async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
                 );
 
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                anyhow::ensure!(
+                    stack.received.api_writes() == 0,
+                    "the page sent the invalid user to the proxy"
+                );
                 anyhow::ensure!(
                     stack.sandbox_revision().await? == 1,
                     "something was written to the sandbox"

@@ -1,0 +1,146 @@
+//! The real `proxy` binary in its embedded default (no upstream configured): it starts the
+//! sandbox in-process, serves the SPA and forwards to the sandbox, as `cargo xtask run` does.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Console(Child);
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary on a free port and returns it with the URL it printed.
+fn start(dist: &std::path::Path, extra: &[&str]) -> (Console, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .args(["--port", "0", "--dist"])
+        .arg(dist)
+        .args(extra)
+        .env_remove("LP_BASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the proxy binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("Users console: ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    (Console(child), url)
+}
+
+#[tokio::test]
+async fn embedded_default_serves_the_console_and_the_sandbox() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<title>Users console</title>",
+    )
+    .unwrap();
+    let (_console, url) = start(dist.path(), &["--sandbox-users", "1000"]);
+    let http = reqwest::Client::new();
+
+    let page = http.get(format!("{url}/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Users console"));
+
+    let connections: Value = http
+        .get(format!("{url}/api/connections"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = connections[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(connections[0]["kind"], "liveperson");
+
+    let users_url = format!("{url}/api/{id}/users");
+    let listed = http
+        .get(format!("{users_url}?select=id,loginName"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    let revision: i64 = listed.headers()["ac-revision"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let users: Vec<Value> = listed.json().await.unwrap();
+    assert_eq!(users.len(), 1000);
+
+    let new_user = json!({
+        "loginName": "cli.user", "fullName": "Cli User", "nickname": "Cli",
+        "email": "cli.user@example.com", "isEnabled": true, "maxChats": 1,
+        "profileIds": [3001], "passwordSh": "Pa55word!"
+    });
+    let created = http
+        .post(&users_url)
+        .json(&json!([new_user]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created_revision: i64 = created.headers()["ac-revision"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(created_revision, revision + 1);
+    let id_created = created.json::<Value>().await.unwrap()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let users: Vec<Value> = http
+        .get(format!("{users_url}?select=id,loginName"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(users.contains(&json!({"id": id_created, "loginName": "cli.user"})));
+
+    let mut edit = new_user;
+    edit["id"] = id_created.into();
+    edit["passwordSh"] = Value::Null;
+    edit["maxChats"] = 5.into();
+    let put = |revision: i64| {
+        http.put(&users_url)
+            .header("If-Match", revision.to_string())
+            .json(&json!([edit]))
+            .send()
+    };
+    assert_eq!(put(revision).await.unwrap().status(), 409, "stale revision");
+    assert_eq!(
+        put(created_revision).await.unwrap().status(),
+        200,
+        "current revision"
+    );
+}
+
+#[test]
+fn refuses_to_start_without_a_built_console() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .args(["--port", "0", "--dist"])
+        .arg(empty.path())
+        .env_remove("LP_BASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("index.html") && stderr.contains("cargo xtask run"),
+        "{stderr}"
+    );
+}
