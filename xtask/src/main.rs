@@ -79,8 +79,13 @@ fn main() -> anyhow::Result<()> {
                 ]))
             })?;
             build_spa(&tools)?;
-            step("cargo test", || run(cargo().args(["test", "--workspace"])))?;
+            let (passed, failed) = step("cargo test", || {
+                run_tests(cargo().args(["test", "--workspace"]))
+            })?;
             eprintln!("xtask: all checks passed in {:.0?}", started.elapsed());
+            // One plain closing line for the whole suite: cargo prints one summary per test
+            // binary, and the last of those is often an empty doc-test run.
+            println!("tests: {passed} passed, {failed} failed");
             Ok(())
         }
         Task::Setup { browser } => {
@@ -130,6 +135,40 @@ pub(crate) fn run(command: &mut Command) -> anyhow::Result<()> {
         bail!("{command:?} failed ({status})");
     }
     Ok(())
+}
+
+/// Runs `cargo test`, echoing its output, and adds up the per-binary summaries.
+fn run_tests(command: &mut Command) -> anyhow::Result<(u64, u64)> {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start {command:?}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    let stdout = child.stdout.take().context("cargo test has no stdout")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(summary) = line.strip_prefix("test result: ") {
+            for part in summary.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(kind), Some(count)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                match (kind, count.parse::<u64>()) {
+                    ("passed", Ok(n)) => passed += n,
+                    ("failed", Ok(n)) => failed += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        println!("tests: {passed} passed, {failed} failed");
+        bail!("{command:?} failed ({status})");
+    }
+    Ok((passed, failed))
 }
 
 /// Runs one named step, printing how long it took.
