@@ -22,6 +22,11 @@ pub enum ProxyError {
     UpstreamTimeout,
     #[error("The vendor could not be reached.")]
     UpstreamUnreachable,
+    #[error(
+        "The connection \"{0}\" is misconfigured on the proxy; the operator's log names the \
+         problem."
+    )]
+    Misconfigured(String),
 }
 
 impl ProxyError {
@@ -32,6 +37,7 @@ impl ProxyError {
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
+            ProxyError::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -7,7 +7,6 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 use axum::response::Response;
-use secrecy::ExposeSecret;
 use shared::liveperson::{Operation, ops, parse_users, validate_batch};
 
 use crate::error::ProxyError;
@@ -95,12 +94,10 @@ async fn forward(
             request = request.header(name, value);
         }
     }
-    let mut authorization = HeaderValue::try_from(format!(
-        "Bearer {}",
-        connection.upstream.bearer_token.expose_secret()
-    ))
-    .map_err(|_| ProxyError::UpstreamUnreachable)?;
-    authorization.set_sensitive(true);
+    let authorization = connection.authorization().map_err(|e| {
+        tracing::error!(connection = %connection.id, error = %e, "connection misconfigured");
+        ProxyError::Misconfigured(connection.id.clone())
+    })?;
     request = request.header(header::AUTHORIZATION, authorization);
     if let Some(body) = body {
         request = request.body(body);

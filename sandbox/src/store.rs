@@ -1,6 +1,5 @@
 //! SQLite persistence of the emulated LivePerson users and of each account's revision.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -190,10 +189,8 @@ impl Store {
         let tx = connection.transaction()?;
         check_precondition(&tx, account_id, precondition)?;
         let mut updated = Vec::with_capacity(users.len());
-        let mut seen: HashMap<i64, usize> = HashMap::new();
         for (index, user) in users.iter().enumerate() {
             let id = user.id.unwrap_or_default();
-            seen.insert(id, index);
             let existing: Option<String> = tx
                 .query_row(
                     "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2",

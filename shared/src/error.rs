@@ -23,8 +23,6 @@ pub enum ErrorCode {
     NotPositive,
     /// The same unique value appears twice in one request.
     Duplicate,
-    /// A unique value already belongs to another stored record.
-    AlreadyExists,
     /// A date is not in the vendor's `yyyy-MM-dd HH:mm:ss` format.
     InvalidDate,
     /// A field that this kind of user must not have (an API user's password).

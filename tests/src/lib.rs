@@ -63,18 +63,31 @@ impl Stack {
         })
     }
 
-    /// The sandbox's current revision, read straight from it (not through the proxy).
-    pub async fn sandbox_revision(&self) -> anyhow::Result<i64> {
-        let response = reqwest::Client::new()
+    /// Lists the users straight from the sandbox (not through the proxy), with a `select`.
+    async fn sandbox_users(&self, select: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(reqwest::Client::new()
             .get(format!(
-                "{}{}?v=4.0&select=id",
+                "{}{}",
                 self.sandbox.base_url(),
                 shared::liveperson::ops::users_path(ACCOUNT_ID)
             ))
+            .query(&[("v", "4.0"), ("select", select)])
             .bearer_auth(&self.token)
             .send()
             .await?
-            .error_for_status()?;
+            .error_for_status()?)
+    }
+
+    /// The login names stored in the sandbox, in its order.
+    pub async fn sandbox_login_names(&self) -> anyhow::Result<Vec<String>> {
+        let users: Vec<shared::liveperson::User> =
+            self.sandbox_users("id,loginName").await?.json().await?;
+        Ok(users.into_iter().filter_map(|u| u.login_name).collect())
+    }
+
+    /// The sandbox's current revision, read straight from it (not through the proxy).
+    pub async fn sandbox_revision(&self) -> anyhow::Result<i64> {
+        let response = self.sandbox_users("id").await?;
         Ok(response
             .headers()
             .get("ac-revision")

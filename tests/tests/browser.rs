@@ -185,3 +185,75 @@ async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_vendor_refusal_is_shown_and_keeps_the_form() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let taken = stack.sandbox_login_names().await.unwrap().remove(3);
+    Browser::run(
+        "a_vendor_refusal_is_shown_and_keeps_the_form",
+        |browser| async move {
+            let outcome = async {
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("25 users").await?;
+                // Valid for the page and the proxy; only the vendor knows the name is taken.
+                for (label, value) in [
+                    ("Login name", taken.as_str()),
+                    ("Full name", "Second Holder"),
+                    ("Nickname", "Second"),
+                    ("Email", "second.holder@example.com"),
+                    ("Password", "Pa55word!"),
+                    ("Profile ids (comma-separated)", "3001"),
+                ] {
+                    browser
+                        .input_labelled(label)
+                        .await?
+                        .send_keys(value)
+                        .await?;
+                }
+                browser
+                    .find("//button[normalize-space(.)='Create user']")
+                    .await?
+                    .click()
+                    .await?;
+
+                let alert = browser
+                    .find(&format!(
+                        "//*[@role='alert' and contains(., {})]",
+                        xpath_literal("already belongs to another user")
+                    ))
+                    .await?;
+                let message = alert.text().await?;
+                anyhow::ensure!(
+                    message.contains(&format!("\"{taken}\"")) && message.contains("request id"),
+                    "the alert does not name the login and the request id: {message}"
+                );
+                anyhow::ensure!(
+                    stack.received.api_writes() == 1,
+                    "the page did not send exactly one write"
+                );
+                anyhow::ensure!(
+                    stack.sandbox_revision().await? == 1,
+                    "the refused user changed the sandbox"
+                );
+                // Nothing typed is lost, so the admin can correct the name and retry.
+                let login = browser.input_labelled("Login name").await?;
+                anyhow::ensure!(
+                    login.prop("value").await?.as_deref() == Some(taken.as_str()),
+                    "the typed login name was lost"
+                );
+                let email = browser.input_labelled("Email").await?;
+                anyhow::ensure!(
+                    email.prop("value").await?.as_deref() == Some("second.holder@example.com"),
+                    "the typed email was lost"
+                );
+                browser.text("25 users").await?;
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}

@@ -41,8 +41,18 @@ enum Task {
     Dist,
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    match run_task(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The failing step's own output is above; a backtrace of xtask would only bury it.
+            eprintln!("xtask: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_task(cli: Cli) -> anyhow::Result<()> {
     let root = workspace_root();
     std::env::set_current_dir(&root)?;
     match cli.command {

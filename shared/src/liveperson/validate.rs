@@ -155,7 +155,8 @@ pub fn validate_user(
     }
 }
 
-/// Checks a list of users for one request: each user, plus `loginName` unique within the list.
+/// Checks a list of users for one request: each user, plus `loginName` (and on update `id`)
+/// unique within the list.
 pub fn validate_batch(users: &[User], operation: Operation) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     if users.is_empty() {
@@ -166,6 +167,7 @@ pub fn validate_batch(users: &[User], operation: Operation) -> Result<(), Valida
         ));
     }
     let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut first_id: HashMap<i64, usize> = HashMap::new();
     for (index, user) in users.iter().enumerate() {
         validate_user(user, operation, &format!("/{index}"), &mut errors);
         if let Some(login) = user.login_name.as_deref().filter(|l| !l.is_empty()) {
@@ -178,6 +180,17 @@ pub fn validate_batch(users: &[User], operation: Operation) -> Result<(), Valida
                 ));
             } else {
                 first_seen.insert(key, index);
+            }
+        }
+        if let (Operation::Update, Some(id)) = (operation, user.id) {
+            if let Some(first) = first_id.get(&id) {
+                errors.push(FieldError::new(
+                    format!("/{index}/id"),
+                    ErrorCode::Duplicate,
+                    format!("User {id} is also updated by user {first} of this request."),
+                ));
+            } else {
+                first_id.insert(id, index);
             }
         }
     }
@@ -441,6 +454,22 @@ mod tests {
         assert_eq!(
             codes(serde_json::json!([]), Operation::Create),
             vec![(String::new(), Empty)]
+        );
+        let first = with(serde_json::json!({"id": 7, "loginName": "first", "passwordSh": null}));
+        let second =
+            with(serde_json::json!({"id": "7", "loginName": "second", "passwordSh": null}));
+        assert_eq!(
+            codes(serde_json::json!([first, second]), Operation::Update),
+            vec![("/1/id".to_owned(), Duplicate)]
+        );
+        assert_eq!(
+            codes(serde_json::json!([first, second]), Operation::Create),
+            vec![
+                ("/0/id".to_owned(), ReadOnly),
+                ("/0/passwordSh".to_owned(), Required),
+                ("/1/id".to_owned(), ReadOnly),
+                ("/1/passwordSh".to_owned(), Required)
+            ]
         );
     }
 
