@@ -5,6 +5,7 @@ use std::fmt;
 
 use gloo_net::http::{Request, Response};
 use shared::liveperson::{User, ops};
+use shared::operation::named;
 use shared::{ApiError, ConnectionInfo, ValidationErrors};
 
 /// Why a call did not succeed.
@@ -79,6 +80,12 @@ async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> 
     })
 }
 
+/// The proxy's URL of a LivePerson operation (without a user id) on `connection`.
+fn operation_url(connection: &str, operation: &str) -> String {
+    let path = named(shared::liveperson::OPERATIONS, operation).path;
+    format!("/api/{connection}{path}")
+}
+
 pub async fn connections() -> Result<Vec<ConnectionInfo>, Failure> {
     let response = Request::get("/api/connections")
         .send()
@@ -96,7 +103,8 @@ pub struct UserList {
 
 pub async fn list_users(connection: &str) -> Result<UserList, Failure> {
     let url = format!(
-        "/api/{connection}/users?{}={}",
+        "{}?{}={}",
+        operation_url(connection, ops::LIST_USERS),
         ops::SELECT_PARAM,
         ops::LIST_SELECT
     );
@@ -107,7 +115,7 @@ pub async fn list_users(connection: &str) -> Result<UserList, Failure> {
 }
 
 pub async fn create_users(connection: &str, users: &[User]) -> Result<Vec<User>, Failure> {
-    let response = Request::post(&format!("/api/{connection}/users"))
+    let response = Request::post(&operation_url(connection, ops::CREATE_USERS))
         .json(users)
         .map_err(Failure::network)?
         .send()

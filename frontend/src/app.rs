@@ -178,6 +178,7 @@ fn CreateUserForm(connection_id: String, on_created: Callback<()>) -> impl IntoV
     let password = RwSignal::new(String::new());
     let max_chats = RwSignal::new(Draft::default().max_chats);
     let profile_ids = RwSignal::new(String::new());
+    let agent_group = RwSignal::new(Draft::default().agent_group);
     let is_enabled = RwSignal::new(true);
     let errors = RwSignal::new(ValidationErrors::default());
     let outcome = RwSignal::new(None::<Result<String, Failure>>);
@@ -191,6 +192,7 @@ fn CreateUserForm(connection_id: String, on_created: Callback<()>) -> impl IntoV
         password: password.get(),
         max_chats: max_chats.get(),
         profile_ids: profile_ids.get(),
+        agent_group: agent_group.get(),
         is_enabled: is_enabled.get(),
     };
     let clear = move || {
@@ -205,6 +207,7 @@ fn CreateUserForm(connection_id: String, on_created: Callback<()>) -> impl IntoV
             field.set(String::new());
         }
         max_chats.set(Draft::default().max_chats);
+        agent_group.set(Draft::default().agent_group);
         is_enabled.set(true);
     };
 
@@ -250,6 +253,7 @@ fn CreateUserForm(connection_id: String, on_created: Callback<()>) -> impl IntoV
                 <TextField label="Password" field="passwordSh" input_type="password" value=password errors autocomplete="new-password" />
                 <TextField label="Max chats" field="maxChats" input_type="number" value=max_chats errors />
                 <TextField label="Profile ids (comma-separated)" field="profileIds" value=profile_ids errors />
+                <TextField label="Agent group id (-1 = Main Group)" field="memberOf" input_type="number" value=agent_group errors />
                 <div class="field checkbox">
                     <input
                         type="checkbox"

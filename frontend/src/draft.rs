@@ -1,7 +1,8 @@
 //! The create-user form's text inputs, turned into a LivePerson user and checked with the
 //! shared rules before anything is sent.
 
-use shared::liveperson::{Operation, User, validate_user};
+use shared::liveperson::{MemberOf, ProfileRoles, User, validate_user};
+use shared::operation::Write;
 use shared::{ErrorCode, FieldError, ValidationErrors};
 
 /// What the admin has typed, exactly as typed.
@@ -15,6 +16,8 @@ pub struct Draft {
     pub max_chats: String,
     /// Comma-separated profile ids.
     pub profile_ids: String,
+    /// The agent group (`memberOf.agentGroupId`); agents need one, `-1` is the Main Group.
+    pub agent_group: String,
     pub is_enabled: bool,
 }
 
@@ -28,10 +31,14 @@ impl Default for Draft {
             password: String::new(),
             max_chats: "0".into(),
             profile_ids: String::new(),
+            agent_group: MAIN_GROUP.into(),
             is_enabled: true,
         }
     }
 }
+
+/// LivePerson's "Main Group" agent group.
+pub const MAIN_GROUP: &str = "-1";
 
 fn text(value: &str) -> Option<String> {
     let value = value.trim();
@@ -74,6 +81,25 @@ impl Draft {
                 )),
             }
         }
+        let member_of = match self.agent_group.trim() {
+            "" => None,
+            group => {
+                match group.parse::<i64>() {
+                    Ok(id) => Some(MemberOf {
+                        agent_group_id: Some(id),
+                        assignment_date: None,
+                    }),
+                    Err(_) => {
+                        errors.push(FieldError::new(
+                        "/memberOf",
+                        ErrorCode::InvalidType,
+                        format!("The agent group is a number (-1 is the Main Group), not \"{group}\"."),
+                    ));
+                        None
+                    }
+                }
+            }
+        };
         let user = User {
             login_name: text(&self.login_name),
             full_name: text(&self.full_name),
@@ -83,11 +109,18 @@ impl Draft {
             password_sh: (!self.password.is_empty()).then(|| self.password.clone()),
             max_chats,
             profile_ids: (!profile_ids.is_empty()).then_some(profile_ids),
+            member_of,
             is_enabled: Some(self.is_enabled),
             ..User::default()
         };
         let mut rules = ValidationErrors::default();
-        validate_user(&user, Operation::Create, "", &mut rules);
+        validate_user(
+            &user,
+            Write::Create,
+            &ProfileRoles::default(),
+            "",
+            &mut rules,
+        );
         // A typing error already explains the field; don't add "is required" on top of it.
         for error in rules.0 {
             if errors.for_field(error.field()).next().is_none() {
@@ -111,6 +144,7 @@ mod tests {
             password: "S3cret pw".into(),
             max_chats: "3".into(),
             profile_ids: "3001, 3002".into(),
+            agent_group: " 101 ".into(),
             is_enabled: true,
         }
     }
@@ -144,6 +178,12 @@ mod tests {
                 |d| d.profile_ids = "3001, agent".into(),
                 &[("/profileIds", ErrorCode::InvalidType)],
             ),
+            (
+                "agent group not a number",
+                |d| d.agent_group = "main".into(),
+                &[("/memberOf", ErrorCode::InvalidType)],
+            ),
+            ("no agent group", |d| d.agent_group.clear(), &[]),
             (
                 "no profile",
                 |d| d.profile_ids = " ".into(),

@@ -1,7 +1,11 @@
 //! Connections to the vendors: where each one is and the credential the proxy adds.
 
 use axum::http::HeaderValue;
-use secrecy::SecretString;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use secrecy::{ExposeSecret, SecretString};
+use shared::operation::OperationSpec;
+use shared::trintech::ops as trintech_ops;
 use shared::{ConnectionInfo, VendorKind};
 use url::Url;
 
@@ -10,7 +14,16 @@ use url::Url;
 pub struct Connection {
     pub id: String,
     pub label: String,
-    pub upstream: LivepersonUpstream,
+    pub upstream: Upstream,
+}
+
+/// Where a connection's vendor is and the credential the proxy adds for it. Never logged,
+/// never returned: the `Debug` of a secret prints `[REDACTED]`.
+#[derive(Debug, Clone)]
+pub enum Upstream {
+    Liveperson(LivepersonUpstream),
+    Trintech(TrintechUpstream),
+    Commpeak(CommpeakUpstream),
 }
 
 /// A LivePerson account's Users API.
@@ -21,8 +34,29 @@ pub struct LivepersonUpstream {
     pub account_id: String,
     /// The `v` sent when the browser gives none.
     pub version: String,
-    /// Sent as `Authorization: Bearer …`; never logged, never returned.
+    /// Sent as `Authorization: Bearer …`.
     pub bearer_token: SecretString,
+}
+
+/// A Trintech IAM tenant.
+#[derive(Debug, Clone)]
+pub struct TrintechUpstream {
+    /// The tenant's API root; `/users` is appended.
+    pub base_url: Url,
+    /// Sent as `Authorization: Bearer …`.
+    pub bearer_token: SecretString,
+    /// The tenant answers `GET /users` (the vendor publishes no list endpoint, so only a
+    /// connection that declares one gets the list forwarded).
+    pub has_list: bool,
+}
+
+/// A CommPeak tenant (`https://{tenant}.td.commpeak.com`).
+#[derive(Debug, Clone)]
+pub struct CommpeakUpstream {
+    pub base_url: Url,
+    /// The API user of Settings → API Management; sent with HTTP Basic auth.
+    pub username: String,
+    pub password: SecretString,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,52 +67,117 @@ pub enum ConfigError {
     InvalidAccountId(String, String),
     #[error("connection \"{0}\": base URL {1} must be http(s) with no query or fragment")]
     InvalidBaseUrl(String, Url),
-    #[error("connection \"{0}\": the Bearer token is empty")]
-    EmptyToken(String),
+    #[error("connection \"{0}\": the {1} is empty")]
+    EmptySecret(String, &'static str),
     #[error(
-        "connection \"{0}\": the Bearer token contains characters an HTTP header cannot carry \
+        "connection \"{0}\": the {1} contains characters an HTTP header cannot carry \
          (a line break or control character?)"
     )]
-    TokenNotHeaderSafe(String),
+    NotHeaderSafe(String, &'static str),
+    #[error("connection \"{0}\": the CommPeak user name must not be empty or contain ':'")]
+    InvalidBasicUser(String),
     #[error("two connections have the id \"{0}\"")]
     DuplicateId(String),
 }
 
+impl Upstream {
+    pub fn kind(&self) -> VendorKind {
+        match self {
+            Upstream::Liveperson(_) => VendorKind::Liveperson,
+            Upstream::Trintech(_) => VendorKind::Trintech,
+            Upstream::Commpeak(_) => VendorKind::Commpeak,
+        }
+    }
+
+    pub fn base_url(&self) -> &Url {
+        match self {
+            Upstream::Liveperson(lp) => &lp.base_url,
+            Upstream::Trintech(tt) => &tt.base_url,
+            Upstream::Commpeak(cp) => &cp.base_url,
+        }
+    }
+
+    /// The value of `{accountId}` in the vendor's paths (LivePerson only).
+    pub fn account_id(&self) -> &str {
+        match self {
+            Upstream::Liveperson(lp) => &lp.account_id,
+            Upstream::Trintech(_) | Upstream::Commpeak(_) => "",
+        }
+    }
+}
+
 impl Connection {
+    pub fn kind(&self) -> VendorKind {
+        self.upstream.kind()
+    }
+
+    /// The operations this connection forwards: the vendor's table, minus an unpublished
+    /// operation the connection does not declare.
+    pub fn operations(&self) -> Vec<&'static OperationSpec> {
+        shared::vendor::operations(self.kind())
+            .iter()
+            .filter(|op| !op.optional || self.declares(op))
+            .collect()
+    }
+
+    fn declares(&self, operation: &OperationSpec) -> bool {
+        match &self.upstream {
+            Upstream::Trintech(tt) => tt.has_list && operation.name == trintech_ops::LIST_USERS,
+            Upstream::Liveperson(_) | Upstream::Commpeak(_) => false,
+        }
+    }
+
     /// What the browser may see of this connection.
     pub fn info(&self) -> ConnectionInfo {
         ConnectionInfo {
             id: self.id.clone(),
-            kind: VendorKind::Liveperson,
+            kind: self.kind(),
             label: self.label.clone(),
+            operations: self
+                .operations()
+                .iter()
+                .map(|op| op.name.to_owned())
+                .collect(),
         }
     }
 
-    /// Refuses a connection whose values could not safely be spliced into an upstream URL.
+    /// Refuses a connection whose values could not safely be spliced into an upstream URL or
+    /// header.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        use secrecy::ExposeSecret;
-        let up = &self.upstream;
         if !shared::connection::is_valid_connection_id(&self.id) {
             return Err(ConfigError::InvalidId(self.id.clone()));
         }
-        if !shared::liveperson::ops::is_valid_account_id(&up.account_id) {
-            return Err(ConfigError::InvalidAccountId(
-                self.id.clone(),
-                up.account_id.clone(),
-            ));
-        }
-        if !matches!(up.base_url.scheme(), "http" | "https")
-            || up.base_url.query().is_some()
-            || up.base_url.fragment().is_some()
-            || up.base_url.cannot_be_a_base()
+        let base_url = self.upstream.base_url();
+        if !matches!(base_url.scheme(), "http" | "https")
+            || base_url.query().is_some()
+            || base_url.fragment().is_some()
+            || base_url.cannot_be_a_base()
         {
             return Err(ConfigError::InvalidBaseUrl(
                 self.id.clone(),
-                up.base_url.clone(),
+                base_url.clone(),
             ));
         }
-        if up.bearer_token.expose_secret().trim().is_empty() {
-            return Err(ConfigError::EmptyToken(self.id.clone()));
+        let secret = match &self.upstream {
+            Upstream::Liveperson(lp) => {
+                if !shared::liveperson::ops::is_valid_account_id(&lp.account_id) {
+                    return Err(ConfigError::InvalidAccountId(
+                        self.id.clone(),
+                        lp.account_id.clone(),
+                    ));
+                }
+                ("Bearer token", &lp.bearer_token)
+            }
+            Upstream::Trintech(tt) => ("Bearer token", &tt.bearer_token),
+            Upstream::Commpeak(cp) => {
+                if cp.username.is_empty() || cp.username.contains(':') {
+                    return Err(ConfigError::InvalidBasicUser(self.id.clone()));
+                }
+                ("password", &cp.password)
+            }
+        };
+        if secret.1.expose_secret().trim().is_empty() {
+            return Err(ConfigError::EmptySecret(self.id.clone(), secret.0));
         }
         self.authorization()?;
         Ok(())
@@ -86,12 +185,22 @@ impl Connection {
 
     /// The `Authorization` header the proxy adds, marked sensitive so no layer logs it.
     pub fn authorization(&self) -> Result<HeaderValue, ConfigError> {
-        use secrecy::ExposeSecret;
-        let mut value = HeaderValue::try_from(format!(
-            "Bearer {}",
-            self.upstream.bearer_token.expose_secret()
-        ))
-        .map_err(|_| ConfigError::TokenNotHeaderSafe(self.id.clone()))?;
+        let (what, value) = match &self.upstream {
+            Upstream::Liveperson(LivepersonUpstream { bearer_token, .. })
+            | Upstream::Trintech(TrintechUpstream { bearer_token, .. }) => (
+                "Bearer token",
+                format!("Bearer {}", bearer_token.expose_secret()),
+            ),
+            Upstream::Commpeak(cp) => (
+                "password",
+                format!(
+                    "Basic {}",
+                    STANDARD.encode(format!("{}:{}", cp.username, cp.password.expose_secret()))
+                ),
+            ),
+        };
+        let mut value = HeaderValue::try_from(value)
+            .map_err(|_| ConfigError::NotHeaderSafe(self.id.clone(), what))?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -117,12 +226,36 @@ mod tests {
         Connection {
             id: id.into(),
             label: "Label".into(),
-            upstream: LivepersonUpstream {
+            upstream: Upstream::Liveperson(LivepersonUpstream {
                 base_url: base.parse().unwrap(),
                 account_id: account_id.into(),
                 version: "4.0".into(),
                 bearer_token: token.into(),
-            },
+            }),
+        }
+    }
+
+    fn commpeak(user: &str, password: &str) -> Connection {
+        Connection {
+            id: "cp".into(),
+            label: "CommPeak".into(),
+            upstream: Upstream::Commpeak(CommpeakUpstream {
+                base_url: "https://example.td.commpeak.com".parse().unwrap(),
+                username: user.into(),
+                password: password.into(),
+            }),
+        }
+    }
+
+    fn trintech(has_list: bool) -> Connection {
+        Connection {
+            id: "tt".into(),
+            label: "Trintech".into(),
+            upstream: Upstream::Trintech(TrintechUpstream {
+                base_url: "https://iam.example.com/api".parse().unwrap(),
+                bearer_token: "t".into(),
+                has_list,
+            }),
         }
     }
 
@@ -164,6 +297,17 @@ mod tests {
                 connection("lp", "https://va.example", "123", "abc\ndef"),
                 Some("cannot carry"),
             ),
+            ("valid CommPeak", commpeak("api", "abc"), None),
+            (
+                "CommPeak user with a colon",
+                commpeak("a:b", "abc"),
+                Some("user name"),
+            ),
+            (
+                "CommPeak blank password",
+                commpeak("api", " "),
+                Some("password is empty"),
+            ),
         ] {
             let outcome = candidate.validate().err().map(|e| e.to_string());
             match (outcome, expected) {
@@ -185,6 +329,23 @@ mod tests {
             validate_all(&[one.clone(), one]).unwrap_err().to_string(),
             "two connections have the id \"lp\""
         );
+    }
+
+    #[test]
+    fn only_declared_unpublished_operations_are_served() {
+        let names = |c: Connection| c.info().operations;
+        assert_eq!(names(trintech(false)), ["create_users", "update_users"]);
+        assert_eq!(
+            names(trintech(true)),
+            ["list_users", "create_users", "update_users"]
+        );
+    }
+
+    #[test]
+    fn basic_authorization() {
+        let value = commpeak("api", "s3cret").authorization().unwrap();
+        assert!(value.is_sensitive());
+        assert_eq!(value, "Basic YXBpOnMzY3JldA==");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum ProxyError {
     UnknownConnection(String),
     #[error("No such API endpoint.")]
     NotFound,
+    #[error("{0}")]
+    MethodNotAllowed(String),
     #[error("The request was refused: {0}")]
     Invalid(ValidationErrors),
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -33,6 +35,7 @@ impl ProxyError {
     fn status(&self) -> StatusCode {
         match self {
             ProxyError::UnknownConnection(_) | ProxyError::NotFound => StatusCode::NOT_FOUND,
+            ProxyError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,

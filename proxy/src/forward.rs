@@ -1,5 +1,6 @@
 //! The one forwarding path: browser request in, vendor request out, vendor answer back.
-//! Strict in what it lets through: only allow-listed headers cross in either direction.
+//! Which requests exist is read from the vendor's operation table in `shared`; strict in
+//! what it lets through: only described paths, checked bodies and allow-listed headers.
 
 use std::sync::Arc;
 
@@ -7,37 +8,36 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 use axum::response::Response;
-use shared::liveperson::{Operation, ops, parse_users, validate_batch};
+use shared::operation::{self, OperationSpec, PathParams, RouteError};
 
+use crate::config::Upstream;
 use crate::error::ProxyError;
 use crate::{AppState, Connection, DEFAULT_BODY_LIMIT};
 
-/// Request headers passed from the browser to the vendor. Everything else (its own
-/// `Authorization`, cookies, hop-by-hop and forwarding headers) stays behind.
-const FORWARDED_REQUEST_HEADERS: [HeaderName; 4] = [
+/// Request headers every operation passes from the browser to the vendor, besides the ones its
+/// description lists (`If-Match`). Everything else (the browser's own `Authorization`,
+/// cookies, hop-by-hop and forwarding headers) stays behind.
+const FORWARDED_REQUEST_HEADERS: [HeaderName; 3] = [
     header::ACCEPT,
     header::CONTENT_TYPE,
-    header::IF_MATCH,
     HeaderName::from_static("x-request-id"),
 ];
 
-/// Response headers passed from the vendor back to the browser (`location` is rewritten).
-const RETURNED_RESPONSE_HEADERS: [HeaderName; 3] = [
-    header::CONTENT_TYPE,
-    HeaderName::from_static(ops::REVISION_HEADER),
-    header::ETAG,
-];
+/// Response headers every operation passes back, besides the ones its description lists
+/// (`ac-revision`); `location` is rewritten, never passed as is.
+const RETURNED_RESPONSE_HEADERS: [HeaderName; 3] =
+    [header::CONTENT_TYPE, header::ETAG, header::RETRY_AFTER];
 
-/// `GET|POST|PUT /api/{connection}/users` → `{base}/api/account/{account}/configuration/le-users/users`.
+/// `/api/{connection}/{*path}` → the vendor operation that `path` and the method describe.
 pub(crate) async fn users(
     State(state): State<Arc<AppState>>,
-    Path(connection_id): Path<String>,
+    Path((connection_id, rest)): Path<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match forward(&state, &connection_id, method, &uri, &headers, body).await {
+    match forward(&state, &connection_id, &rest, method, &uri, &headers, body).await {
         Ok(response) => response,
         Err(error) => error.into_response_for(&headers),
     }
@@ -46,6 +46,7 @@ pub(crate) async fn users(
 async fn forward(
     state: &AppState,
     connection_id: &str,
+    rest: &str,
     method: Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -56,40 +57,33 @@ async fn forward(
         .iter()
         .find(|c| c.id == connection_id)
         .ok_or_else(|| ProxyError::UnknownConnection(connection_id.to_owned()))?;
+    let operations: Vec<OperationSpec> = connection.operations().into_iter().copied().collect();
+    let (operation, params) = operation::find(&operations, method.as_str(), &format!("/{rest}"))
+        .map_err(|e| match e {
+            RouteError::NotFound(_) => ProxyError::NotFound,
+            other => ProxyError::MethodNotAllowed(other.to_string()),
+        })?;
 
-    // Writes are validated with the same rules as the browser's before anything is sent;
-    // the bytes forwarded are the ones validated, so fields this product does not model
-    // reach the vendor untouched.
-    let body = match method {
-        Method::GET => None,
+    // A body is checked with the same rules as the browser's before anything is sent; the
+    // bytes forwarded are the ones checked, so fields this product does not model reach the
+    // vendor untouched.
+    let body = match operation.body {
+        shared::operation::Body::None => None,
         _ => {
-            let bytes = to_bytes(body, DEFAULT_BODY_LIMIT).await.map_err(|e| {
-                let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-                let mut too_large = false;
-                while let Some(c) = cause {
-                    too_large |= c.is::<http_body_util::LengthLimitError>();
-                    cause = c.source();
-                }
-                if too_large {
-                    ProxyError::BodyTooLarge(DEFAULT_BODY_LIMIT)
-                } else {
-                    ProxyError::BodyUnreadable(e.to_string())
-                }
-            })?;
-            let operation = if method == Method::POST {
-                Operation::Create
-            } else {
-                Operation::Update
-            };
-            let users = parse_users(&bytes).map_err(ProxyError::Invalid)?;
-            validate_batch(&users, operation).map_err(ProxyError::Invalid)?;
+            let bytes = read_body(body).await?;
+            shared::vendor::check_body(connection.kind(), operation, &params, &bytes)
+                .map_err(ProxyError::Invalid)?;
             Some(bytes)
         }
     };
 
-    let url = upstream_url(connection, uri.query());
+    let url = upstream_url(connection, operation, &params, uri.query());
     let mut request = state.client.request(method, url);
-    for name in &FORWARDED_REQUEST_HEADERS {
+    for name in FORWARDED_REQUEST_HEADERS
+        .iter()
+        .map(HeaderName::as_str)
+        .chain(operation.headers.iter().map(|h| h.name))
+    {
         if let Some(value) = headers.get(name) {
             request = request.header(name, value);
         }
@@ -114,9 +108,17 @@ async fn forward(
 
     let mut response = Response::builder().status(upstream.status());
     let response_headers = response.headers_mut().expect("builder has no error yet");
-    for name in &RETURNED_RESPONSE_HEADERS {
+    for name in RETURNED_RESPONSE_HEADERS
+        .iter()
+        .map(HeaderName::as_str)
+        .chain(operation.response_headers.iter().copied())
+        .filter(|name| *name != header::LOCATION)
+    {
         if let Some(value) = upstream.headers().get(name) {
-            response_headers.insert(name, value.clone());
+            response_headers.insert(
+                HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
+                value.clone(),
+            );
         }
     }
     if let Some(location) = upstream
@@ -133,24 +135,62 @@ async fn forward(
         .expect("status and headers came from a valid response"))
 }
 
-/// The vendor URL for the users collection, with the browser's query parameters and `v`
-/// defaulted. The browser picks neither host, account nor path: only the query passes.
-fn upstream_url(connection: &Connection, query: Option<&str>) -> url::Url {
+async fn read_body(body: Body) -> Result<axum::body::Bytes, ProxyError> {
+    to_bytes(body, DEFAULT_BODY_LIMIT).await.map_err(|e| {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut too_large = false;
+        while let Some(c) = cause {
+            too_large |= c.is::<http_body_util::LengthLimitError>();
+            cause = c.source();
+        }
+        if too_large {
+            ProxyError::BodyTooLarge(DEFAULT_BODY_LIMIT)
+        } else {
+            ProxyError::BodyUnreadable(e.to_string())
+        }
+    })
+}
+
+/// The vendor URL of `operation`, with the browser's query parameters and the operation's
+/// defaults (LivePerson's `v` from the connection). The browser picks neither host, account
+/// nor path: only the query passes, and only to operations that take one.
+fn upstream_url(
+    connection: &Connection,
+    operation: &OperationSpec,
+    params: &PathParams,
+    query: Option<&str>,
+) -> url::Url {
     let upstream = &connection.upstream;
-    let mut url = upstream.base_url.clone();
+    let mut url = upstream.base_url().clone();
     let base_path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&format!(
         "{base_path}{}",
-        ops::users_path(&upstream.account_id)
+        operation.upstream_path(upstream.account_id(), params)
     ));
     let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
+    if operation.query.is_empty() {
+        return url;
+    }
     {
         let mut out = url.query_pairs_mut();
-        if !pairs.iter().any(|(k, _)| k == ops::VERSION_PARAM) {
-            out.append_pair(ops::VERSION_PARAM, &upstream.version);
+        for param in operation.query {
+            if pairs.iter().any(|(k, _)| k == param.name) {
+                continue;
+            }
+            let default = match upstream {
+                Upstream::Liveperson(lp)
+                    if param.name == shared::liveperson::ops::VERSION_PARAM =>
+                {
+                    Some(lp.version.as_str())
+                }
+                _ => param.default,
+            };
+            if let Some(value) = default {
+                out.append_pair(param.name, value);
+            }
         }
         for (k, v) in &pairs {
             out.append_pair(k, v);
@@ -160,14 +200,21 @@ fn upstream_url(connection: &Connection, query: Option<&str>) -> url::Url {
 }
 
 /// Points a vendor `location` at the proxy's own route, so the browser never sees (or is sent
-/// to) the vendor's host. Anything that is not a user of this connection's account is dropped.
+/// to) the vendor's host. Anything that is not a user of this connection is dropped.
 fn rewrite_location(connection: &Connection, location: &str) -> Option<HeaderValue> {
     let path = url::Url::parse(location)
         .map(|u| u.path().to_owned())
         .unwrap_or_else(|_| location.split('?').next().unwrap_or_default().to_owned());
-    let users = ops::users_path(&connection.upstream.account_id);
-    let id = path.split_once(&users)?.1.strip_prefix('/')?;
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+    let collection = connection
+        .operations()
+        .into_iter()
+        .find(|op| op.path == "/users")?
+        .upstream_path(connection.upstream.account_id(), &PathParams::default());
+    let id = path
+        .split_once(collection.trim_end_matches('/'))?
+        .1
+        .strip_prefix('/')?;
+    if !operation::is_valid_path_id(id) {
         return None;
     }
     HeaderValue::try_from(format!("/api/{}/users/{id}", connection.id)).ok()
@@ -176,19 +223,37 @@ fn rewrite_location(connection: &Connection, location: &str) -> Option<HeaderVal
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::LivepersonUpstream;
+    use crate::config::{CommpeakUpstream, LivepersonUpstream};
 
     fn connection(base: &str) -> Connection {
         Connection {
             id: "lp".into(),
             label: "LP".into(),
-            upstream: LivepersonUpstream {
+            upstream: Upstream::Liveperson(LivepersonUpstream {
                 base_url: base.parse().unwrap(),
                 account_id: "123".into(),
                 version: "4.0".into(),
                 bearer_token: "t".into(),
-            },
+            }),
         }
+    }
+
+    fn commpeak() -> Connection {
+        Connection {
+            id: "cp".into(),
+            label: "CP".into(),
+            upstream: Upstream::Commpeak(CommpeakUpstream {
+                base_url: "https://example.td.commpeak.com".parse().unwrap(),
+                username: "api".into(),
+                password: "p".into(),
+            }),
+        }
+    }
+
+    fn url_of(connection: &Connection, method: &str, path: &str, query: Option<&str>) -> String {
+        let operations: Vec<OperationSpec> = connection.operations().into_iter().copied().collect();
+        let (op, params) = operation::find(&operations, method, path).unwrap();
+        upstream_url(connection, op, &params, query).to_string()
     }
 
     #[test]
@@ -217,11 +282,29 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                upstream_url(&connection(base), query).as_str(),
+                url_of(&connection(base), "GET", "/users", query),
                 expected,
                 "{base} {query:?}"
             );
         }
+        assert_eq!(
+            url_of(
+                &connection("https://va.example"),
+                "PUT",
+                "/users/77/resetPassword",
+                None
+            ),
+            format!("https://va.example{users}/77/resetPassword?v=4.0")
+        );
+        // CommPeak's operations take no query: none is passed on.
+        assert_eq!(
+            url_of(&commpeak(), "GET", "/users", Some("a=1")),
+            "https://example.td.commpeak.com/api/users/"
+        );
+        assert_eq!(
+            url_of(&commpeak(), "PUT", "/users/1001", None),
+            "https://example.td.commpeak.com/api/users/1001"
+        );
     }
 
     #[test]

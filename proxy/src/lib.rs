@@ -3,6 +3,7 @@
 //! one forwarding path.
 
 pub mod config;
+pub mod embedded;
 mod error;
 mod forward;
 
@@ -13,7 +14,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
-use axum::routing::get;
+use axum::routing::{any, get};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::{
@@ -22,7 +23,7 @@ use tower_http::sensitive_headers::{
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-pub use config::{Connection, LivepersonUpstream};
+pub use config::{CommpeakUpstream, Connection, LivepersonUpstream, TrintechUpstream, Upstream};
 pub use error::ProxyError;
 
 /// Largest request body accepted (a few thousand users); larger ones get 413.
@@ -80,10 +81,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
     // never the SPA's index.html.
     let api = Router::new()
         .route("/connections", get(list_connections))
-        .route(
-            "/{connection}/users",
-            get(forward::users).post(forward::users).put(forward::users),
-        )
+        .route("/{connection}/{*path}", any(forward::users))
         .fallback(error::api_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));

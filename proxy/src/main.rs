@@ -1,5 +1,5 @@
 //! `proxy`: the console's server binary. With no upstream configured it starts the sandbox
-//! in-process and points a LivePerson connection at it (the embedded default).
+//! in-process and points one connection of each vendor at it (the embedded default).
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -8,10 +8,11 @@ use anyhow::Context;
 use clap::Parser;
 use secrecy::SecretString;
 
-/// Serves the users console and forwards its API calls to LivePerson.
+/// Serves the users console and forwards its API calls to the vendors.
 ///
-/// Without --upstream, an embedded sandbox (an emulator of the vendor's API with seeded users)
-/// is started in-process and the connection points at it.
+/// Without --upstream, an embedded sandbox (an emulator of the vendors' APIs with seeded
+/// users) is started in-process with connections `liveperson`, `trintech` and `commpeak`.
+/// With --upstream, one LivePerson connection points at that URL.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -49,7 +50,7 @@ struct Args {
     /// Embedded sandbox: SQLite file to keep its data in (in memory when not given).
     #[arg(long, env = "SANDBOX_DB")]
     sandbox_db: Option<PathBuf>,
-    /// Embedded sandbox: users seeded into an empty database.
+    /// Embedded sandbox: users of each vendor seeded into an empty database.
     #[arg(long, default_value_t = 1000, env = "SANDBOX_USERS")]
     sandbox_users: usize,
 }
@@ -66,39 +67,40 @@ async fn main() -> anyhow::Result<()> {
 
     // Kept alive for the life of the process: dropping it stops the embedded sandbox.
     let mut _embedded = None;
-    let (base_url, bearer_token) = match &args.upstream {
-        Some(url) => (url.clone(), read_token(args.token_file.as_deref())?),
+    let connections = match &args.upstream {
+        Some(url) => vec![proxy::Connection {
+            id: args.connection_id,
+            label: args.label,
+            upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
+                base_url: url.clone(),
+                account_id: args.account_id,
+                version: args.api_version,
+                bearer_token: read_token(args.token_file.as_deref())?,
+            }),
+        }],
         None => {
-            // A fresh random token per start: the embedded upstream checks it like the vendor.
-            let token = uuid::Uuid::new_v4().simple().to_string();
-            let sandbox = sandbox::spawn(&sandbox::Config {
-                database: args
-                    .sandbox_db
-                    .clone()
-                    .map_or(sandbox::Database::InMemory, sandbox::Database::File),
-                account_id: args.account_id.clone(),
-                bearer_token: token.clone(),
-                seed_users: args.sandbox_users,
-            })
-            .await
-            .context("starting the embedded sandbox")?;
-            let base = sandbox.base_url().parse()?;
-            tracing::info!(upstream = %base, "embedded sandbox started");
+            // Fresh random credentials per start: the embedded upstream checks them like the
+            // vendors do.
+            let database = args
+                .sandbox_db
+                .clone()
+                .map_or(sandbox::Database::InMemory, sandbox::Database::File);
+            let config = sandbox::Config::with_random_credentials(
+                database,
+                &args.account_id,
+                args.sandbox_users,
+            );
+            let sandbox = sandbox::spawn(&config)
+                .await
+                .context("starting the embedded sandbox")?;
+            tracing::info!(upstream = %sandbox.base_url(), "embedded sandbox started");
+            let connections =
+                proxy::embedded::sandbox_connections(&sandbox, &config, &args.api_version)?;
             _embedded = Some(sandbox);
-            (base, SecretString::from(token))
+            connections
         }
     };
-    let connection = proxy::Connection {
-        id: args.connection_id,
-        label: args.label,
-        upstream: proxy::LivepersonUpstream {
-            base_url,
-            account_id: args.account_id,
-            version: args.api_version,
-            bearer_token,
-        },
-    };
-    let app = proxy::app(proxy::Config::new(vec![connection], Some(args.dist)))?;
+    let app = proxy::app(proxy::Config::new(connections, Some(args.dist)))?;
     let addr = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another console running? try --port)")

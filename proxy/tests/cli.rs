@@ -62,7 +62,25 @@ async fn embedded_default_serves_the_console_and_the_sandbox() {
         .await
         .unwrap();
     let id = connections[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(connections[0]["kind"], "liveperson");
+    let kinds: Vec<&str> = connections
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["liveperson", "trintech", "commpeak"]);
+    // Every vendor's seeded users are reachable through the console's own API.
+    for other in ["trintech", "commpeak"] {
+        let users: Vec<Value> = http
+            .get(format!("{url}/api/{other}/users"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(users.len(), 1000, "{other}");
+    }
 
     let users_url = format!("{url}/api/{id}/users");
     let listed = http
@@ -82,7 +100,7 @@ async fn embedded_default_serves_the_console_and_the_sandbox() {
     let new_user = json!({
         "loginName": "cli.user", "fullName": "Cli User", "nickname": "Cli",
         "email": "cli.user@example.com", "isEnabled": true, "maxChats": 1,
-        "profileIds": [3001], "passwordSh": "Pa55word!"
+        "profileIds": [3001], "passwordSh": "Pa55word!", "memberOf": {"agentGroupId": -1}
     });
     let created = http
         .post(&users_url)

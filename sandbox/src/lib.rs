@@ -2,9 +2,12 @@
 //! the vendors' status codes and revisions. The proxy's embedded mode and every test talk to
 //! it over HTTP exactly as they would talk to the vendor.
 
+mod auth;
+pub mod commpeak;
 pub mod liveperson;
 pub mod seed;
 pub mod store;
+pub mod trintech;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +16,12 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use store::Store;
+pub use store::{Store, StoreError};
+
+/// Where the Trintech emulation is served, under the sandbox's address.
+pub const TRINTECH_PREFIX: &str = "/trintech";
+/// Where the CommPeak emulation is served, under the sandbox's address.
+pub const COMMPEAK_PREFIX: &str = "/commpeak";
 
 /// Where the sandbox keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +36,15 @@ pub enum Database {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database: Database,
-    /// The LivePerson account (site id) this instance serves.
+    pub liveperson: LivepersonConfig,
+    pub trintech: TrintechConfig,
+    pub commpeak: CommpeakConfig,
+}
+
+/// The emulated LivePerson account.
+#[derive(Debug, Clone)]
+pub struct LivepersonConfig {
+    /// The account (site id) served.
     pub account_id: String,
     /// The only `Authorization: Bearer` value accepted.
     pub bearer_token: String,
@@ -36,15 +52,94 @@ pub struct Config {
     pub seed_users: usize,
 }
 
-/// Opens (and seeds, if empty) the store and builds the HTTP routes.
-pub fn app(config: &Config) -> Result<Router, store::StoreError> {
+/// The emulated Trintech tenant.
+#[derive(Debug, Clone)]
+pub struct TrintechConfig {
+    /// The only `Authorization: Bearer` value accepted.
+    pub bearer_token: String,
+    pub seed_users: usize,
+    /// Serve `GET /users` (unpublished by the vendor, so switchable).
+    pub list_enabled: bool,
+}
+
+/// The emulated CommPeak tenant.
+#[derive(Debug, Clone)]
+pub struct CommpeakConfig {
+    /// The API user and password accepted with HTTP Basic auth.
+    pub username: String,
+    pub password: String,
+    pub seed_users: usize,
+}
+
+impl Config {
+    /// A sandbox with fresh random credentials for every vendor (the proxy's embedded mode,
+    /// tests), seeding `seed_users` users of each vendor.
+    pub fn with_random_credentials(
+        database: Database,
+        account_id: &str,
+        seed_users: usize,
+    ) -> Self {
+        let secret = || uuid::Uuid::new_v4().simple().to_string();
+        Self {
+            database,
+            liveperson: LivepersonConfig {
+                account_id: account_id.to_owned(),
+                bearer_token: secret(),
+                seed_users,
+            },
+            trintech: TrintechConfig {
+                bearer_token: secret(),
+                seed_users,
+                list_enabled: true,
+            },
+            commpeak: CommpeakConfig {
+                username: "console-api".into(),
+                password: secret(),
+                seed_users,
+            },
+        }
+    }
+}
+
+/// Opens (and seeds, if empty) the store and builds the HTTP routes of every vendor.
+pub fn app(config: &Config) -> Result<Router, StoreError> {
     let store = Arc::new(Store::open(&config.database)?);
-    store.seed_if_empty(&config.account_id, config.seed_users)?;
-    Ok(liveperson::router(liveperson::State {
-        store,
-        account_id: config.account_id.clone(),
-        bearer_token: config.bearer_token.clone(),
-    }))
+    let lp = &config.liveperson;
+    store.seed_if_empty(&lp.account_id, lp.seed_users)?;
+    store.trintech_seed_if_empty(config.trintech.seed_users)?;
+    store.commpeak_seed_if_empty(config.commpeak.seed_users)?;
+    Ok(Router::new()
+        .merge(liveperson::router(liveperson::State {
+            store: store.clone(),
+            account_id: lp.account_id.clone(),
+            bearer_token: lp.bearer_token.clone(),
+            roles: seed::profile_roles(),
+        }))
+        .nest(
+            TRINTECH_PREFIX,
+            trintech::router(trintech::State {
+                store: store.clone(),
+                bearer_token: config.trintech.bearer_token.clone(),
+                list_enabled: config.trintech.list_enabled,
+            }),
+        )
+        .nest(
+            COMMPEAK_PREFIX,
+            commpeak::router(commpeak::State {
+                store,
+                username: config.commpeak.username.clone(),
+                password: config.commpeak.password.clone(),
+            }),
+        ))
+}
+
+/// Runs store work off the async threads (SQLite blocks).
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::TaskFailed(e.to_string()))?
 }
 
 /// A sandbox listening on a loopback port in this process (the proxy's embedded mode, tests).
@@ -54,9 +149,19 @@ pub struct Running {
 }
 
 impl Running {
-    /// `http://127.0.0.1:{port}`.
+    /// `http://127.0.0.1:{port}`: LivePerson's base URL (its paths carry the account).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The Trintech emulation's base URL.
+    pub fn trintech_url(&self) -> String {
+        format!("{}{TRINTECH_PREFIX}", self.base_url())
+    }
+
+    /// The CommPeak emulation's base URL.
+    pub fn commpeak_url(&self) -> String {
+        format!("{}{COMMPEAK_PREFIX}", self.base_url())
     }
 }
 

@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use shared::liveperson::{Operation, Selection, ops, parse_users, validate_batch};
-use subtle::ConstantTimeEq;
+use shared::liveperson::{ProfileRoles, Selection, ops, parse_users, validate_batch};
+use shared::operation::{Write, named};
 
 use crate::store::{Precondition, Store, StoreError};
 
@@ -22,15 +22,29 @@ pub struct State {
     pub store: Arc<Store>,
     pub account_id: String,
     pub bearer_token: String,
+    /// The account's profiles and their roles (the agent rules need them).
+    pub roles: ProfileRoles,
 }
 
 pub fn router(state: State) -> Router {
+    let route = |name| named(shared::liveperson::OPERATIONS, name).route();
     Router::new()
         .route(
-            ops::USERS_ROUTE,
+            &route(ops::LIST_USERS),
             axum::routing::get(list_users)
                 .post(create_users)
-                .put(update_users),
+                .put(update_users)
+                .delete(delete_users),
+        )
+        .route(
+            &route(ops::GET_USER),
+            axum::routing::get(get_user)
+                .put(update_user)
+                .delete(delete_user),
+        )
+        .route(
+            &route(ops::RESET_PASSWORD),
+            axum::routing::put(reset_password),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state)
@@ -68,8 +82,12 @@ impl From<StoreError> for VendorError {
         let status = match &error {
             StoreError::StaleRevision { .. } => StatusCode::CONFLICT,
             StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-            StoreError::LoginNameTaken { .. } => StatusCode::BAD_REQUEST,
-            StoreError::Sqlite(_) | StoreError::Corrupt(_) => {
+            StoreError::NoSuchUser(_) => StatusCode::NOT_FOUND,
+            StoreError::ApiUserPassword(_) => StatusCode::BAD_REQUEST,
+            StoreError::LoginNameTaken { .. } | StoreError::UserNameTaken(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::TaskFailed(_) => {
                 tracing::error!(%error, "sandbox store failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -84,13 +102,8 @@ async fn authenticate(
     request: Request,
     next: Next,
 ) -> Response {
-    let expected = format!("Bearer {}", state.bearer_token);
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(HeaderValue::as_bytes)
-        .unwrap_or_default();
-    if !bool::from(given.ct_eq(expected.as_bytes())) {
+    let given = request.headers().get(header::AUTHORIZATION);
+    if !crate::auth::bearer_matches(given, &state.bearer_token) {
         return VendorError::new(
             StatusCode::UNAUTHORIZED,
             "Authentication failed: missing or invalid Bearer token.",
@@ -149,15 +162,7 @@ fn with_revision(status: StatusCode, revision: i64, body: Value) -> Response {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, VendorError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| {
-            VendorError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("sandbox task failed: {e}"),
-            )
-        })?
-        .map_err(VendorError::from)
+    crate::blocking(work).await.map_err(VendorError::from)
 }
 
 fn now() -> String {
@@ -170,15 +175,7 @@ async fn list_users(
     headers: HeaderMap,
 ) -> Result<Response, VendorError> {
     require_version(&query)?;
-    let selection = match query.get(ops::SELECT_PARAM) {
-        Some(select) => Selection::parse(select).map_err(|e| {
-            VendorError::new(
-                StatusCode::BAD_REQUEST,
-                format!("Query parameter 'select': {e}."),
-            )
-        })?,
-        None => Selection::All,
-    };
+    let selection = selection(&query)?;
     let include_deleted = match query.get(ops::INCLUDE_DELETED_PARAM).map(String::as_str) {
         None | Some("false") => false,
         Some("true") => true,
@@ -191,24 +188,11 @@ async fn list_users(
             ));
         }
     };
-    let known = precondition(&headers)?;
+    if let Some(not_modified) = not_modified(&state, &headers).await? {
+        return Ok(not_modified);
+    }
     let store = state.store.clone();
     let account = state.account_id.clone();
-    // A conditional GET at the current revision is answered without the body (§1.7).
-    if let Precondition::Revision(given) = known {
-        let current = blocking({
-            let (store, account) = (store.clone(), account.clone());
-            move || store.revision(&account)
-        })
-        .await?;
-        if given == current {
-            let mut response = StatusCode::NOT_MODIFIED.into_response();
-            response
-                .headers_mut()
-                .insert(ops::REVISION_HEADER, current.into());
-            return Ok(response);
-        }
-    }
     let (revision, users) = blocking(move || store.list(&account, include_deleted)).await?;
     let users: Vec<Value> = users.iter().map(|u| selection.apply(u)).collect();
     Ok(with_revision(StatusCode::OK, revision, Value::Array(users)))
@@ -216,11 +200,12 @@ async fn list_users(
 
 fn parse_and_validate(
     body: &[u8],
-    operation: Operation,
+    write: Write,
+    roles: &ProfileRoles,
 ) -> Result<Vec<shared::liveperson::User>, VendorError> {
     let users =
         parse_users(body).map_err(|e| VendorError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    validate_batch(&users, operation)
+    validate_batch(&users, write, roles)
         .map_err(|e| VendorError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     Ok(users)
 }
@@ -232,7 +217,7 @@ async fn create_users(
     body: Bytes,
 ) -> Result<Response, VendorError> {
     require_version(&query)?;
-    let users = parse_and_validate(&body, Operation::Create)?;
+    let users = parse_and_validate(&body, Write::Create, &state.roles)?;
     let store = state.store.clone();
     let account = state.account_id.clone();
     let (revision, created) = blocking(move || store.create(&account, &users, &now())).await?;
@@ -255,14 +240,192 @@ async fn update_users(
 ) -> Result<Response, VendorError> {
     require_version(&query)?;
     let precondition = precondition(&headers)?;
-    let users = parse_and_validate(&body, Operation::Update)?;
+    let users = parse_and_validate(&body, Write::Update, &state.roles)?;
     let store = state.store.clone();
     let account = state.account_id.clone();
+    let roles = state.roles.clone();
     let (revision, updated) =
-        blocking(move || store.replace(&account, &users, precondition, &now())).await?;
+        blocking(move || store.replace(&account, &users, &roles, precondition, &now())).await?;
     Ok(with_revision(
         StatusCode::OK,
         revision,
         Value::Array(updated),
     ))
+}
+
+fn selection(query: &HashMap<String, String>) -> Result<Selection, VendorError> {
+    match query.get(ops::SELECT_PARAM) {
+        Some(select) => Selection::parse(select).map_err(|e| {
+            VendorError::new(
+                StatusCode::BAD_REQUEST,
+                format!("Query parameter 'select': {e}."),
+            )
+        }),
+        None => Ok(Selection::All),
+    }
+}
+
+/// A conditional GET at the current revision is answered without the body (§1.7).
+async fn not_modified(state: &State, headers: &HeaderMap) -> Result<Option<Response>, VendorError> {
+    let Precondition::Revision(given) = precondition(headers)? else {
+        return Ok(None);
+    };
+    let (store, account) = (state.store.clone(), state.account_id.clone());
+    let current = blocking(move || store.revision(&account)).await?;
+    if given != current {
+        return Ok(None);
+    }
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    response
+        .headers_mut()
+        .insert(ops::REVISION_HEADER, current.into());
+    Ok(Some(response))
+}
+
+/// The user id of a path; anything but a positive number names no user (404 "Data Not
+/// Found", as the vendor documents for get by id).
+fn user_id(id: &str) -> Result<i64, VendorError> {
+    id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        VendorError::new(
+            StatusCode::NOT_FOUND,
+            format!("Data Not Found: no user \"{id}\"."),
+        )
+    })
+}
+
+/// Reads a body with the shared rules of `operation` (the account's roles included).
+fn checked_body(
+    state: &State,
+    operation: &str,
+    id: Option<&str>,
+    body: &[u8],
+) -> Result<shared::liveperson::Request, VendorError> {
+    let params = shared::operation::PathParams {
+        id: id.map(str::to_owned),
+    };
+    shared::liveperson::check_body(
+        named(shared::liveperson::OPERATIONS, operation),
+        &params,
+        body,
+        &state.roles,
+    )
+    .map_err(|e| VendorError::new(StatusCode::BAD_REQUEST, e.to_string()))
+}
+
+async fn get_user(
+    StateExtractor(state): StateExtractor<State>,
+    Path((_, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let selection = selection(&query)?;
+    let id = user_id(&id)?;
+    if let Some(not_modified) = not_modified(&state, &headers).await? {
+        return Ok(not_modified);
+    }
+    let (store, account) = (state.store.clone(), state.account_id.clone());
+    let (revision, user) = blocking(move || store.get(&account, id)).await?;
+    Ok(with_revision(
+        StatusCode::OK,
+        revision,
+        selection.apply(&user),
+    ))
+}
+
+async fn update_user(
+    StateExtractor(state): StateExtractor<State>,
+    Path((_, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let precondition = precondition(&headers)?;
+    user_id(&id)?;
+    let shared::liveperson::Request::User(user) =
+        checked_body(&state, ops::UPDATE_USER, Some(&id), &body)?
+    else {
+        return Err(VendorError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "update_user reads one user",
+        ));
+    };
+    let (store, account, roles) = (
+        state.store.clone(),
+        state.account_id.clone(),
+        state.roles.clone(),
+    );
+    let (revision, mut updated) =
+        blocking(move || store.replace(&account, &[*user], &roles, precondition, &now())).await?;
+    Ok(with_revision(StatusCode::OK, revision, updated.remove(0)))
+}
+
+async fn delete_user(
+    StateExtractor(state): StateExtractor<State>,
+    Path((_, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let precondition = precondition(&headers)?;
+    let id = user_id(&id)?;
+    delete(state, vec![id], precondition).await
+}
+
+async fn delete_users(
+    StateExtractor(state): StateExtractor<State>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let precondition = precondition(&headers)?;
+    let shared::liveperson::Request::UserIds(ids) =
+        checked_body(&state, ops::DELETE_USERS, None, &body)?
+    else {
+        return Err(VendorError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "delete_users reads ids",
+        ));
+    };
+    delete(state, ids, precondition).await
+}
+
+/// Soft delete: the users stay, flagged `deleted`, listed only with `include_deleted`.
+async fn delete(
+    state: State,
+    ids: Vec<i64>,
+    precondition: Precondition,
+) -> Result<Response, VendorError> {
+    let (store, account) = (state.store.clone(), state.account_id.clone());
+    let (revision, deleted) =
+        blocking(move || store.delete(&account, &ids, precondition, &now())).await?;
+    Ok(with_revision(
+        StatusCode::OK,
+        revision,
+        Value::Array(deleted),
+    ))
+}
+
+async fn reset_password(
+    StateExtractor(state): StateExtractor<State>,
+    Path((_, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let id = user_id(&id)?;
+    let shared::liveperson::Request::NewPassword(password) =
+        checked_body(&state, ops::RESET_PASSWORD, Some(&id.to_string()), &body)?
+    else {
+        return Err(VendorError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "reset_password reads a password",
+        ));
+    };
+    let (store, account) = (state.store.clone(), state.account_id.clone());
+    let (revision, user) =
+        blocking(move || store.reset_password(&account, id, &password, &now())).await?;
+    Ok(with_revision(StatusCode::OK, revision, user))
 }

@@ -18,12 +18,33 @@ struct Args {
     /// LivePerson account (site id) served.
     #[arg(long, default_value = "12345678", env = "SANDBOX_ACCOUNT_ID")]
     account_id: String,
-    /// Users seeded into an empty account.
+    /// Users of each vendor seeded into an empty database.
     #[arg(long, default_value_t = 1000, env = "SANDBOX_USERS")]
     users: usize,
-    /// File holding the Bearer token the sandbox accepts (else SANDBOX_BEARER_TOKEN).
+    /// File holding the LivePerson Bearer token the sandbox accepts (else
+    /// SANDBOX_BEARER_TOKEN).
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// The Trintech Bearer token accepted.
+    #[arg(
+        long = "trintech-token",
+        env = "SANDBOX_TRINTECH_TOKEN",
+        hide_env_values = true
+    )]
+    trintech_token: String,
+    /// Answer Trintech's `GET /users` with 404, as a tenant without a list endpoint would.
+    #[arg(long)]
+    trintech_no_list: bool,
+    /// The CommPeak API user accepted with HTTP Basic auth.
+    #[arg(long, default_value = "api", env = "SANDBOX_COMMPEAK_USER")]
+    commpeak_user: String,
+    /// The CommPeak API user's password.
+    #[arg(
+        long = "commpeak-password",
+        env = "SANDBOX_COMMPEAK_PASSWORD",
+        hide_env_values = true
+    )]
+    commpeak_password: String,
 }
 
 #[tokio::main]
@@ -42,23 +63,45 @@ async fn main() -> anyhow::Result<()> {
         None => std::env::var("SANDBOX_BEARER_TOKEN")
             .context("no Bearer token configured: set SANDBOX_BEARER_TOKEN or pass --token-file")?,
     };
-    anyhow::ensure!(
-        !bearer_token.is_empty(),
-        "the sandbox Bearer token is empty"
-    );
+    for (name, secret) in [
+        ("the LivePerson Bearer token", &bearer_token),
+        ("the Trintech Bearer token", &args.trintech_token),
+        ("the CommPeak password", &args.commpeak_password),
+    ] {
+        anyhow::ensure!(!secret.trim().is_empty(), "{name} is empty");
+    }
     let config = sandbox::Config {
         database: args
             .db
             .map_or(sandbox::Database::InMemory, sandbox::Database::File),
-        account_id: args.account_id,
-        bearer_token,
-        seed_users: args.users,
+        liveperson: sandbox::LivepersonConfig {
+            account_id: args.account_id,
+            bearer_token,
+            seed_users: args.users,
+        },
+        trintech: sandbox::TrintechConfig {
+            bearer_token: args.trintech_token,
+            seed_users: args.users,
+            list_enabled: !args.trintech_no_list,
+        },
+        commpeak: sandbox::CommpeakConfig {
+            username: args.commpeak_user,
+            password: args.commpeak_password,
+            seed_users: args.users,
+        },
     };
     let app = sandbox::app(&config).context("opening the sandbox database")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    tracing::info!(addr = %listener.local_addr()?, account = %config.account_id, "sandbox listening");
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        %addr,
+        liveperson_account = %config.liveperson.account_id,
+        trintech = %format!("http://{addr}{}", sandbox::TRINTECH_PREFIX),
+        commpeak = %format!("http://{addr}{}", sandbox::COMMPEAK_PREFIX),
+        "sandbox listening"
+    );
     axum::serve(listener, app).await?;
     Ok(())
 }

@@ -8,6 +8,21 @@ use serde::{Deserialize, Serialize};
 pub enum VendorKind {
     /// LivePerson Account Config Users API (`le-users`).
     Liveperson,
+    /// Trintech IAM API users.
+    Trintech,
+    /// CommPeak Cloud PBX/Dialer users.
+    Commpeak,
+}
+
+impl VendorKind {
+    /// The vendor's name as people know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            VendorKind::Liveperson => "LivePerson",
+            VendorKind::Trintech => "Trintech",
+            VendorKind::Commpeak => "CommPeak",
+        }
+    }
 }
 
 /// A connection as listed by `GET /api/connections`. Deliberately has no field for a URL,
@@ -19,6 +34,10 @@ pub struct ConnectionInfo {
     pub kind: VendorKind,
     /// Human label shown in the console.
     pub label: String,
+    /// Names of the operations this connection serves (see [`crate::vendor::operations`]);
+    /// a vendor's unpublished operation appears only where the operator declared it.
+    #[serde(default)]
+    pub operations: Vec<String>,
 }
 
 /// Is `id` usable as a connection identifier in a URL path segment?

@@ -29,6 +29,18 @@ pub enum ErrorCode {
     NotAllowed,
     /// The request body holds no users.
     Empty,
+    /// A text is shorter than the vendor's minimum length.
+    TooShort,
+    /// A text is longer than the vendor's maximum length.
+    TooLong,
+    /// A text does not match the vendor's published pattern (user name, password policy).
+    InvalidFormat,
+    /// A value outside the field's list of allowed values.
+    InvalidValue,
+    /// A field that the vendor does not let an update change (Trintech `password`, ...).
+    NotUpdatable,
+    /// More records in one request than the vendor accepts.
+    TooMany,
 }
 
 /// One problem with one field. `path` is a JSON Pointer (RFC 6901) into the request body,

@@ -2,10 +2,17 @@
 //! operation descriptions, compiled natively for the proxy and sandbox and to wasm32 for the
 //! browser, so all three apply exactly the same rules. Nothing here does I/O.
 
+pub mod commpeak;
 pub mod connection;
 pub mod error;
+pub mod field;
 pub mod lenient;
 pub mod liveperson;
+pub mod operation;
+pub mod parse;
+pub mod rules;
+pub mod trintech;
+pub mod vendor;
 
 pub use connection::{ConnectionInfo, VendorKind};
 pub use error::{ApiError, ErrorCode, FieldError, ValidationErrors};

@@ -14,10 +14,13 @@ pub const ACCOUNT_ID: &str = "12345678";
 /// The connection id the test proxy exposes.
 pub const CONNECTION: &str = "liveperson";
 
-/// A sandbox plus a proxy pointed at it, both on free ports; stopped when dropped.
+/// A sandbox plus a proxy with one connection of each vendor pointed at it, both on free
+/// ports; stopped when dropped.
 pub struct Stack {
     pub sandbox: sandbox::Running,
-    /// The sandbox's Bearer token, for calls straight to it.
+    /// The sandbox's configuration, with its credentials, for calls straight to it.
+    pub config: sandbox::Config,
+    /// The sandbox's LivePerson Bearer token.
     pub token: String,
     /// `http://127.0.0.1:{port}` of the proxy.
     pub proxy_url: String,
@@ -44,19 +47,18 @@ pub fn workspace_root() -> PathBuf {
 impl Stack {
     /// Starts a sandbox seeded with `seed_users` users and a proxy serving `dist`.
     pub async fn start(seed_users: usize, dist: Option<PathBuf>) -> anyhow::Result<Self> {
-        let token = format!("test-token-{}", std::process::id());
-        let sandbox = sandbox::spawn(&sandbox::Config {
-            database: sandbox::Database::InMemory,
-            account_id: ACCOUNT_ID.into(),
-            bearer_token: token.clone(),
+        let config = sandbox::Config::with_random_credentials(
+            sandbox::Database::InMemory,
+            ACCOUNT_ID,
             seed_users,
-        })
-        .await?;
-        let (proxy_url, received, proxy_task) =
-            start_recorded_proxy(&sandbox.base_url(), &token, dist).await?;
+        );
+        let sandbox = sandbox::spawn(&config).await?;
+        let connections = proxy::embedded::sandbox_connections(&sandbox, &config, "4.0")?;
+        let (proxy_url, received, proxy_task) = start_recorded_proxy(connections, dist).await?;
         Ok(Self {
             sandbox,
-            token,
+            token: config.liveperson.bearer_token.clone(),
+            config,
             proxy_url,
             received,
             proxy_task,
@@ -117,28 +119,27 @@ pub async fn start_proxy(
     token: &str,
     dist: Option<PathBuf>,
 ) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
-    let (url, _, task) = start_recorded_proxy(upstream, token, dist).await?;
-    Ok((url, task))
-}
-
-async fn start_recorded_proxy(
-    upstream: &str,
-    token: &str,
-    dist: Option<PathBuf>,
-) -> anyhow::Result<(String, Received, tokio::task::JoinHandle<()>)> {
     let connection = proxy::Connection {
         id: CONNECTION.into(),
         label: "LivePerson".into(),
-        upstream: proxy::LivepersonUpstream {
+        upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
             base_url: upstream.parse()?,
             account_id: ACCOUNT_ID.into(),
             version: "4.0".into(),
             bearer_token: SecretString::from(token.to_owned()),
-        },
+        }),
     };
+    let (url, _, task) = start_recorded_proxy(vec![connection], dist).await?;
+    Ok((url, task))
+}
+
+async fn start_recorded_proxy(
+    connections: Vec<proxy::Connection>,
+    dist: Option<PathBuf>,
+) -> anyhow::Result<(String, Received, tokio::task::JoinHandle<()>)> {
     let received = Received::default();
     let app =
-        proxy::app(proxy::Config::new(vec![connection], dist))?.layer(axum::middleware::from_fn({
+        proxy::app(proxy::Config::new(connections, dist))?.layer(axum::middleware::from_fn({
             let received = received.clone();
             move |request: axum::extract::Request, next: axum::middleware::Next| {
                 received

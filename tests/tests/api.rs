@@ -45,11 +45,34 @@ async fn connections_are_listed_without_secrets() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
+    let lp = [
+        "list_users",
+        "get_user",
+        "create_users",
+        "update_users",
+        "update_user",
+        "delete_user",
+        "delete_users",
+        "reset_password",
+    ];
     assert_eq!(
         serde_json::from_str::<Value>(&text).unwrap(),
-        json!([{"id": "liveperson", "kind": "liveperson", "label": "LivePerson"}])
+        json!([
+            {"id": "liveperson", "kind": "liveperson", "label": "LivePerson (sandbox)", "operations": lp},
+            {"id": "trintech", "kind": "trintech", "label": "Trintech (sandbox)",
+             "operations": ["list_users", "create_users", "update_users"]},
+            {"id": "commpeak", "kind": "commpeak", "label": "CommPeak (sandbox)",
+             "operations": ["list_users", "get_user", "create_users", "update_user"]},
+        ])
     );
-    assert!(!text.contains(&stack.token));
+    let secrets = [
+        &stack.config.liveperson.bearer_token,
+        &stack.config.trintech.bearer_token,
+        &stack.config.commpeak.password,
+    ];
+    for secret in secrets {
+        assert!(!text.contains(secret.as_str()), "a secret was listed");
+    }
     assert!(!text.contains(&stack.sandbox.base_url()));
 }
 
@@ -117,6 +140,7 @@ async fn create_then_list_then_update_with_revisions() {
     edited["id"] = id.into();
     edited["passwordSh"] = Value::Null;
     edited["nickname"] = "Renamed".into();
+    edited["description"] = "Night shift".into();
     let put = |if_match: &'static str, body: Value| {
         client()
             .put(&users_url)
@@ -143,13 +167,16 @@ async fn create_then_list_then_update_with_revisions() {
     assert_eq!(skip.headers()["ac-revision"], "4");
 
     // Full replacement: a field left out of the body is gone afterwards.
-    let mut without_memberof = edited;
-    without_memberof.as_object_mut().unwrap().remove("memberOf");
+    let mut without_description = edited;
+    without_description
+        .as_object_mut()
+        .unwrap()
+        .remove("description");
     assert_eq!(
-        put("-1", without_memberof).await.unwrap().status(),
+        put("-1", without_description).await.unwrap().status(),
         StatusCode::OK
     );
-    let (_, _, listed) = list(&stack, "?select=id,memberOf").await;
+    let (_, _, listed) = list(&stack, "?select=id,description").await;
     let stored = listed
         .as_array()
         .unwrap()
@@ -363,12 +390,19 @@ async fn proxy_errors_are_json_with_a_request_id() {
         let error: shared::ApiError = response.json().await.unwrap();
         assert!(error.request_id.is_some(), "{path}");
     }
+    // No vendor operation is a PATCH: the path exists, the method does not.
     let response = client()
-        .delete(format!("{}/api/{CONNECTION}/users", stack.proxy_url))
+        .patch(format!("{}/api/{CONNECTION}/users", stack.proxy_url))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let error: shared::ApiError = response.json().await.unwrap();
+    assert!(
+        error.message.contains("accepts GET, POST, PUT, DELETE"),
+        "{}",
+        error.message
+    );
 
     // An upstream nobody listens on: 502, not a hang or a 500.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -1,6 +1,10 @@
 //! Where LivePerson's Users API lives and what its requests carry, spelled once for the
 //! proxy (which builds upstream URLs), the sandbox (which routes them) and the browser.
 
+use crate::operation::{
+    Body, HeaderSpec, HttpMethod, OperationSpec, PathParams, QueryParam, Reply, Write, named,
+};
+
 /// Query parameter carrying the API version; LivePerson requires it on every call.
 pub const VERSION_PARAM: &str = "v";
 /// The version sent when the caller gives none (the seed pages document 4.0).
@@ -17,11 +21,158 @@ pub const SKIP_REVISION_CHECK: &str = "-1";
 
 /// The users collection path for an account, relative to the vendor's domain.
 pub fn users_path(account_id: &str) -> String {
-    format!("/api/account/{account_id}/configuration/le-users/users")
+    named(OPERATIONS, LIST_USERS).upstream_path(account_id, &PathParams::default())
 }
 
-/// The same path as an axum route pattern, with the account id as a path parameter.
-pub const USERS_ROUTE: &str = "/api/account/{account_id}/configuration/le-users/users";
+pub const LIST_USERS: &str = "list_users";
+pub const GET_USER: &str = "get_user";
+pub const CREATE_USERS: &str = "create_users";
+pub const UPDATE_USERS: &str = "update_users";
+pub const UPDATE_USER: &str = "update_user";
+pub const DELETE_USER: &str = "delete_user";
+pub const DELETE_USERS: &str = "delete_users";
+pub const RESET_PASSWORD: &str = "reset_password";
+
+const VERSION: QueryParam = QueryParam {
+    name: VERSION_PARAM,
+    required: true,
+    default: Some(DEFAULT_VERSION),
+};
+const SELECT: QueryParam = QueryParam {
+    name: SELECT_PARAM,
+    required: false,
+    default: None,
+};
+const INCLUDE_DELETED: QueryParam = QueryParam {
+    name: INCLUDE_DELETED_PARAM,
+    required: false,
+    default: None,
+};
+/// Optional for the vendor; the console always sends it on writes (decisions: revisions).
+const IF_MATCH: HeaderSpec = HeaderSpec {
+    name: "if-match",
+    required: false,
+};
+const COLLECTION: &str = "/api/account/{accountId}/configuration/le-users/users";
+const ONE: &str = "/api/account/{accountId}/configuration/le-users/users/{id}";
+
+/// The Users API methods (`users-apis.md` §1.4, current tree). The legacy change-password and
+/// query-delta methods are left out: the first is for a user changing their own password, the
+/// second lives outside the account path.
+pub const OPERATIONS: &[OperationSpec] = &[
+    OperationSpec {
+        name: LIST_USERS,
+        summary: "Get all users",
+        method: HttpMethod::Get,
+        path: "/users",
+        upstream_path: COLLECTION,
+        headers: &[IF_MATCH],
+        query: &[VERSION, SELECT, INCLUDE_DELETED],
+        body: Body::None,
+        success: 200,
+        reply: Reply::Users,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: GET_USER,
+        summary: "Get user by id",
+        method: HttpMethod::Get,
+        path: "/users/{id}",
+        upstream_path: ONE,
+        headers: &[IF_MATCH],
+        query: &[VERSION, SELECT],
+        body: Body::None,
+        success: 200,
+        reply: Reply::User,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: CREATE_USERS,
+        summary: "Create users",
+        method: HttpMethod::Post,
+        path: "/users",
+        upstream_path: COLLECTION,
+        headers: &[IF_MATCH],
+        query: &[VERSION],
+        body: Body::Users(Write::Create),
+        success: 201,
+        reply: Reply::Users,
+        response_headers: &[REVISION_HEADER, "location"],
+        optional: false,
+    },
+    OperationSpec {
+        name: UPDATE_USERS,
+        summary: "Update users",
+        method: HttpMethod::Put,
+        path: "/users",
+        upstream_path: COLLECTION,
+        headers: &[IF_MATCH],
+        query: &[VERSION],
+        body: Body::Users(Write::Update),
+        success: 200,
+        reply: Reply::Users,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: UPDATE_USER,
+        summary: "Update user",
+        method: HttpMethod::Put,
+        path: "/users/{id}",
+        upstream_path: ONE,
+        headers: &[IF_MATCH],
+        query: &[VERSION],
+        body: Body::User(Write::Update),
+        success: 200,
+        reply: Reply::User,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: DELETE_USER,
+        summary: "Delete user",
+        method: HttpMethod::Delete,
+        path: "/users/{id}",
+        upstream_path: ONE,
+        headers: &[IF_MATCH],
+        query: &[VERSION],
+        body: Body::None,
+        success: 200,
+        reply: Reply::Opaque,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: DELETE_USERS,
+        summary: "Delete users",
+        method: HttpMethod::Delete,
+        path: "/users",
+        upstream_path: COLLECTION,
+        headers: &[IF_MATCH],
+        query: &[VERSION],
+        body: Body::UserIds,
+        success: 200,
+        reply: Reply::Opaque,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: RESET_PASSWORD,
+        summary: "Reset user's password",
+        method: HttpMethod::Put,
+        path: "/users/{id}/resetPassword",
+        upstream_path: "/api/account/{accountId}/configuration/le-users/users/{id}/resetPassword",
+        headers: &[],
+        query: &[VERSION],
+        body: Body::NewPassword,
+        success: 200,
+        reply: Reply::Opaque,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+];
 
 /// Is `account_id` a plausible LivePerson site id (digits and letters only)? The account is
 /// spliced into an upstream path, so nothing else may pass.
@@ -40,10 +191,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn users_path_matches_route() {
+    fn users_path() {
         assert_eq!(
-            users_path("12345678"),
-            USERS_ROUTE.replace("{account_id}", "12345678")
+            super::users_path("12345678"),
+            "/api/account/12345678/configuration/le-users/users"
         );
     }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::serde_as;
 
-use crate::error::{ErrorCode, FieldError, ValidationErrors};
+use crate::error::ValidationErrors;
 use crate::lenient::Lenient;
 
 /// Agent group membership (`memberOf`, and the items of `managerOf`).
@@ -125,74 +125,15 @@ pub struct User {
 }
 
 /// Parses a request body holding a list of users, or a single user object (the vendor accepts
-/// both on create). A value of the wrong type becomes an [`ErrorCode::InvalidType`] error
-/// whose path names the field, e.g. `/2/maxChats`, instead of a parser position.
+/// both on create); see [`crate::parse::parse_list`].
 pub fn parse_users(body: &[u8]) -> Result<Vec<User>, ValidationErrors> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<serde_json::Value>),
-        One(Box<serde_json::Value>),
-    }
-    let invalid = |path: String, message: String| {
-        ValidationErrors(vec![FieldError::new(path, ErrorCode::InvalidType, message)])
-    };
-    let values = match serde_json::from_slice::<OneOrMany>(body) {
-        Ok(OneOrMany::Many(values)) => values.into_iter().enumerate().collect::<Vec<_>>(),
-        Ok(OneOrMany::One(value)) => vec![(0, *value)],
-        Err(e) => {
-            return Err(invalid(
-                String::new(),
-                format!("The body is not a JSON list of users: {e}"),
-            ));
-        }
-    };
-    let mut users = Vec::with_capacity(values.len());
-    let mut errors = ValidationErrors::default();
-    for (index, value) in values {
-        if !value.is_object() {
-            errors.push(FieldError::new(
-                format!("/{index}"),
-                ErrorCode::InvalidType,
-                "Each user must be a JSON object.",
-            ));
-            continue;
-        }
-        match serde_path_to_error::deserialize::<_, User>(value) {
-            Ok(user) => users.push(user),
-            Err(e) => {
-                let pointer = json_pointer(index, e.path());
-                let field = pointer.rsplit('/').next().unwrap_or_default().to_owned();
-                errors.push(FieldError::new(
-                    pointer,
-                    ErrorCode::InvalidType,
-                    format!("{field}: {}", e.into_inner()),
-                ));
-            }
-        }
-    }
-    errors.into_result().map(|()| users)
-}
-
-fn json_pointer(index: usize, path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = format!("/{index}");
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Unknown => {}
-        }
-    }
-    pointer
+    crate::parse::parse_list(body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use serde_json::json;
 
     #[test]

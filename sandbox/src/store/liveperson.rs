@@ -1,61 +1,11 @@
-//! SQLite persistence of the emulated LivePerson users and of each account's revision.
-
-use std::sync::Mutex;
+//! The emulated LivePerson users and each account's revision.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use shared::liveperson::User;
+use shared::liveperson::{ProfileRoles, User, apply_role_change};
 
-use crate::Database;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the revision {given} is stale; the current revision is {current}")]
-    StaleRevision { given: i64, current: i64 },
-    #[error("user {index} of the request: no user with id {id} exists in this account")]
-    NotFound { index: usize, id: i64 },
-    #[error(
-        "user {index} of the request: login name \"{login_name}\" already belongs to another user"
-    )]
-    LoginNameTaken { index: usize, login_name: String },
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("stored record is corrupt: {0}")]
-    Corrupt(#[from] serde_json::Error),
-}
-
-/// The `If-Match` a write was sent with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Precondition {
-    /// No header, or `-1`: write whatever the current revision.
-    None,
-    /// Write only if the account is still at this revision.
-    Revision(i64),
-}
-
-/// Users of every account, behind one connection: SQLite serialises writers anyway, and the
-/// revision check and the write must be one transaction.
-pub struct Store {
-    connection: Mutex<Connection>,
-}
-
-const SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS lp_users (
-        account_id    TEXT    NOT NULL,
-        id            INTEGER NOT NULL,
-        login_name    TEXT    NOT NULL COLLATE NOCASE,
-        deleted       INTEGER NOT NULL DEFAULT 0,
-        password_hash TEXT,
-        record        TEXT    NOT NULL,
-        PRIMARY KEY (account_id, id)
-    );
-    CREATE UNIQUE INDEX IF NOT EXISTS lp_users_login ON lp_users (account_id, login_name);
-    CREATE TABLE IF NOT EXISTS lp_revisions (
-        account_id TEXT PRIMARY KEY,
-        revision   INTEGER NOT NULL
-    );
-";
+use super::{Precondition, Store, StoreError};
 
 /// Fields the vendor owns: never taken from a request body.
 const SERVER_FIELDS: [&str; 4] = ["id", "pid", "deleted", "dateUpdated"];
@@ -63,27 +13,6 @@ const SERVER_FIELDS: [&str; 4] = ["id", "pid", "deleted", "dateUpdated"];
 const WRITE_ONLY_FIELDS: [&str; 3] = ["passwordSh", "oldPassword", "confirmPassword"];
 
 impl Store {
-    pub fn open(database: &Database) -> Result<Self, StoreError> {
-        let connection = match database {
-            Database::InMemory => Connection::open_in_memory()?,
-            Database::File(path) => Connection::open(path)?,
-        };
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.execute_batch(SCHEMA)?;
-        Ok(Self {
-            connection: Mutex::new(connection),
-        })
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
-        // back on drop), so a poisoned lock is still safe to use.
-        self.connection
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// Seeds `count` generated users into an account that has none yet.
     pub fn seed_if_empty(&self, account_id: &str, count: usize) -> Result<(), StoreError> {
         let mut connection = self.lock();
@@ -182,6 +111,7 @@ impl Store {
         &self,
         account_id: &str,
         users: &[User],
+        roles: &ProfileRoles,
         precondition: Precondition,
         now: &str,
     ) -> Result<(i64, Vec<Value>), StoreError> {
@@ -193,7 +123,7 @@ impl Store {
             let id = user.id.unwrap_or_default();
             let existing: Option<String> = tx
                 .query_row(
-                    "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2",
+                    "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
                     params![account_id, id],
                     |row| row.get(0),
                 )
@@ -202,6 +132,10 @@ impl Store {
                 return Err(StoreError::NotFound { index, id });
             };
             let existing: Value = serde_json::from_str(&existing)?;
+            // Leaving Agent or Agent Manager clears what only those roles have (§1.6).
+            let mut user = user.clone();
+            apply_role_change(&serde_json::from_value(existing.clone())?, &mut user, roles);
+            let user = &user;
             let login_name = user.login_name.clone().unwrap_or_default();
             if login_taken(&tx, account_id, &login_name, Some(id))? {
                 return Err(StoreError::LoginNameTaken { index, login_name });
@@ -230,6 +164,93 @@ impl Store {
         let revision = bump_revision(&tx, account_id)?;
         tx.commit()?;
         Ok((revision, updated))
+    }
+
+    /// One user that is not deleted.
+    pub fn get(&self, account_id: &str, id: i64) -> Result<(i64, Value), StoreError> {
+        let connection = self.lock();
+        let revision = current_revision(&connection, account_id)?;
+        let record: Option<String> = connection
+            .query_row(
+                "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
+                params![account_id, id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let record = record.ok_or(StoreError::NoSuchUser(id))?;
+        Ok((revision, serde_json::from_str(&record)?))
+    }
+
+    /// Soft-deletes users (they stay listed with `include_deleted`); all or nothing.
+    pub fn delete(
+        &self,
+        account_id: &str,
+        ids: &[i64],
+        precondition: Precondition,
+        now: &str,
+    ) -> Result<(i64, Vec<Value>), StoreError> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        check_precondition(&tx, account_id, precondition)?;
+        let mut deleted = Vec::with_capacity(ids.len());
+        for (index, id) in ids.iter().copied().enumerate() {
+            let record: Option<String> = tx
+                .query_row(
+                    "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
+                    params![account_id, id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let mut record: Value =
+                serde_json::from_str(&record.ok_or(StoreError::NotFound { index, id })?)?;
+            record["deleted"] = true.into();
+            record["dateUpdated"] = now.into();
+            tx.execute(
+                "UPDATE lp_users SET deleted = 1, record = ?3 WHERE account_id = ?1 AND id = ?2",
+                params![account_id, id, record.to_string()],
+            )?;
+            deleted.push(record);
+        }
+        let revision = bump_revision(&tx, account_id)?;
+        tx.commit()?;
+        Ok((revision, deleted))
+    }
+
+    /// Sets a new password (kept only as a digest).
+    pub fn reset_password(
+        &self,
+        account_id: &str,
+        id: i64,
+        new_password: &str,
+        now: &str,
+    ) -> Result<(i64, Value), StoreError> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let record: Option<String> = tx
+            .query_row(
+                "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
+                params![account_id, id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let mut record: Value = serde_json::from_str(&record.ok_or(StoreError::NoSuchUser(id))?)?;
+        if record["isApiUser"] == true {
+            return Err(StoreError::ApiUserPassword(id));
+        }
+        record["lastPwdChangeDate"] = now.into();
+        record["dateUpdated"] = now.into();
+        tx.execute(
+            "UPDATE lp_users SET password_hash = ?3, record = ?4 WHERE account_id = ?1 AND id = ?2",
+            params![
+                account_id,
+                id,
+                super::password_hash(&format!("{account_id}:{id}"), new_password),
+                record.to_string()
+            ],
+        )?;
+        let revision = bump_revision(&tx, account_id)?;
+        tx.commit()?;
+        Ok((revision, record))
     }
 }
 
@@ -295,15 +316,12 @@ fn stored_record(user: &User) -> Result<serde_json::Map<String, Value>, StoreErr
     Ok(record)
 }
 
-/// The sandbox never keeps a password: only a salted digest, so a leaked database file
-/// reveals nothing an admin typed.
 fn password_hash(account_id: &str, id: i64, user: &User) -> Option<String> {
     let password = user.password_sh.as_deref()?;
-    let digest = Sha256::new()
-        .chain_update(format!("{account_id}:{id}:"))
-        .chain_update(password)
-        .finalize();
-    Some(format!("sha256:{}", hex::encode(digest)))
+    Some(super::password_hash(
+        &format!("{account_id}:{id}"),
+        password,
+    ))
 }
 
 /// A stable, unique-looking process id, as the vendor assigns one per user.

@@ -1,0 +1,42 @@
+//! The embedded default: one connection of each kind, pointed at a sandbox running in this
+//! process, with the credentials the sandbox was started with.
+
+use crate::config::{CommpeakUpstream, Connection, LivepersonUpstream, TrintechUpstream, Upstream};
+
+/// One connection per vendor (`liveperson`, `trintech`, `commpeak`) to `sandbox`.
+pub fn sandbox_connections(
+    sandbox: &sandbox::Running,
+    config: &sandbox::Config,
+    liveperson_version: &str,
+) -> anyhow::Result<Vec<Connection>> {
+    Ok(vec![
+        Connection {
+            id: "liveperson".into(),
+            label: "LivePerson (sandbox)".into(),
+            upstream: Upstream::Liveperson(LivepersonUpstream {
+                base_url: sandbox.base_url().parse()?,
+                account_id: config.liveperson.account_id.clone(),
+                version: liveperson_version.to_owned(),
+                bearer_token: config.liveperson.bearer_token.clone().into(),
+            }),
+        },
+        Connection {
+            id: "trintech".into(),
+            label: "Trintech (sandbox)".into(),
+            upstream: Upstream::Trintech(TrintechUpstream {
+                base_url: sandbox.trintech_url().parse()?,
+                bearer_token: config.trintech.bearer_token.clone().into(),
+                has_list: config.trintech.list_enabled,
+            }),
+        },
+        Connection {
+            id: "commpeak".into(),
+            label: "CommPeak (sandbox)".into(),
+            upstream: Upstream::Commpeak(CommpeakUpstream {
+                base_url: sandbox.commpeak_url().parse()?,
+                username: config.commpeak.username.clone(),
+                password: config.commpeak.password.clone().into(),
+            }),
+        },
+    ])
+}

@@ -1,0 +1,47 @@
+//! CommPeak Cloud PBX/Dialer users (`users-apis.md` §3): the read, create and update types,
+//! the 0/1 flag encoding, the validation rules, the form fields and the operations.
+
+pub mod fields;
+pub mod flag;
+pub mod ops;
+pub mod user;
+pub mod validate;
+
+pub use fields::FIELDS;
+pub use flag::Flag;
+pub use ops::OPERATIONS;
+pub use user::{LANGUAGES, NewUser, TWOFA_TYPES, User, UserUpdate, parse_new_users, parse_update};
+pub use validate::{validate_new_user, validate_new_users, validate_update};
+
+use crate::error::ValidationErrors;
+use crate::operation::{Body, OperationSpec, PathParams, Write};
+
+/// A request body, read and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    None,
+    NewUsers(Vec<NewUser>),
+    Update(Box<UserUpdate>),
+}
+
+/// Reads and checks the body of `operation`, reporting every problem.
+pub fn check_body(
+    operation: &OperationSpec,
+    params: &PathParams,
+    body: &[u8],
+) -> Result<Request, ValidationErrors> {
+    match operation.body {
+        Body::None => Ok(Request::None),
+        Body::Users(Write::Create) => {
+            let users = parse_new_users(body)?;
+            validate_new_users(&users)?;
+            Ok(Request::NewUsers(users))
+        }
+        Body::User(Write::Update) => {
+            let update = parse_update(body)?;
+            validate_update(&update, params.id.as_deref())?;
+            Ok(Request::Update(Box::new(update)))
+        }
+        other => Err(crate::parse::unsupported_body(other)),
+    }
+}

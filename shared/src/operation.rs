@@ -1,0 +1,327 @@
+//! Descriptions of the operations of a vendor's Users API, one table per vendor, read by the
+//! proxy (to route and forward), the sandbox (to serve) and the browser (to build URLs), so
+//! a path, a header or a success status is spelled exactly once.
+
+use serde::Serialize;
+
+/// An HTTP method the vendors' Users APIs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
+    /// Reads the method name as HTTP spells it; `None` for a method no vendor operation uses.
+    pub fn parse(method: &str) -> Option<Self> {
+        Some(match method {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            "DELETE" => HttpMethod::Delete,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether a written user is new or replaces/changes a stored one: the vendors' rules differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Write {
+    Create,
+    Update,
+}
+
+/// What a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "write", rename_all = "snake_case")]
+pub enum Body {
+    None,
+    /// A JSON array of the vendor's users (a single object is read as a list of one).
+    Users(Write),
+    /// One user object.
+    User(Write),
+    /// A JSON array of user ids (LivePerson's delete-list body: ids as strings).
+    UserIds,
+    /// LivePerson's `{"newPassword": …}`.
+    NewPassword,
+}
+
+/// What a successful answer carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    /// A JSON array of users.
+    Users,
+    /// One user object.
+    User,
+    /// Trintech's `{totalProcessed, successCount, failureCount, successResults, failedResults}`.
+    BatchResult,
+    /// Not published by the vendor; the console shows it as it comes.
+    Opaque,
+}
+
+/// A header an operation's request takes from the browser (the credential is never among
+/// them: the proxy adds it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HeaderSpec {
+    /// Lower-case, as HTTP/2 spells it.
+    pub name: &'static str,
+    pub required: bool,
+}
+
+/// A query parameter of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QueryParam {
+    pub name: &'static str,
+    pub required: bool,
+    /// Sent by the proxy when the browser gives none.
+    pub default: Option<&'static str>,
+}
+
+/// One operation of a vendor's Users API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationSpec {
+    /// Stable identifier, e.g. `list_users`.
+    pub name: &'static str,
+    /// The vendor's own title for it.
+    pub summary: &'static str,
+    pub method: HttpMethod,
+    /// Relative to the connection; the proxy serves it at `/api/{connection}{path}`. `{id}`
+    /// stands for a user id.
+    pub path: &'static str,
+    /// Relative to the vendor's base URL. `{accountId}` comes from the connection's
+    /// configuration, `{id}` from the path.
+    pub upstream_path: &'static str,
+    pub headers: &'static [HeaderSpec],
+    pub query: &'static [QueryParam],
+    pub body: Body,
+    /// The status the vendor answers on success.
+    pub success: u16,
+    pub reply: Reply,
+    /// Response headers that carry meaning for the console (revision, location).
+    pub response_headers: &'static [&'static str],
+    /// Not published by the vendor: served and forwarded only where a connection declares
+    /// that its upstream has it (Trintech's list).
+    pub optional: bool,
+}
+
+/// The values taken from a matched path (only user ids appear in the vendors' paths).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathParams {
+    pub id: Option<String>,
+}
+
+/// Why no operation answers a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    #[error("No such API endpoint: {0}")]
+    NotFound(String),
+    #[error("{path} does not accept {method}; it accepts {allowed}.")]
+    MethodNotAllowed {
+        path: String,
+        method: String,
+        allowed: String,
+    },
+}
+
+/// Can `segment` stand for a user id in a path? Ids are spliced into upstream URLs, so only
+/// letters, digits, `-` and `_` pass.
+pub fn is_valid_path_id(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.len() <= 64
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl OperationSpec {
+    /// Matches a path relative to the connection (`/users/42`), ignoring one trailing slash.
+    pub fn match_path(&self, path: &str) -> Option<PathParams> {
+        let path = path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path);
+        let mut template = self.path.split('/');
+        let mut actual = path.split('/');
+        let mut params = PathParams::default();
+        loop {
+            match (template.next(), actual.next()) {
+                (None, None) => return Some(params),
+                (Some("{id}"), Some(segment)) if is_valid_path_id(segment) => {
+                    params.id = Some(segment.to_owned());
+                }
+                (Some(expected), Some(segment)) if expected == segment => {}
+                _ => return None,
+            }
+        }
+    }
+
+    /// The upstream path, with the account and the id filled in.
+    pub fn upstream_path(&self, account_id: &str, params: &PathParams) -> String {
+        let path = self.upstream_path.replace("{accountId}", account_id);
+        match &params.id {
+            Some(id) => path.replace("{id}", id),
+            None => path,
+        }
+    }
+
+    /// The same upstream path as an axum/matchit route pattern (for the sandbox).
+    pub fn route(&self) -> String {
+        self.upstream_path.replace("{accountId}", "{account_id}")
+    }
+
+    /// Is this header one the operation takes from the browser?
+    pub fn takes_header(&self, name: &str) -> bool {
+        self.headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Finds the operation answering `method` on `path` (relative to the connection).
+pub fn find<'a>(
+    operations: &'a [OperationSpec],
+    method: &str,
+    path: &str,
+) -> Result<(&'a OperationSpec, PathParams), RouteError> {
+    let mut allowed = Vec::new();
+    for operation in operations {
+        if let Some(params) = operation.match_path(path) {
+            if operation.method.as_str() == method {
+                return Ok((operation, params));
+            }
+            allowed.push(operation.method.as_str());
+        }
+    }
+    if allowed.is_empty() {
+        Err(RouteError::NotFound(path.to_owned()))
+    } else {
+        allowed.dedup();
+        Err(RouteError::MethodNotAllowed {
+            path: path.to_owned(),
+            method: method.to_owned(),
+            allowed: allowed.join(", "),
+        })
+    }
+}
+
+/// The operation called `name`; panics when a vendor table lacks it, which is a programming
+/// error caught by the tests of every table.
+pub fn named(operations: &'static [OperationSpec], name: &str) -> &'static OperationSpec {
+    operations
+        .iter()
+        .find(|o| o.name == name)
+        .unwrap_or_else(|| panic!("no operation named {name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPS: &[OperationSpec] = &[
+        OperationSpec {
+            name: "list",
+            summary: "List",
+            method: HttpMethod::Get,
+            path: "/users",
+            upstream_path: "/api/account/{accountId}/users",
+            headers: &[],
+            query: &[],
+            body: Body::None,
+            success: 200,
+            reply: Reply::Users,
+            response_headers: &[],
+            optional: false,
+        },
+        OperationSpec {
+            name: "get",
+            summary: "Get",
+            method: HttpMethod::Get,
+            path: "/users/{id}",
+            upstream_path: "/api/account/{accountId}/users/{id}",
+            headers: &[HeaderSpec {
+                name: "if-match",
+                required: false,
+            }],
+            query: &[],
+            body: Body::None,
+            success: 200,
+            reply: Reply::User,
+            response_headers: &[],
+            optional: false,
+        },
+        OperationSpec {
+            name: "reset",
+            summary: "Reset",
+            method: HttpMethod::Put,
+            path: "/users/{id}/resetPassword",
+            upstream_path: "/api/account/{accountId}/users/{id}/resetPassword",
+            headers: &[],
+            query: &[],
+            body: Body::NewPassword,
+            success: 200,
+            reply: Reply::Opaque,
+            response_headers: &[],
+            optional: false,
+        },
+    ];
+
+    #[test]
+    fn routing() {
+        for (method, path, expected) in [
+            ("GET", "/users", Ok(("list", None))),
+            ("GET", "/users/", Ok(("list", None))),
+            ("GET", "/users/42", Ok(("get", Some("42")))),
+            ("PUT", "/users/42/resetPassword", Ok(("reset", Some("42")))),
+            ("GET", "/users/4%2F2", Err("No such API endpoint")),
+            ("GET", "/users/../x", Err("No such API endpoint")),
+            ("GET", "/users/42/x", Err("No such API endpoint")),
+            ("GET", "/user", Err("No such API endpoint")),
+            ("GET", "", Err("No such API endpoint")),
+            ("DELETE", "/users", Err("GET")),
+            ("POST", "/users/7/resetPassword", Err("PUT")),
+        ] {
+            let outcome = find(OPS, method, path)
+                .map(|(op, params)| (op.name, params.id))
+                .map_err(|e| e.to_string());
+            match (outcome, expected) {
+                (Ok((name, id)), Ok((expected_name, expected_id))) => {
+                    assert_eq!(
+                        (name, id.as_deref()),
+                        (expected_name, expected_id),
+                        "{method} {path}"
+                    );
+                }
+                (Err(message), Err(fragment)) => {
+                    assert!(message.contains(fragment), "{method} {path}: {message}");
+                }
+                (outcome, expected) => panic!("{method} {path}: {outcome:?} vs {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn upstream_paths() {
+        let (op, params) = find(OPS, "GET", "/users/42").unwrap();
+        assert_eq!(
+            op.upstream_path("123", &params),
+            "/api/account/123/users/42"
+        );
+        assert_eq!(op.route(), "/api/account/{account_id}/users/{id}");
+        assert!(op.takes_header("If-Match"));
+    }
+}

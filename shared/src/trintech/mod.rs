@@ -1,0 +1,44 @@
+//! Trintech IAM API users (`users-apis.md` §2): the user entity and batch result, the
+//! validation rules, the form fields and the description of the operations.
+//!
+//! Create and update take the same user object; the update refuses what the vendor does not
+//! let it change. Only the two batch writes are published; see [`ops`].
+
+pub mod fields;
+pub mod ops;
+pub mod user;
+pub mod validate;
+
+pub use fields::FIELDS;
+pub use ops::OPERATIONS;
+pub use user::{
+    AuthError, BatchResult, Name, ResultItem, RoleAssignment, User, UserAccess, parse_users,
+};
+pub use validate::{MAX_BATCH, validate_batch, validate_user};
+
+use crate::error::ValidationErrors;
+use crate::operation::{Body, OperationSpec, PathParams};
+
+/// A request body, read and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    None,
+    Users(Vec<User>),
+}
+
+/// Reads and checks the body of `operation`, reporting every problem.
+pub fn check_body(
+    operation: &OperationSpec,
+    _params: &PathParams,
+    body: &[u8],
+) -> Result<Request, ValidationErrors> {
+    match operation.body {
+        Body::Users(write) => {
+            let users = parse_users(body)?;
+            validate_batch(&users, write)?;
+            Ok(Request::Users(users))
+        }
+        Body::None => Ok(Request::None),
+        other => Err(crate::parse::unsupported_body(other)),
+    }
+}

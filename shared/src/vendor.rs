@@ -1,0 +1,178 @@
+//! The three vendors behind one interface, so the proxy and the browser handle a connection
+//! by its kind without naming a vendor: its operations, its form fields and its body checks.
+
+use crate::connection::VendorKind;
+use crate::error::ValidationErrors;
+use crate::field::FieldSpec;
+use crate::operation::{OperationSpec, PathParams};
+use crate::{commpeak, liveperson, trintech};
+
+/// The vendor's operation table.
+pub fn operations(kind: VendorKind) -> &'static [OperationSpec] {
+    match kind {
+        VendorKind::Liveperson => liveperson::OPERATIONS,
+        VendorKind::Trintech => trintech::OPERATIONS,
+        VendorKind::Commpeak => commpeak::OPERATIONS,
+    }
+}
+
+/// The vendor's form fields.
+pub fn fields(kind: VendorKind) -> &'static [FieldSpec] {
+    match kind {
+        VendorKind::Liveperson => liveperson::FIELDS,
+        VendorKind::Trintech => trintech::FIELDS,
+        VendorKind::Commpeak => commpeak::FIELDS,
+    }
+}
+
+/// Reads and checks a request body for `operation`, with the rules that need no account data
+/// (LivePerson's agent rules need the account's profiles and are left to the vendor here).
+pub fn check_body(
+    kind: VendorKind,
+    operation: &OperationSpec,
+    params: &PathParams,
+    body: &[u8],
+) -> Result<(), ValidationErrors> {
+    match kind {
+        VendorKind::Liveperson => liveperson::check_body(
+            operation,
+            params,
+            body,
+            &liveperson::ProfileRoles::default(),
+        )
+        .map(drop),
+        VendorKind::Trintech => trintech::check_body(operation, params, body).map(drop),
+        VendorKind::Commpeak => commpeak::check_body(operation, params, body).map(drop),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::{Body, find};
+    use std::collections::HashSet;
+
+    const KINDS: [VendorKind; 3] = [
+        VendorKind::Liveperson,
+        VendorKind::Trintech,
+        VendorKind::Commpeak,
+    ];
+
+    #[test]
+    fn every_operation_table_is_consistent() {
+        for kind in KINDS {
+            let operations = operations(kind);
+            let mut names = HashSet::new();
+            let mut routes = HashSet::new();
+            for op in operations {
+                assert!(names.insert(op.name), "{kind:?}: {} twice", op.name);
+                assert!(
+                    routes.insert((op.method, op.path)),
+                    "{kind:?}: {:?} {} twice",
+                    op.method,
+                    op.path
+                );
+                let concrete = op.path.replace("{id}", "42");
+                let (found, params) = find(operations, op.method.as_str(), &concrete).unwrap();
+                assert_eq!(found.name, op.name, "{kind:?} {concrete}");
+                assert_eq!(
+                    params.id.is_some(),
+                    op.path.contains("{id}"),
+                    "{kind:?} {}",
+                    op.name
+                );
+                assert_eq!(
+                    op.path.contains("{id}"),
+                    op.upstream_path.contains("{id}"),
+                    "{kind:?} {}: the id must reach the vendor",
+                    op.name
+                );
+                assert!(op.upstream_path.starts_with('/'), "{kind:?} {}", op.name);
+                assert!((200..300).contains(&op.success), "{kind:?} {}", op.name);
+                if op.method.as_str() == "GET" {
+                    assert_eq!(op.body, Body::None, "{kind:?} {}", op.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_field_table_is_consistent() {
+        for kind in KINDS {
+            let mut paths = HashSet::new();
+            for field in fields(kind) {
+                assert!(paths.insert(field.path), "{kind:?}: {} twice", field.path);
+                assert!(
+                    !(field.read_only && field.required),
+                    "{kind:?}: {} read-only and required",
+                    field.path
+                );
+                assert!(!field.label.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_are_checked_by_kind() {
+        for (kind, method, path, body, ok) in [
+            (VendorKind::Liveperson, "POST", "/users", "[{}]", false),
+            (
+                VendorKind::Liveperson,
+                "DELETE",
+                "/users",
+                r#"["1","2"]"#,
+                true,
+            ),
+            (
+                VendorKind::Liveperson,
+                "DELETE",
+                "/users",
+                r#"["0"]"#,
+                false,
+            ),
+            (
+                VendorKind::Liveperson,
+                "PUT",
+                "/users/7/resetPassword",
+                r#"{"newPassword":"x"}"#,
+                true,
+            ),
+            (
+                VendorKind::Liveperson,
+                "PUT",
+                "/users/7/resetPassword",
+                "{}",
+                false,
+            ),
+            (
+                VendorKind::Trintech,
+                "PUT",
+                "/users",
+                r#"[{"userName":"ab","password":"x"}]"#,
+                false,
+            ),
+            (
+                VendorKind::Commpeak,
+                "PUT",
+                "/users/7",
+                r#"{"first_name":"A"}"#,
+                true,
+            ),
+            (
+                VendorKind::Commpeak,
+                "PUT",
+                "/users/7",
+                r#"{"id":8,"first_name":"A"}"#,
+                false,
+            ),
+            (VendorKind::Commpeak, "GET", "/users/7", "", true),
+        ] {
+            let (op, params) = find(operations(kind), method, path).unwrap();
+            assert_eq!(
+                check_body(kind, op, &params, body.as_bytes()).is_ok(),
+                ok,
+                "{kind:?} {method} {path} {body}"
+            );
+        }
+    }
+}

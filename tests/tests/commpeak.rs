@@ -1,0 +1,335 @@
+//! Conformance of the emulated CommPeak users API (`users-apis.md` §3) over HTTP, and the
+//! console's proxy forwarding to it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tests::Stack;
+
+struct Api<'a> {
+    stack: &'a Stack,
+}
+
+impl Api<'_> {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let commpeak = &self.stack.config.commpeak;
+        self.call_as(
+            method,
+            path,
+            body,
+            Some((&commpeak.username, &commpeak.password)),
+        )
+        .await
+    }
+
+    async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        credentials: Option<(&str, &str)>,
+    ) -> (StatusCode, Value) {
+        let mut request = reqwest::Client::new().request(
+            method,
+            format!("{}{path}", self.stack.sandbox.commpeak_url()),
+        );
+        if let Some((user, password)) = credentials {
+            request = request.basic_auth(user, Some(password));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Every scalar of a read user is a string (§3.5); flags are "0" or "1".
+fn assert_vendor_strings(user: &Value) {
+    for (field, value) in user.as_object().unwrap() {
+        assert!(
+            value.is_string() || value.is_array() || value.is_object(),
+            "{field} is {value}, not a string"
+        );
+    }
+    for flag in ["is_active", "is_deleted", "use_webrtc", "member_all_desks"] {
+        assert!(
+            matches!(user[flag].as_str(), Some("0" | "1")),
+            "{flag}: {}",
+            user[flag]
+        );
+    }
+    assert!(user["roles"].is_object(), "roles is an object");
+}
+
+#[tokio::test]
+async fn refuses_missing_or_wrong_credentials() {
+    let stack = Stack::start(3, None).await.unwrap();
+    let api = Api { stack: &stack };
+    for credentials in [
+        None,
+        Some(("console-api", "wrong")),
+        Some(("other", stack.config.commpeak.password.as_str())),
+    ] {
+        let (status, body) = api
+            .call_as(Method::GET, "/api/users/", None, credentials)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{credentials:?}");
+        assert!(body["message"].as_str().unwrap().contains("Basic"));
+    }
+    let response = reqwest::get(format!("{}/api/users/", stack.sandbox.commpeak_url()))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        "Basic realm=\"api\""
+    );
+}
+
+#[tokio::test]
+async fn lists_and_gets_users_with_every_scalar_as_a_string() {
+    let stack = Stack::start(30, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let (status, users) = api.call(Method::GET, "/api/users/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let users = users.as_array().unwrap();
+    assert_eq!(users.len(), 30);
+    users.iter().for_each(assert_vendor_strings);
+    let (status, without_slash) = api.call(Method::GET, "/api/users", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(without_slash.as_array().unwrap().len(), 30);
+
+    let id = users[4]["id"].as_str().unwrap();
+    let (status, one) = api
+        .call(Method::GET, &format!("/api/users/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        one,
+        json!([users[4]]),
+        "get answers an array holding the user"
+    );
+    for missing in ["999999", "0", "abc"] {
+        let (status, body) = api
+            .call(Method::GET, &format!("/api/users/{missing}"), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert!(
+            body["message"].as_str().unwrap().contains(missing),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn creates_users_with_the_vendor_defaults() {
+    let stack = Stack::start(3, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let new = json!([
+        {"username": "agent.new", "password": "pw-1", "email": "agent.new@example.com", "is_active": "1", "roles": ["1"]},
+        {"username": "agent.two", "password": "pw-2", "email": "agent.two@example.com", "is_active": 0}
+    ]);
+    let (status, created) = api.call(Method::POST, "/api/users/", Some(new)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let created = created.as_array().unwrap();
+    created.iter().for_each(assert_vendor_strings);
+    assert_eq!(created[0]["username"], "agent.new");
+    assert_eq!(created[0]["roles"], json!({"1": "Agent"}));
+    assert_eq!(created[1]["is_active"], "0");
+    assert!(
+        created[0].get("password").is_none(),
+        "the password was returned"
+    );
+    assert_eq!(
+        created[0]["registration_password"].as_str().unwrap().len(),
+        16
+    );
+    let id = created[0]["id"].as_str().unwrap();
+    let (status, fetched) = api
+        .call(Method::GET, &format!("/api/users/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched[0], created[0]);
+}
+
+#[tokio::test]
+async fn refuses_invalid_new_users_and_creates_none_of_the_batch() {
+    let stack = Stack::start(3, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let (_, seeded) = api.call(Method::GET, "/api/users/", None).await;
+    let taken = seeded[0]["username"].as_str().unwrap().to_owned();
+    for (case, body, status, fragment) in [
+        (
+            "missing password, bad email",
+            json!([{"username": "x", "email": "x@"}]),
+            StatusCode::BAD_REQUEST,
+            "/0/password",
+        ),
+        (
+            "flag of the wrong kind",
+            json!([{"username": "x", "password": "p", "email": "x@example.com", "is_active": "yes"}]),
+            StatusCode::BAD_REQUEST,
+            "/0/is_active",
+        ),
+        (
+            "user name taken",
+            json!([{"username": "fresh", "password": "p", "email": "f@example.com"},
+                   {"username": taken.to_uppercase(), "password": "p", "email": "t@example.com"}]),
+            StatusCode::BAD_REQUEST,
+            "already belongs to another user",
+        ),
+        (
+            "not JSON",
+            json!("nope"),
+            StatusCode::BAD_REQUEST,
+            "not a JSON list",
+        ),
+    ] {
+        let (got, answer) = api.call(Method::POST, "/api/users/", Some(body)).await;
+        assert_eq!(got, status, "{case}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(fragment),
+            "{case}: {answer}"
+        );
+    }
+    let (_, users) = api.call(Method::GET, "/api/users/", None).await;
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        3,
+        "a refused batch created users"
+    );
+}
+
+#[tokio::test]
+async fn update_changes_only_the_fields_sent() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let (_, users) = api.call(Method::GET, "/api/users/", None).await;
+    let before = users[2].clone();
+    let id = before["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/users/{id}");
+
+    let (status, after) = api
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({"first_name": "Renamed", "is_active": "0", "twofa_type": "google"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let after = &after[0];
+    assert_vendor_strings(after);
+    assert_eq!(after["first_name"], "Renamed");
+    assert_eq!(after["is_active"], "0");
+    assert_eq!(after["twofa_type"], "google");
+    for unchanged in [
+        "username",
+        "email",
+        "last_name",
+        "registration_password",
+        "default_language",
+    ] {
+        assert_eq!(after[unchanged], before[unchanged], "{unchanged} changed");
+    }
+
+    let other = users[3]["username"].as_str().unwrap();
+    for (case, body, status, fragment) in [
+        (
+            "unknown language",
+            json!({"default_language": "fr_FR"}),
+            StatusCode::BAD_REQUEST,
+            "en_US",
+        ),
+        (
+            "other id in body",
+            json!({"id": 1, "first_name": "X"}),
+            StatusCode::BAD_REQUEST,
+            "path names user",
+        ),
+        (
+            "nothing to change",
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            "changes no field",
+        ),
+        (
+            "user name taken",
+            json!({"username": other}),
+            StatusCode::BAD_REQUEST,
+            "already belongs",
+        ),
+    ] {
+        let (got, answer) = api.call(Method::PUT, &path, Some(body)).await;
+        assert_eq!(got, status, "{case}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(fragment),
+            "{case}: {answer}"
+        );
+    }
+    let (status, _) = api
+        .call(
+            Method::PUT,
+            "/api/users/999999",
+            Some(json!({"first_name": "X"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, now) = api.call(Method::GET, &path, None).await;
+    assert_eq!(now[0], *after, "a refused update changed the user");
+}
+
+#[tokio::test]
+async fn the_proxy_forwards_every_operation_with_basic_auth() {
+    let stack = Stack::start(4, None).await.unwrap();
+    let client = reqwest::Client::new();
+    let users = format!("{}/api/commpeak/users", stack.proxy_url);
+    let created: Value = client
+        .post(&users)
+        .json(&json!([{"username": "via.proxy", "password": "pw", "email": "via@example.com"}]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created[0]["id"].as_str().unwrap();
+    let response = client
+        .put(format!("{users}/{id}"))
+        .json(&json!({"last_name": "Proxied"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let fetched: Value = client
+        .get(format!("{users}/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched[0]["last_name"], "Proxied");
+    let listed: Vec<Value> = client
+        .get(&users)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 5);
+
+    // Refused by the proxy with the shared rules, before the vendor sees it.
+    let response = client
+        .put(format!("{users}/{id}"))
+        .json(&json!({"twofa_type": "sms"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["fieldErrors"][0]["path"], "/twofa_type");
+    // An operation CommPeak does not describe is not forwarded.
+    let response = client.delete(format!("{users}/{id}")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+}

@@ -1,0 +1,289 @@
+//! Conformance of the emulated LivePerson Users API (`users-apis.md` §1) for the operations
+//! beyond list/create/update-list: get one, update one with the role-change resets, soft
+//! delete, password reset, and the agent rule. Straight to the sandbox over HTTP.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tests::{ACCOUNT_ID, Stack};
+
+const AGENT: i64 = 3001;
+const ADMIN: i64 = 3003;
+
+struct Api<'a> {
+    stack: &'a Stack,
+}
+
+impl Api<'_> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        if_match: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Option<i64>, Value) {
+        let url = format!(
+            "{}{}{path}",
+            self.stack.sandbox.base_url(),
+            shared::liveperson::ops::users_path(ACCOUNT_ID)
+        );
+        let mut request = reqwest::Client::new()
+            .request(method, url)
+            .query(&[("v", "4.0")])
+            .bearer_auth(&self.stack.token);
+        if let Some(revision) = if_match {
+            request = request.header("if-match", revision);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let revision = response
+            .headers()
+            .get("ac-revision")
+            .and_then(|r| r.to_str().ok()?.parse().ok());
+        (
+            status,
+            revision,
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn seeded_with_profile(&self, profile: i64) -> Value {
+        let (_, _, users) = self.call(Method::GET, "", None, None).await;
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["profileIds"] == json!([profile]) && u["isApiUser"] == false)
+            .unwrap()
+            .clone()
+    }
+}
+
+#[tokio::test]
+async fn get_one_user_or_404() {
+    let stack = Stack::start(50, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let agent = api.seeded_with_profile(AGENT).await;
+    let id = agent["id"].as_i64().unwrap();
+    let (status, revision, user) = api.call(Method::GET, &format!("/{id}"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(revision, Some(1));
+    assert_eq!(user, agent);
+    let (status, _, user) = api
+        .call(
+            Method::GET,
+            &format!("/{id}?select=id,memberOf(agentGroupId)"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        user,
+        json!({"id": id, "memberOf": {"agentGroupId": agent["memberOf"]["agentGroupId"]}})
+    );
+    let (status, _, _) = api
+        .call(Method::GET, &format!("/{id}"), Some("1"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    for missing in ["1", "0", "abc"] {
+        let (status, _, body) = api
+            .call(Method::GET, &format!("/{missing}"), None, None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert!(
+            body["message"].as_str().unwrap().contains(missing),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn update_one_replaces_the_record_and_applies_the_role_change() {
+    let stack = Stack::start(50, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let agent = api.seeded_with_profile(AGENT).await;
+    let id = agent["id"].as_i64().unwrap();
+
+    // Same user, now an admin; the body still carries the agent-only fields.
+    let mut admin = agent.clone();
+    let object = admin.as_object_mut().unwrap();
+    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
+        object.remove(server_owned);
+    }
+    object.remove("mobileNumber");
+    object.insert("profileIds".into(), json!([ADMIN]));
+    object.insert("passwordSh".into(), Value::Null);
+    object.insert("skillIds".into(), json!([5001]));
+    object.insert("maxAsyncChats".into(), json!(3));
+    let (status, revision, updated) = api
+        .call(Method::PUT, &format!("/{id}"), Some("1"), Some(admin))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(revision, Some(2));
+    assert_eq!(updated["profileIds"], json!([ADMIN]));
+    assert_eq!(updated["maxChats"], 0, "leaving Agent resets maxChats");
+    for reset in ["maxAsyncChats", "memberOf", "skillIds"] {
+        assert!(updated.get(reset).is_none(), "leaving Agent keeps {reset}");
+    }
+    assert!(
+        updated.get("mobileNumber").is_none(),
+        "PUT replaces: a field left out survived"
+    );
+    assert_eq!(updated["loginName"], agent["loginName"]);
+
+    let mut valid = updated.clone();
+    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
+        valid.as_object_mut().unwrap().remove(server_owned);
+    }
+    let (status, _, body) = api
+        .call(Method::PUT, &format!("/{id}"), Some("1"), Some(valid))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a stale If-Match must be refused: {body}"
+    );
+    let mut other = updated.clone();
+    other["id"] = json!(id + 1);
+    let (status, _, body) = api
+        .call(Method::PUT, &format!("/{id}"), Some("-1"), Some(other))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("path names user"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn agents_need_an_agent_group() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let user = json!({
+        "loginName": "new.agent", "fullName": "New Agent", "nickname": "New",
+        "email": "new.agent@example.com", "isEnabled": true, "maxChats": 2,
+        "profileIds": [AGENT], "passwordSh": "S3cret!pw"
+    });
+    let (status, _, body) = api.call(Method::POST, "", None, Some(json!([user]))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("/0/memberOf"),
+        "{body}"
+    );
+    let mut admin = user.clone();
+    admin["profileIds"] = json!([ADMIN]);
+    let (status, _, body) = api.call(Method::POST, "", None, Some(json!([admin]))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn deletes_are_soft_and_listed_with_include_deleted() {
+    let stack = Stack::start(10, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let (_, _, users) = api.call(Method::GET, "?select=id", None, None).await;
+    let ids: Vec<i64> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+
+    let (status, revision, deleted) = api
+        .call(Method::DELETE, &format!("/{}", ids[0]), Some("1"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    assert_eq!(revision, Some(2));
+    assert_eq!(deleted[0]["deleted"], true);
+    let body = json!([ids[1].to_string(), ids[2].to_string()]);
+    let (status, revision, _) = api.call(Method::DELETE, "", Some("-1"), Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(revision, Some(3));
+
+    let (_, _, visible) = api.call(Method::GET, "?select=id", None, None).await;
+    assert_eq!(visible.as_array().unwrap().len(), 7);
+    let (_, _, all) = api
+        .call(
+            Method::GET,
+            "?select=id,deleted&include_deleted=true",
+            None,
+            None,
+        )
+        .await;
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 10);
+    assert_eq!(all.iter().filter(|u| u["deleted"] == true).count(), 3);
+
+    for (case, path, if_match, body, status) in [
+        (
+            "deleted again",
+            format!("/{}", ids[0]),
+            "-1",
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "stale revision",
+            format!("/{}", ids[3]),
+            "1",
+            None,
+            StatusCode::CONFLICT,
+        ),
+        (
+            "list with a zero id",
+            String::new(),
+            "-1",
+            Some(json!(["0"])),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "list with an unknown id",
+            String::new(),
+            "-1",
+            Some(json!([ids[4].to_string(), "77"])),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (got, _, answer) = api.call(Method::DELETE, &path, Some(if_match), body).await;
+        assert_eq!(got, status, "{case}: {answer}");
+        assert!(answer["message"].is_string(), "{case}: {answer}");
+    }
+    let (_, _, visible) = api.call(Method::GET, "?select=id", None, None).await;
+    assert_eq!(
+        visible.as_array().unwrap().len(),
+        7,
+        "a refused delete removed a user"
+    );
+}
+
+#[tokio::test]
+async fn reset_password() {
+    let stack = Stack::start(40, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let agent = api.seeded_with_profile(AGENT).await;
+    let id = agent["id"].as_i64().unwrap();
+    let path = format!("/{id}/resetPassword");
+    let (status, revision, user) = api
+        .call(
+            Method::PUT,
+            &path,
+            None,
+            Some(json!({"newPassword": "N3w!passw0rd"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(revision, Some(2));
+    assert_ne!(user["lastPwdChangeDate"], agent["lastPwdChangeDate"]);
+    assert!(user.get("passwordSh").is_none(), "a password was returned");
+    let (status, _, body) = api.call(Method::PUT, &path, None, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("newPassword"),
+        "{body}"
+    );
+}
