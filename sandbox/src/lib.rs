@@ -16,6 +16,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use seed::Seed;
 pub use store::{Store, StoreError};
 
 /// Where the Trintech emulation is served, under the sandbox's address.
@@ -48,8 +49,8 @@ pub struct LivepersonConfig {
     pub account_id: String,
     /// The only `Authorization: Bearer` value accepted.
     pub bearer_token: String,
-    /// How many users to seed into an account that has none.
-    pub seed_users: usize,
+    /// The users of an account that has none yet.
+    pub seed: Seed,
 }
 
 /// The emulated Trintech tenant.
@@ -57,7 +58,7 @@ pub struct LivepersonConfig {
 pub struct TrintechConfig {
     /// The only `Authorization: Bearer` value accepted.
     pub bearer_token: String,
-    pub seed_users: usize,
+    pub seed: Seed,
     /// Serve `GET /users` (unpublished by the vendor, so switchable).
     pub list_enabled: bool,
 }
@@ -68,7 +69,7 @@ pub struct CommpeakConfig {
     /// The API user and password accepted with HTTP Basic auth.
     pub username: String,
     pub password: String,
-    pub seed_users: usize,
+    pub seed: Seed,
 }
 
 impl Config {
@@ -85,17 +86,17 @@ impl Config {
             liveperson: LivepersonConfig {
                 account_id: account_id.to_owned(),
                 bearer_token: secret(),
-                seed_users,
+                seed: Seed::Generated(seed_users),
             },
             trintech: TrintechConfig {
                 bearer_token: secret(),
-                seed_users,
+                seed: Seed::Generated(seed_users),
                 list_enabled: true,
             },
             commpeak: CommpeakConfig {
                 username: "console-api".into(),
                 password: secret(),
-                seed_users,
+                seed: Seed::Generated(seed_users),
             },
         }
     }
@@ -105,9 +106,9 @@ impl Config {
 pub fn app(config: &Config) -> Result<Router, StoreError> {
     let store = Arc::new(Store::open(&config.database)?);
     let lp = &config.liveperson;
-    store.seed_if_empty(&lp.account_id, lp.seed_users)?;
-    store.trintech_seed_if_empty(config.trintech.seed_users)?;
-    store.commpeak_seed_if_empty(config.commpeak.seed_users)?;
+    store.seed_if_empty(&lp.account_id, &lp.seed)?;
+    store.trintech_seed_if_empty(&config.trintech.seed)?;
+    store.commpeak_seed_if_empty(&config.commpeak.seed)?;
     Ok(Router::new()
         .merge(liveperson::router(liveperson::State {
             store: store.clone(),

@@ -87,7 +87,10 @@ impl From<StoreError> for VendorError {
             StoreError::LoginNameTaken { .. } | StoreError::UserNameTaken(_) => {
                 StatusCode::BAD_REQUEST
             }
-            StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::TaskFailed(_) => {
+            StoreError::Sqlite(_)
+            | StoreError::Corrupt(_)
+            | StoreError::TaskFailed(_)
+            | StoreError::Seed(_) => {
                 tracing::error!(%error, "sandbox store failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -18,9 +18,18 @@ struct Args {
     /// LivePerson account (site id) served.
     #[arg(long, default_value = "12345678", env = "SANDBOX_ACCOUNT_ID")]
     account_id: String,
-    /// Users of each vendor seeded into an empty database.
+    /// Users of each vendor generated into an empty database.
     #[arg(long, default_value_t = 1000, env = "SANDBOX_USERS")]
     users: usize,
+    /// Seed LivePerson from this JSON array of users instead of generating them.
+    #[arg(long)]
+    liveperson_users_file: Option<PathBuf>,
+    /// Seed Trintech from this JSON array of users instead of generating them.
+    #[arg(long)]
+    trintech_users_file: Option<PathBuf>,
+    /// Seed CommPeak from this JSON array of users instead of generating them.
+    #[arg(long)]
+    commpeak_users_file: Option<PathBuf>,
     /// File holding the LivePerson Bearer token the sandbox accepts (else
     /// SANDBOX_BEARER_TOKEN).
     #[arg(long)]
@@ -55,6 +64,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    let generated = args.users;
+    let seed = |file: Option<PathBuf>| {
+        file.map_or(sandbox::Seed::Generated(generated), sandbox::Seed::File)
+    };
     let bearer_token = match &args.token_file {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("reading --token-file {}", path.display()))?
@@ -77,17 +90,17 @@ async fn main() -> anyhow::Result<()> {
         liveperson: sandbox::LivepersonConfig {
             account_id: args.account_id,
             bearer_token,
-            seed_users: args.users,
+            seed: seed(args.liveperson_users_file),
         },
         trintech: sandbox::TrintechConfig {
             bearer_token: args.trintech_token,
-            seed_users: args.users,
+            seed: seed(args.trintech_users_file),
             list_enabled: !args.trintech_no_list,
         },
         commpeak: sandbox::CommpeakConfig {
             username: args.commpeak_user,
             password: args.commpeak_password,
-            seed_users: args.users,
+            seed: seed(args.commpeak_users_file),
         },
     };
     let app = sandbox::app(&config).context("opening the sandbox database")?;

@@ -1,5 +1,9 @@
-//! Deterministic, realistic seed data: the same count always yields the same users, so tests,
-//! benchmarks and other tools can run on identical data.
+//! Where the sandbox's first users come from: generated deterministically (the same count
+//! always yields the same realistic users) or loaded from a JSON file of vendor-shaped users,
+//! so tests, benchmarks and other tools can run on identical data.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use shared::liveperson::{ProfileRoles, Role};
@@ -69,6 +73,180 @@ const LAST_NAMES: [&str; 40] = [
     "Martin",
     "Novak",
 ];
+
+/// Where a vendor's first users come from (used only when its table is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seed {
+    /// This many generated users.
+    Generated(usize),
+    /// A JSON file holding an array of users shaped as the vendor returns them.
+    File(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("cannot read the seed file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the seed file {} is not a JSON array of users: {source}", path.display())]
+    NotJson {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("the seed file {}, user {index}: {reason}", path.display())]
+    Record {
+        path: PathBuf,
+        index: usize,
+        reason: String,
+    },
+}
+
+/// The records of a seed file, each read with the vendor's lenient type `T` and written back
+/// natively; `check` completes or refuses each one.
+fn load<T>(
+    path: &Path,
+    mut check: impl FnMut(usize, T) -> Result<Value, String>,
+) -> Result<Vec<Value>, SeedError>
+where
+    T: serde::de::DeserializeOwned,
+{
+    let text = std::fs::read(path).map_err(|source| SeedError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let values: Vec<Value> =
+        serde_json::from_slice(&text).map_err(|source| SeedError::NotJson {
+            path: path.to_owned(),
+            source,
+        })?;
+    let record_error = |index, reason| SeedError::Record {
+        path: path.to_owned(),
+        index,
+        reason,
+    };
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| {
+            let record = shared::parse::parse_record::<T>(index, value)
+                .map_err(|e| record_error(index, e.message))?;
+            check(index, record).map_err(|reason| record_error(index, reason))
+        })
+        .collect()
+}
+
+/// A unique key (compared without case) seen for the second time.
+fn first_time(seen: &mut HashSet<String>, what: &str, value: &str) -> Result<(), String> {
+    if seen.insert(value.to_lowercase()) {
+        Ok(())
+    } else {
+        Err(format!("{what} \"{value}\" appears twice"))
+    }
+}
+
+/// A given id must be positive and not seen before.
+fn unique_id(seen: &mut HashSet<i64>, id: Option<i64>) -> Result<(), String> {
+    match id {
+        Some(id) if id <= 0 || !seen.insert(id) => {
+            Err(format!("id {id} is not positive or appears twice"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// LivePerson users to seed into `account_id`. A file's users keep their ids (or get the next
+/// free ones), `pid` and `deleted` are filled in when missing, and passwords are dropped.
+pub fn liveperson_records(seed: &Seed, account_id: &str) -> Result<Vec<Value>, SeedError> {
+    let path = match seed {
+        Seed::Generated(count) => return Ok(users(account_id, *count)),
+        Seed::File(path) => path,
+    };
+    let mut logins = HashSet::new();
+    let mut ids = HashSet::new();
+    let mut records = load(path, |_, mut user: shared::liveperson::User| {
+        let login = user.login_name.clone().ok_or("it has no loginName")?;
+        first_time(&mut logins, "loginName", &login)?;
+        unique_id(&mut ids, user.id)?;
+        user.password_sh = None;
+        let mut record = serde_json::to_value(&user).map_err(|e| e.to_string())?;
+        record.as_object_mut().map(|r| r.remove("passwordSh"));
+        Ok(record)
+    })?;
+    let mut next_id = ids
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(FIRST_ID - 1)
+        .max(FIRST_ID - 1)
+        + 1;
+    for record in &mut records {
+        if record.get("id").is_none() {
+            record["id"] = next_id.into();
+            next_id += 1;
+        }
+        let id = record["id"].as_i64().unwrap_or_default();
+        if record.get("pid").is_none() {
+            record["pid"] = pid_for(account_id, id).into();
+        }
+        if record.get("deleted").is_none() {
+            record["deleted"] = false.into();
+        }
+    }
+    Ok(records)
+}
+
+/// Trintech users to seed. A file's users need `userName` and `email`; passwords are dropped
+/// (seeded people have a password nobody knows).
+pub fn trintech_records(seed: &Seed) -> Result<Vec<Value>, SeedError> {
+    let path = match seed {
+        Seed::Generated(count) => return Ok(trintech_users(*count)),
+        Seed::File(path) => path,
+    };
+    let (mut names, mut emails) = (HashSet::new(), HashSet::new());
+    load(path, |_, mut user: shared::trintech::User| {
+        first_time(
+            &mut names,
+            "userName",
+            user.user_name.as_deref().ok_or("it has no userName")?,
+        )?;
+        first_time(
+            &mut emails,
+            "email",
+            user.email.as_deref().ok_or("it has no email")?,
+        )?;
+        user.password = None;
+        serde_json::to_value(&user).map_err(|e| e.to_string())
+    })
+}
+
+/// CommPeak users to seed. A file's users need `username`; they keep their ids or get the next
+/// free ones.
+pub fn commpeak_records(seed: &Seed) -> Result<Vec<Value>, SeedError> {
+    let path = match seed {
+        Seed::Generated(count) => return Ok(commpeak_users(*count)),
+        Seed::File(path) => path,
+    };
+    let (mut names, mut ids) = (HashSet::new(), HashSet::new());
+    let mut records = load(path, |_, user: shared::commpeak::User| {
+        first_time(
+            &mut names,
+            "username",
+            user.username.as_deref().ok_or("it has no username")?,
+        )?;
+        unique_id(&mut ids, user.id)?;
+        serde_json::to_value(&user).map_err(|e| e.to_string())
+    })?;
+    let mut next_id = ids.iter().max().map_or(COMMPEAK_FIRST_ID, |max| max + 1);
+    for record in &mut records {
+        if record.get("id").is_none() {
+            record["id"] = next_id.into();
+            next_id += 1;
+        }
+    }
+    Ok(records)
+}
 
 /// The seeded account's profiles as the role catalog the LivePerson rules need.
 pub fn profile_roles() -> ProfileRoles {
@@ -276,6 +454,75 @@ pub fn registration_password(rng: &mut fastrand::Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seed_files_are_read_leniently_and_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, body: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, body).unwrap();
+            Seed::File(path)
+        };
+        let good = write(
+            "lp.json",
+            r#"[{"id": "77", "loginName": "a", "isEnabled": "true", "passwordSh": "secret"},
+                {"loginName": "b", "maxChats": "3"}]"#,
+        );
+        let records = liveperson_records(&good, "123").unwrap();
+        assert_eq!(records[0]["id"], 77);
+        assert_eq!(records[0]["isEnabled"], true);
+        assert!(
+            records[0].get("passwordSh").is_none(),
+            "a password was kept"
+        );
+        assert_eq!(records[1]["id"], FIRST_ID);
+        assert_eq!(records[1]["maxChats"], 3);
+        assert_eq!(records[1]["deleted"], false);
+
+        for (case, body, fragment) in [
+            ("not JSON", "users", "not a JSON array"),
+            ("no login", r#"[{"id": 1}]"#, "user 0: it has no loginName"),
+            (
+                "twice",
+                r#"[{"loginName": "a"}, {"loginName": "A"}]"#,
+                "user 1: loginName \"A\" appears twice",
+            ),
+            (
+                "wrong type",
+                r#"[{"loginName": "a", "maxChats": "many"}]"#,
+                "user 0: maxChats",
+            ),
+        ] {
+            let error = liveperson_records(&write("bad.json", body), "123")
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(fragment), "{case}: {error}");
+        }
+        let missing = Seed::File(dir.path().join("missing.json"));
+        assert!(
+            trintech_records(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot read")
+        );
+
+        let cp = write(
+            "cp.json",
+            r#"[{"id": "5", "username": "x", "is_active": "1"}, {"username": "y"}]"#,
+        );
+        let records = commpeak_records(&cp).unwrap();
+        assert_eq!(
+            (records[0]["id"].clone(), records[1]["id"].clone()),
+            (json!(5), json!(6))
+        );
+        assert_eq!(records[0]["is_active"], 1);
+        let tt = write(
+            "tt.json",
+            r#"[{"userName": "x", "email": "x@example.com", "password": "P4ss!word"}]"#,
+        );
+        let records = trintech_records(&tt).unwrap();
+        assert!(records[0].get("password").is_none());
+    }
     use shared::liveperson::{User, validate_batch};
     use shared::operation::Write;
 

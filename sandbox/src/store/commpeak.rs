@@ -5,18 +5,18 @@ use serde_json::{Map, Value, json};
 use shared::commpeak::{NewUser, UserUpdate};
 
 use super::{Store, StoreError};
-use crate::seed::{COMMPEAK_FIRST_ID, COMMPEAK_ROLES, registration_password};
+use crate::seed::{COMMPEAK_FIRST_ID, COMMPEAK_ROLES, Seed, registration_password};
 
 impl Store {
-    /// Seeds `count` generated users when there are none yet.
-    pub fn commpeak_seed_if_empty(&self, count: usize) -> Result<(), StoreError> {
+    /// Seeds the users, when there are none yet.
+    pub fn commpeak_seed_if_empty(&self, seed: &Seed) -> Result<(), StoreError> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
         let existing: i64 = tx.query_row("SELECT COUNT(*) FROM cp_users", [], |r| r.get(0))?;
         if existing == 0 {
             let mut insert =
                 tx.prepare("INSERT INTO cp_users (id, username, record) VALUES (?1, ?2, ?3)")?;
-            for user in crate::seed::commpeak_users(count) {
+            for user in crate::seed::commpeak_records(seed)? {
                 insert.execute(params![
                     user["id"].as_i64().unwrap_or_default(),
                     user["username"].as_str().unwrap_or_default(),

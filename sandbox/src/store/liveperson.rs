@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use shared::liveperson::{ProfileRoles, User, apply_role_change};
 
 use super::{Precondition, Store, StoreError};
+use crate::seed::Seed;
 
 /// Fields the vendor owns: never taken from a request body.
 const SERVER_FIELDS: [&str; 4] = ["id", "pid", "deleted", "dateUpdated"];
@@ -13,8 +14,8 @@ const SERVER_FIELDS: [&str; 4] = ["id", "pid", "deleted", "dateUpdated"];
 const WRITE_ONLY_FIELDS: [&str; 3] = ["passwordSh", "oldPassword", "confirmPassword"];
 
 impl Store {
-    /// Seeds `count` generated users into an account that has none yet.
-    pub fn seed_if_empty(&self, account_id: &str, count: usize) -> Result<(), StoreError> {
+    /// Seeds the account's users, when it has none yet.
+    pub fn seed_if_empty(&self, account_id: &str, seed: &Seed) -> Result<(), StoreError> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
         let existing: i64 = tx.query_row(
@@ -24,12 +25,13 @@ impl Store {
         )?;
         if existing == 0 {
             let mut insert = tx.prepare(
-                "INSERT INTO lp_users (account_id, id, login_name, deleted, record) VALUES (?1, ?2, ?3, 0, ?4)",
+                "INSERT INTO lp_users (account_id, id, login_name, deleted, record) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for user in crate::seed::users(account_id, count) {
+            for user in crate::seed::liveperson_records(seed, account_id)? {
                 let id = user["id"].as_i64().unwrap_or_default();
                 let login = user["loginName"].as_str().unwrap_or_default().to_owned();
-                insert.execute(params![account_id, id, login, user.to_string()])?;
+                let deleted = user["deleted"] == true;
+                insert.execute(params![account_id, id, login, deleted, user.to_string()])?;
             }
             drop(insert);
             tx.execute(

@@ -31,6 +31,8 @@ pub enum StoreError {
     ApiUserPassword(i64),
     #[error("user name \"{0}\" already belongs to another user")]
     UserNameTaken(String),
+    #[error(transparent)]
+    Seed(#[from] crate::seed::SeedError),
     #[error("the sandbox's worker failed: {0}")]
     TaskFailed(String),
     #[error("database error: {0}")]

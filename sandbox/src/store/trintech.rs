@@ -6,6 +6,7 @@ use serde_json::Value;
 use shared::trintech::User;
 
 use super::{Store, StoreError};
+use crate::seed::Seed;
 
 /// Which batch write is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +25,8 @@ pub enum Outcome {
 }
 
 impl Store {
-    /// Seeds `count` generated users when there are none yet.
-    pub fn trintech_seed_if_empty(&self, count: usize) -> Result<(), StoreError> {
+    /// Seeds the users, when there are none yet.
+    pub fn trintech_seed_if_empty(&self, seed: &Seed) -> Result<(), StoreError> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
         let existing: i64 = tx.query_row("SELECT COUNT(*) FROM tt_users", [], |r| r.get(0))?;
@@ -33,7 +34,7 @@ impl Store {
             let mut insert = tx.prepare(
                 "INSERT INTO tt_users (user_name, email, password_hash, record) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for user in crate::seed::trintech_users(count) {
+            for user in crate::seed::trintech_records(seed)? {
                 let user_name = user["userName"].as_str().unwrap_or_default();
                 let email = user["email"].as_str().unwrap_or_default();
                 // Seeded people have a password nobody knows, as on a real tenant.
