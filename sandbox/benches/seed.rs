@@ -28,7 +28,8 @@ fn main() {
     println!("case\tusers\tmedian of {RUNS}");
     for count in [50_000, 100_000] {
         let seed = Seed::Generated(count);
-        let cases: [(&str, Box<dyn Fn(&Store) -> Result<(), sandbox::StoreError>>); 3] = [
+        type SeedInto<'a> = Box<dyn Fn(&Store) -> Result<(), sandbox::StoreError> + 'a>;
+        let cases: [(&str, SeedInto); 3] = [
             (
                 "liveperson",
                 Box::new(|s: &Store| s.seed_if_empty("12345678", &seed)),

@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod commpeak;
+pub mod faults;
 pub mod liveperson;
 pub mod seed;
 pub mod store;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use faults::Faults;
 pub use seed::Seed;
 pub use store::{Store, StoreError};
 
@@ -40,6 +42,8 @@ pub struct Config {
     pub liveperson: LivepersonConfig,
     pub trintech: TrintechConfig,
     pub commpeak: CommpeakConfig,
+    /// Faults injected into every vendor's answers (none by default).
+    pub faults: Faults,
 }
 
 /// The emulated LivePerson account.
@@ -98,18 +102,30 @@ impl Config {
                 password: secret(),
                 seed: Seed::Generated(seed_users),
             },
+            faults: Faults::default(),
         }
     }
 }
 
+/// Why a sandbox cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("invalid faults: {0}")]
+    Faults(String),
+}
+
 /// Opens (and seeds, if empty) the store and builds the HTTP routes of every vendor.
-pub fn app(config: &Config) -> Result<Router, StoreError> {
+pub fn app(config: &Config) -> Result<Router, StartError> {
     let store = Arc::new(Store::open(&config.database)?);
     let lp = &config.liveperson;
     store.seed_if_empty(&lp.account_id, &lp.seed)?;
     store.trintech_seed_if_empty(&config.trintech.seed)?;
     store.commpeak_seed_if_empty(&config.commpeak.seed)?;
-    Ok(Router::new()
+    config.faults.check().map_err(StartError::Faults)?;
+    let faults: faults::Shared = Arc::new(std::sync::RwLock::new(config.faults.clone()));
+    let vendors = Router::new()
         .merge(liveperson::router(liveperson::State {
             store: store.clone(),
             account_id: lp.account_id.clone(),
@@ -131,7 +147,12 @@ pub fn app(config: &Config) -> Result<Router, StoreError> {
                 username: config.commpeak.username.clone(),
                 password: config.commpeak.password.clone(),
             }),
-        ))
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            faults.clone(),
+            faults::inject,
+        ));
+    Ok(vendors.merge(faults::control(faults)))
 }
 
 /// Runs store work off the async threads (SQLite blocks).

@@ -30,6 +30,10 @@ struct Args {
     /// Seed CommPeak from this JSON array of users instead of generating them.
     #[arg(long)]
     commpeak_users_file: Option<PathBuf>,
+    /// Faults to inject, as JSON, e.g. '{"latencyMs": 200, "throttleRate": 0.1,
+    /// "retryAfterSeconds": 2}'; changeable at run time with PUT /_sandbox/faults.
+    #[arg(long, env = "SANDBOX_FAULTS")]
+    faults: Option<String>,
     /// File holding the LivePerson Bearer token the sandbox accepts (else
     /// SANDBOX_BEARER_TOKEN).
     #[arg(long)]
@@ -101,6 +105,10 @@ async fn main() -> anyhow::Result<()> {
             username: args.commpeak_user,
             password: args.commpeak_password,
             seed: seed(args.commpeak_users_file),
+        },
+        faults: match &args.faults {
+            Some(json) => serde_json::from_str(json).context("--faults is not a faults object")?,
+            None => sandbox::Faults::default(),
         },
     };
     let app = sandbox::app(&config).context("opening the sandbox database")?;
