@@ -6,6 +6,7 @@ mod auth;
 pub mod commpeak;
 pub mod faults;
 pub mod liveperson;
+pub mod lp_auth;
 pub mod seed;
 pub mod store;
 pub mod trintech;
@@ -51,8 +52,14 @@ pub struct Config {
 pub struct LivepersonConfig {
     /// The account (site id) served.
     pub account_id: String,
-    /// The only `Authorization: Bearer` value accepted.
+    /// The static `Authorization: Bearer` value accepted (a user login's token).
     pub bearer_token: String,
+    /// App keys whose OAuth 1.0 signatures are accepted.
+    pub app_keys: Vec<lp_auth::AppKey>,
+    /// OAuth 2.0 clients Sentinel issues tokens to.
+    pub oauth_clients: Vec<lp_auth::OAuthClient>,
+    /// How long a Sentinel token is valid.
+    pub token_lifetime: std::time::Duration,
     /// The users of an account that has none yet.
     pub seed: Seed,
 }
@@ -90,6 +97,17 @@ impl Config {
             liveperson: LivepersonConfig {
                 account_id: account_id.to_owned(),
                 bearer_token: secret(),
+                app_keys: vec![lp_auth::AppKey {
+                    consumer_key: secret(),
+                    consumer_secret: secret(),
+                    token: secret(),
+                    token_secret: secret(),
+                }],
+                oauth_clients: vec![lp_auth::OAuthClient {
+                    client_id: secret(),
+                    client_secret: secret(),
+                }],
+                token_lifetime: std::time::Duration::from_secs(3600),
                 seed: Seed::Generated(seed_users),
             },
             trintech: TrintechConfig {
@@ -125,11 +143,19 @@ pub fn app(config: &Config) -> Result<Router, StartError> {
     store.commpeak_seed_if_empty(&config.commpeak.seed)?;
     config.faults.check().map_err(StartError::Faults)?;
     let faults: faults::Shared = Arc::new(std::sync::RwLock::new(config.faults.clone()));
+    let accounts = Arc::new(lp_auth::Accounts::new(
+        lp.account_id.clone(),
+        lp.bearer_token.clone(),
+        lp.app_keys.clone(),
+        lp.oauth_clients.clone(),
+        lp.token_lifetime,
+    ));
     let vendors = Router::new()
+        .merge(lp_auth::router(accounts.clone()))
         .merge(liveperson::router(liveperson::State {
             store: store.clone(),
             account_id: lp.account_id.clone(),
-            bearer_token: lp.bearer_token.clone(),
+            accounts,
             roles: seed::profile_roles(),
         }))
         .nest(

@@ -21,7 +21,8 @@ use crate::store::{Precondition, Store, StoreError};
 pub struct State {
     pub store: Arc<Store>,
     pub account_id: String,
-    pub bearer_token: String,
+    /// The account's credentials: Bearer, app keys, Sentinel tokens.
+    pub accounts: Arc<crate::lp_auth::Accounts>,
     /// The account's profiles and their roles (the agent rules need them).
     pub roles: ProfileRoles,
 }
@@ -105,13 +106,18 @@ async fn authenticate(
     request: Request,
     next: Next,
 ) -> Response {
-    let given = request.headers().get(header::AUTHORIZATION);
-    if !crate::auth::bearer_matches(given, &state.bearer_token) {
-        return VendorError::new(
-            StatusCode::UNAUTHORIZED,
-            "Authentication failed: missing or invalid Bearer token.",
-        )
-        .into_response();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if let Err(refused) =
+        state
+            .accounts
+            .check(request.method(), &host, request.uri(), request.headers())
+    {
+        return VendorError::new(StatusCode::UNAUTHORIZED, refused.to_string()).into_response();
     }
     if params.get("account_id") != Some(&state.account_id) {
         return VendorError::new(

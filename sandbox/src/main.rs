@@ -38,6 +38,16 @@ struct Args {
     /// SANDBOX_BEARER_TOKEN).
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// A LivePerson app key accepted with OAuth 1.0 signatures, as
+    /// `consumer_key:consumer_secret:token:token_secret`.
+    #[arg(long, env = "SANDBOX_LP_APP_KEY", hide_env_values = true)]
+    lp_app_key: Option<String>,
+    /// A LivePerson OAuth 2.0 client Sentinel issues tokens to, as `client_id:client_secret`.
+    #[arg(long, env = "SANDBOX_LP_OAUTH_CLIENT", hide_env_values = true)]
+    lp_oauth_client: Option<String>,
+    /// Seconds a Sentinel token stays valid.
+    #[arg(long, default_value_t = 3600)]
+    lp_token_lifetime: u64,
     /// The Trintech Bearer token accepted.
     #[arg(
         long = "trintech-token",
@@ -94,6 +104,21 @@ async fn main() -> anyhow::Result<()> {
         liveperson: sandbox::LivepersonConfig {
             account_id: args.account_id,
             bearer_token,
+            app_keys: args
+                .lp_app_key
+                .as_deref()
+                .map(parse_app_key)
+                .transpose()?
+                .into_iter()
+                .collect(),
+            oauth_clients: args
+                .lp_oauth_client
+                .as_deref()
+                .map(parse_oauth_client)
+                .transpose()?
+                .into_iter()
+                .collect(),
+            token_lifetime: std::time::Duration::from_secs(args.lp_token_lifetime),
             seed: seed(args.liveperson_users_file),
         },
         trintech: sandbox::TrintechConfig {
@@ -125,4 +150,27 @@ async fn main() -> anyhow::Result<()> {
     );
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+fn parse_app_key(value: &str) -> anyhow::Result<sandbox::lp_auth::AppKey> {
+    let parts: Vec<&str> = value.split(':').collect();
+    let [consumer_key, consumer_secret, token, token_secret] = parts[..] else {
+        anyhow::bail!("--lp-app-key must be consumer_key:consumer_secret:token:token_secret");
+    };
+    Ok(sandbox::lp_auth::AppKey {
+        consumer_key: consumer_key.into(),
+        consumer_secret: consumer_secret.into(),
+        token: token.into(),
+        token_secret: token_secret.into(),
+    })
+}
+
+fn parse_oauth_client(value: &str) -> anyhow::Result<sandbox::lp_auth::OAuthClient> {
+    let (client_id, client_secret) = value
+        .split_once(':')
+        .context("--lp-oauth-client must be client_id:client_secret")?;
+    Ok(sandbox::lp_auth::OAuthClient {
+        client_id: client_id.into(),
+        client_secret: client_secret.into(),
+    })
 }

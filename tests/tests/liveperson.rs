@@ -287,3 +287,286 @@ async fn reset_password() {
         "{body}"
     );
 }
+
+/// The sandbox's address as a client sends it in `Host` (and signs it).
+fn host(stack: &Stack) -> String {
+    stack.sandbox.addr.to_string()
+}
+
+fn oauth1_header(
+    key: &sandbox::lp_auth::AppKey,
+    method: &str,
+    host: &str,
+    path_and_query: &str,
+) -> String {
+    let url = url::Url::parse(&format!("http://{host}{path_and_query}")).unwrap();
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let nonce = format!("n{}", std::process::id());
+    let mut builder = oauth1_request::Builder::new(
+        oauth1_request::Credentials::new(key.consumer_key.as_str(), key.consumer_secret.as_str()),
+        oauth1_request::HMAC_SHA1,
+    );
+    builder
+        .token(oauth1_request::Credentials::new(
+            key.token.as_str(),
+            key.token_secret.as_str(),
+        ))
+        .nonce(nonce.as_str());
+    builder.authorize(
+        method,
+        format!("http://{host}{}", url.path()),
+        &oauth1_request::ParameterList::new(query),
+    )
+}
+
+#[tokio::test]
+async fn oauth1_signed_requests_are_verified() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let key = stack.config.liveperson.app_keys[0].clone();
+    let path = format!(
+        "{}?v=4.0&select=id,loginName",
+        shared::liveperson::ops::users_path(ACCOUNT_ID)
+    );
+    let url = format!("{}{path}", stack.sandbox.base_url());
+    let client = reqwest::Client::new();
+    let signed = oauth1_header(&key, "GET", &host(&stack), &path);
+    let response = client
+        .get(&url)
+        .header("authorization", &signed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let users: Vec<Value> = response.json().await.unwrap();
+    assert_eq!(users.len(), 5);
+
+    let replayed = client
+        .get(&url)
+        .header("authorization", &signed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replayed.status(),
+        StatusCode::UNAUTHORIZED,
+        "a replayed nonce"
+    );
+    let mut wrong = key.clone();
+    wrong.consumer_secret = "not-the-secret".into();
+    for (case, header, fragment) in [
+        (
+            "wrong secret",
+            oauth1_header(&wrong, "GET", &host(&stack), &path),
+            "signature does not match",
+        ),
+        (
+            "signed for another method",
+            oauth1_header(&key, "PUT", &host(&stack), &path),
+            "signature does not match",
+        ),
+        (
+            "unsigned",
+            "OAuth oauth_consumer_key=\"x\"".to_owned(),
+            "malformed",
+        ),
+    ] {
+        let response = client
+            .get(&url)
+            .header("authorization", header)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains(fragment),
+            "{case}: {body}"
+        );
+    }
+}
+
+async fn sentinel_token(stack: &Stack, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            stack.sandbox.base_url(),
+            shared::liveperson::ops::sentinel_token_path(ACCOUNT_ID)
+        ))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn sentinel_issues_client_credentials_tokens_that_expire() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let client = stack.config.liveperson.oauth_clients[0].clone();
+    let credentials = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client.client_id.as_str()),
+        ("client_secret", client.client_secret.as_str()),
+    ];
+    let (status, token) = sentinel_token(&stack, &credentials).await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    assert_eq!(token["token_type"], "Bearer");
+    assert_eq!(token["expires_in"], 3600);
+    let access = token["access_token"].as_str().unwrap();
+    let list = |bearer: String| {
+        reqwest::Client::new()
+            .get(format!(
+                "{}{}?v=4.0",
+                stack.sandbox.base_url(),
+                shared::liveperson::ops::users_path(ACCOUNT_ID)
+            ))
+            .bearer_auth(bearer)
+            .send()
+    };
+    assert_eq!(
+        list(access.to_owned()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        list("made-up".into()).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    for (case, form, status, error) in [
+        (
+            "wrong secret",
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", client.client_id.as_str()),
+                ("client_secret", "x"),
+            ],
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
+            "other grant",
+            vec![
+                ("grant_type", "password"),
+                ("client_id", client.client_id.as_str()),
+                ("client_secret", client.client_secret.as_str()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+        ),
+        (
+            "no client",
+            vec![("grant_type", "client_credentials")],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+    ] {
+        let (got, body) = sentinel_token(&stack, &form).await;
+        assert_eq!(got, status, "{case}");
+        assert_eq!(body["error"], error, "{case}");
+    }
+
+    // A sandbox whose tokens live no time at all: the token is refused as expired.
+    let mut config =
+        sandbox::Config::with_random_credentials(sandbox::Database::InMemory, ACCOUNT_ID, 1);
+    config.liveperson.token_lifetime = std::time::Duration::ZERO;
+    let running = sandbox::spawn(&config).await.unwrap();
+    let client = &config.liveperson.oauth_clients[0];
+    let token: Value = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            running.base_url(),
+            shared::liveperson::ops::sentinel_token_path(ACCOUNT_ID)
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}{}?v=4.0",
+            running.base_url(),
+            shared::liveperson::ops::users_path(ACCOUNT_ID)
+        ))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn csds_tells_the_service_domains() {
+    let stack = Stack::start(1, None).await.unwrap();
+    let get = |path: String| reqwest::get(format!("{}{path}", stack.sandbox.base_url()));
+    use shared::liveperson::ops;
+    let one = get(format!(
+        "{}?version=1.0",
+        ops::csds_path(ACCOUNT_ID, ops::SERVICE_READ_WRITE)
+    ))
+    .await
+    .unwrap();
+    assert_eq!(one.status(), StatusCode::OK);
+    let one: Value = one.json().await.unwrap();
+    assert_eq!(
+        one,
+        json!({"service": "accountConfigReadWrite", "account": ACCOUNT_ID, "baseURI": host(&stack)})
+    );
+    let all: Value = get(format!(
+        "/api/account/{ACCOUNT_ID}/service/baseURI.json?version=1.0"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let services: Vec<&str> = all["baseURIs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    assert!(
+        services.contains(&"sentinel") && services.contains(&"accountConfigReadOnly"),
+        "{all}"
+    );
+    for (case, path, status) in [
+        (
+            "no version",
+            ops::csds_path(ACCOUNT_ID, ops::SERVICE_READ_WRITE),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "names are case sensitive",
+            format!(
+                "{}?version=1.0",
+                ops::csds_path(ACCOUNT_ID, "accountconfigreadwrite")
+            ),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "other account",
+            format!(
+                "{}?version=1.0",
+                ops::csds_path("999", ops::SERVICE_READ_WRITE)
+            ),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        assert_eq!(get(path).await.unwrap().status(), status, "{case}");
+    }
+}

@@ -174,6 +174,36 @@ pub const OPERATIONS: &[OperationSpec] = &[
     },
 ];
 
+/// The domain API (CSDS) that tells each account's service domains (`users-apis.md` §1.3).
+pub const CSDS_VERSION: &str = "1.0";
+/// CSDS route of one service's domain, as an axum route pattern.
+pub const CSDS_SERVICE_ROUTE: &str = "/api/account/{account_id}/service/{service}/baseURI.json";
+/// CSDS route of every service's domain.
+pub const CSDS_ALL_ROUTE: &str = "/api/account/{account_id}/service/baseURI.json";
+/// The Users API's read-only service name (case sensitive).
+pub const SERVICE_READ_ONLY: &str = "accountConfigReadOnly";
+/// The Users API's read/write service name; the console writes, so it resolves this one.
+pub const SERVICE_READ_WRITE: &str = "accountConfigReadWrite";
+/// The OAuth 2.0 token service.
+pub const SERVICE_SENTINEL: &str = "sentinel";
+/// The login service (user login, Bearer).
+pub const SERVICE_AGENT_VEP: &str = "agentVep";
+
+/// CSDS path of one service's domain.
+pub fn csds_path(account_id: &str, service: &str) -> String {
+    CSDS_SERVICE_ROUTE
+        .replace("{account_id}", account_id)
+        .replace("{service}", service)
+}
+
+/// Sentinel's OAuth 2.0 client-credentials token route (V2, which the Users API requires).
+pub const SENTINEL_TOKEN_ROUTE: &str = "/sentinel/api/v2/account/{account_id}/app/token";
+
+/// Sentinel's token path for an account.
+pub fn sentinel_token_path(account_id: &str) -> String {
+    SENTINEL_TOKEN_ROUTE.replace("{account_id}", account_id)
+}
+
 /// Is `account_id` a plausible LivePerson site id (digits and letters only)? The account is
 /// spliced into an upstream path, so nothing else may pass.
 pub fn is_valid_account_id(account_id: &str) -> bool {
