@@ -14,5 +14,8 @@ pub mod rules;
 pub mod trintech;
 pub mod vendor;
 
+#[cfg(test)]
+mod roundtrip;
+
 pub use connection::{ConnectionInfo, VendorKind};
 pub use error::{ApiError, ErrorCode, FieldError, ValidationErrors};

@@ -17,6 +17,7 @@ pub const TWOFA_TYPES: &[&str] = &["default", "disabled", "email", "google"];
 
 /// A user as `GET /api/users/{id}` returns it (§3.5; every scalar arrives as a string).
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct User {
@@ -74,11 +75,14 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_all_desks: Option<bool>,
     /// Item shape not published: kept as it comes.
+    #[cfg_attr(test, proptest(value = "None"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desks: Option<Vec<serde_json::Value>>,
     /// An object, not a list (§3.5).
+    #[cfg_attr(test, proptest(value = "None"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<serde_json::Map<String, serde_json::Value>>,
+    #[cfg_attr(test, proptest(value = "None"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<serde_json::Value>>,
 }
@@ -86,6 +90,7 @@ pub struct User {
 /// The body of `POST /api/users` (§3.6). Which fields are required is not published; this
 /// product requires `username`, `password` and `email` (see [`super::validate_new_user`]).
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NewUser {
@@ -116,16 +121,20 @@ pub struct NewUser {
     pub member_all_desks: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kerb_username: Option<String>,
+    #[cfg_attr(test, proptest(value = "None"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desks: Option<Vec<serde_json::Value>>,
+    #[cfg_attr(test, proptest(value = "None"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<serde_json::Value>>,
+    #[cfg_attr(test, proptest(value = "None"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_groups: Option<Vec<serde_json::Value>>,
 }
 
 /// The body of `PUT /api/users/{id}` (§3.4): partial, only the fields sent change.
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserUpdate {

@@ -9,6 +9,7 @@ use crate::lenient::Lenient;
 
 /// Agent group membership (`memberOf`, and the items of `managerOf`).
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MemberOf {
@@ -29,6 +30,7 @@ pub struct MemberOf {
 /// when unset) because on an update `null` is how the vendor is told to keep the password
 /// (§1.6) and PUT replaces the whole record.
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct User {

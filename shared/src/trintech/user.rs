@@ -8,6 +8,7 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::lenient::Lenient;
 
 /// `name`: which sub-fields are required is not published (§2.3 `[?]`).
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Name {
@@ -22,6 +23,7 @@ pub struct Name {
 }
 
 /// One item of `roles`, e.g. `{"type": "Close", "value": "Preparer"}`.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RoleAssignment {
@@ -33,6 +35,7 @@ pub struct RoleAssignment {
 
 /// `userAccess`: which Trintech modules the user may use. Set on create only.
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct UserAccess {
@@ -72,6 +75,7 @@ impl UserAccess {
 /// is the same object, minus what cannot be updated: see [`super::validate_user`]). As read
 /// back from a list endpoint, where one exists, it never carries `password`.
 #[serde_as]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct User {

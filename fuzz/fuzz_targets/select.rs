@@ -1,0 +1,9 @@
+//! Any text as a LivePerson `select` (see `shared/tests/targets`).
+#![no_main]
+
+// Each target uses only part of the shared module.
+#[allow(dead_code)]
+#[path = "../../shared/tests/targets/mod.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|text: String| targets::select_text(&text));
