@@ -208,7 +208,8 @@ fn rewrite_location(connection: &Connection, location: &str) -> Option<HeaderVal
     let collection = connection
         .operations()
         .into_iter()
-        .find(|op| op.path == "/users")?
+        // The operation that answers with a location is the create, on the collection.
+        .find(|op| op.response_headers.contains(&header::LOCATION.as_str()))?
         .upstream_path(connection.upstream.account_id(), &PathParams::default());
     let id = path
         .split_once(collection.trim_end_matches('/'))?
