@@ -570,3 +570,255 @@ async fn csds_tells_the_service_domains() {
         assert_eq!(get(path).await.unwrap().status(), status, "{case}");
     }
 }
+
+fn valid_user(login: &str) -> Value {
+    json!({
+        "loginName": login, "fullName": "Valid User", "nickname": "Valid",
+        "email": format!("{login}@example.com"), "isEnabled": true, "maxChats": 2,
+        "profileIds": [AGENT], "passwordSh": "S3cret!pw", "memberOf": {"agentGroupId": -1}
+    })
+}
+
+fn with(mut user: Value, patch: Value) -> Value {
+    for (key, value) in patch.as_object().unwrap() {
+        if value.is_null() && key != "passwordSh" {
+            user.as_object_mut().unwrap().remove(key);
+        } else {
+            user[key] = value.clone();
+        }
+    }
+    user
+}
+
+/// Every create rule, straight to the sandbox: 400, a message naming the field, nothing
+/// written.
+#[tokio::test]
+async fn every_create_rule_is_refused_with_a_clear_message() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let (_, _, seeded) = api.call(Method::GET, "?select=loginName", None, None).await;
+    let taken = seeded[0]["loginName"].as_str().unwrap().to_owned();
+    let base = valid_user("rule.check");
+    let api_user = with(
+        base.clone(),
+        json!({"isApiUser": true, "passwordSh": null, "allowedAppKeys": "k1", "profileIds": [ADMIN], "memberOf": null}),
+    );
+    for (rule, body, fragment) in [
+        (
+            "login name required",
+            json!([with(base.clone(), json!({"loginName": null}))]),
+            "/0/loginName",
+        ),
+        (
+            "full name required",
+            json!([with(base.clone(), json!({"fullName": ""}))]),
+            "/0/fullName",
+        ),
+        (
+            "nickname required",
+            json!([with(base.clone(), json!({"nickname": null}))]),
+            "/0/nickname",
+        ),
+        (
+            "enabled required",
+            json!([with(base.clone(), json!({"isEnabled": null}))]),
+            "/0/isEnabled",
+        ),
+        (
+            "max chats required",
+            json!([with(base.clone(), json!({"maxChats": null}))]),
+            "/0/maxChats",
+        ),
+        (
+            "profiles required",
+            json!([with(base.clone(), json!({"profileIds": []}))]),
+            "/0/profileIds",
+        ),
+        (
+            "password required",
+            json!([with(base.clone(), json!({"passwordSh": null}))]),
+            "/0/passwordSh",
+        ),
+        (
+            "id is read-only",
+            json!([with(base.clone(), json!({"id": 7}))]),
+            "/0/id",
+        ),
+        (
+            "deleted is read-only",
+            json!([with(base.clone(), json!({"deleted": false}))]),
+            "/0/deleted",
+        ),
+        (
+            "email syntax",
+            json!([with(base.clone(), json!({"email": "a@b"}))]),
+            "/0/email",
+        ),
+        (
+            "max chats not negative",
+            json!([with(base.clone(), json!({"maxChats": -1}))]),
+            "/0/maxChats",
+        ),
+        (
+            "async chats not negative",
+            json!([with(base.clone(), json!({"maxAsyncChats": -3}))]),
+            "/0/maxAsyncChats",
+        ),
+        (
+            "ids positive",
+            json!([with(base.clone(), json!({"skillIds": [0]}))]),
+            "/0/skillIds/0",
+        ),
+        (
+            "dates in the vendor's form",
+            json!([with(
+                base.clone(),
+                json!({"lastPwdChangeDate": "2024-01-01T00:00:00"})
+            )]),
+            "/0/lastPwdChangeDate",
+        ),
+        (
+            "agents need a group",
+            json!([with(base.clone(), json!({"memberOf": null}))]),
+            "/0/memberOf",
+        ),
+        (
+            "API users have no password",
+            json!([with(api_user.clone(), json!({"passwordSh": "x"}))]),
+            "/0/passwordSh",
+        ),
+        (
+            "API users need app keys",
+            json!([with(api_user.clone(), json!({"allowedAppKeys": null}))]),
+            "/0/allowedAppKeys",
+        ),
+        (
+            "only API users have app keys",
+            json!([with(base.clone(), json!({"allowedAppKeys": "k1"}))]),
+            "/0/allowedAppKeys",
+        ),
+        (
+            "login names unique in a request",
+            json!([
+                base.clone(),
+                with(base.clone(), json!({"loginName": "RULE.CHECK"}))
+            ]),
+            "/1/loginName",
+        ),
+        (
+            "login names unique in the account",
+            json!([with(base.clone(), json!({"loginName": taken.clone()}))]),
+            "already belongs to another user",
+        ),
+        (
+            "wrong type",
+            json!([with(base.clone(), json!({"maxChats": "many"}))]),
+            "/0/maxChats",
+        ),
+        ("empty list", json!([]), "no users"),
+    ] {
+        let (status, revision, body) = api.call(Method::POST, "", None, Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rule}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(fragment),
+            "{rule}: {body}"
+        );
+        assert_eq!(
+            revision, None,
+            "{rule}: a refused write answered a revision"
+        );
+    }
+    let (status, _, _) = api
+        .call(Method::POST, "", None, Some(json!([api_user])))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "a valid API user");
+    assert_eq!(
+        stack.sandbox_revision().await.unwrap(),
+        2,
+        "only the valid user was written"
+    );
+}
+
+/// Every LivePerson operation is reachable through the console's proxy.
+#[tokio::test]
+async fn every_operation_is_reachable_through_the_proxy() {
+    let stack = Stack::start(10, None).await.unwrap();
+    let users = format!("{}/api/liveperson/users", stack.proxy_url);
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(&users)
+        .json(&json!([valid_user("through.proxy")]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created[0]["id"].as_i64().unwrap();
+    let one = format!("{users}/{id}");
+    let mut full = with(
+        created[0].clone(),
+        json!({"nickname": "Proxied", "passwordSh": null}),
+    );
+    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
+        full.as_object_mut().unwrap().remove(server_owned);
+    }
+    let steps = [
+        ("get one", client.get(&one)),
+        (
+            "update one",
+            client.put(&one).header("if-match", "-1").json(&full),
+        ),
+        (
+            "update list",
+            client
+                .put(&users)
+                .header("if-match", "-1")
+                .json(&json!([full])),
+        ),
+        (
+            "reset password",
+            client
+                .put(format!("{one}/resetPassword"))
+                .json(&json!({"newPassword": "N3w!pass"})),
+        ),
+        ("delete one", client.delete(&one).header("if-match", "-1")),
+    ];
+    for (step, request) in steps {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{step}");
+        assert!(response.headers().contains_key("ac-revision"), "{step}");
+    }
+    let seeded: Vec<Value> = client
+        .get(format!("{users}?select=id"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<String> = seeded.iter().take(2).map(|u| u["id"].to_string()).collect();
+    let response = client
+        .delete(&users)
+        .header("if-match", "-1")
+        .json(&ids)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "delete list");
+    let left: Vec<Value> = client
+        .get(format!("{users}?select=id"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 8);
+    let gone = client.get(&one).send().await.unwrap();
+    assert_eq!(
+        gone.status(),
+        StatusCode::NOT_FOUND,
+        "a deleted user is not found"
+    );
+}

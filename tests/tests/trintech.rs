@@ -390,3 +390,147 @@ async fn the_proxy_forwards_both_writes_with_its_own_credential() {
             .contains("Nothing was sent to the vendor")
     );
 }
+
+/// Every published create constraint over HTTP: the record fails with its field error.
+#[tokio::test]
+async fn every_field_rule_fails_its_record() {
+    let stack = Stack::start(3, None).await.unwrap();
+    let token = stack.config.trintech.bearer_token.clone();
+    let long = |n: usize| "x".repeat(n);
+    let patch = |patch: Value| {
+        let mut user = valid_user("rule.check");
+        for (key, value) in patch.as_object().unwrap() {
+            if value.is_null() {
+                user.as_object_mut().unwrap().remove(key);
+            } else {
+                user[key] = value.clone();
+            }
+        }
+        user
+    };
+    for (rule, user, path, code) in [
+        (
+            "user name required",
+            patch(json!({"userName": null})),
+            "/0/userName",
+            "required",
+        ),
+        (
+            "user name of one character",
+            patch(json!({"userName": "a"})),
+            "/0/userName",
+            "invalid_format",
+        ),
+        (
+            "user name of 61",
+            patch(json!({"userName": long(61)})),
+            "/0/userName",
+            "invalid_format",
+        ),
+        (
+            "user name with two dots",
+            patch(json!({"userName": "a..b"})),
+            "/0/userName",
+            "invalid_format",
+        ),
+        (
+            "user name ending with a dot",
+            patch(json!({"userName": "ab."})),
+            "/0/userName",
+            "invalid_format",
+        ),
+        (
+            "password required",
+            patch(json!({"password": null})),
+            "/0/password",
+            "required",
+        ),
+        (
+            "password of 7",
+            patch(json!({"password": "Ab1!xyz"})),
+            "/0/password",
+            "too_short",
+        ),
+        (
+            "password without a special",
+            patch(json!({"password": "Abcdefg1"})),
+            "/0/password",
+            "invalid_format",
+        ),
+        (
+            "password without a letter",
+            patch(json!({"password": "1234567!"})),
+            "/0/password",
+            "invalid_format",
+        ),
+        (
+            "name required",
+            patch(json!({"name": null})),
+            "/0/name",
+            "required",
+        ),
+        (
+            "email required",
+            patch(json!({"email": null})),
+            "/0/email",
+            "required",
+        ),
+        (
+            "email over 128",
+            patch(json!({"email": format!("{}@{}.example.com", long(60), long(56))})),
+            "/0/email",
+            "too_long",
+        ),
+        (
+            "phone over 20",
+            patch(json!({"phoneNumber": long(21)})),
+            "/0/phoneNumber",
+            "too_long",
+        ),
+        (
+            "department over 15",
+            patch(json!({"departmentId": long(16)})),
+            "/0/departmentId",
+            "too_long",
+        ),
+        (
+            "location over 15",
+            patch(json!({"locationId": long(16)})),
+            "/0/locationId",
+            "too_long",
+        ),
+        (
+            "program admin role over 15",
+            patch(json!({"programAdminRoleId": long(16)})),
+            "/0/programAdminRoleId",
+            "too_long",
+        ),
+        (
+            "role without a type",
+            patch(json!({"roles": [{"value": "Preparer"}]})),
+            "/0/roles/0/type",
+            "required",
+        ),
+        (
+            "locked out not a boolean",
+            patch(json!({"lockedOut": "maybe"})),
+            "/0/lockedOut",
+            "invalid_type",
+        ),
+    ] {
+        let (status, body) = call(
+            &stack,
+            reqwest::Method::POST,
+            Some(json!([user])),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rule}: {body}");
+        assert_eq!(body["successCount"], 0, "{rule}");
+        let error = &body["failedResults"][0]["fieldErrors"][0];
+        assert_eq!(error["path"], path, "{rule}: {body}");
+        assert_eq!(error["code"], code, "{rule}: {body}");
+        assert!(!error["message"].as_str().unwrap().is_empty(), "{rule}");
+    }
+    assert_eq!(list(&stack).await.len(), 3, "a refused record was created");
+}
