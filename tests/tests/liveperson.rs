@@ -61,6 +61,15 @@ impl Api<'_> {
     }
 }
 
+/// A stored user as an edit sends it back: without the fields the vendor owns.
+fn editable(stored: &Value) -> Value {
+    let mut user = stored.clone();
+    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
+        user.as_object_mut().unwrap().remove(server_owned);
+    }
+    user
+}
+
 #[tokio::test]
 async fn get_one_user_or_404() {
     let stack = Stack::start(50, None).await.unwrap();
@@ -108,11 +117,8 @@ async fn update_one_replaces_the_record_and_applies_the_role_change() {
     let id = agent["id"].as_i64().unwrap();
 
     // Same user, now an admin; the body still carries the agent-only fields.
-    let mut admin = agent.clone();
+    let mut admin = editable(&agent);
     let object = admin.as_object_mut().unwrap();
-    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
-        object.remove(server_owned);
-    }
     object.remove("mobileNumber");
     object.insert("profileIds".into(), json!([ADMIN]));
     object.insert("passwordSh".into(), Value::Null);
@@ -134,10 +140,7 @@ async fn update_one_replaces_the_record_and_applies_the_role_change() {
     );
     assert_eq!(updated["loginName"], agent["loginName"]);
 
-    let mut valid = updated.clone();
-    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
-        valid.as_object_mut().unwrap().remove(server_owned);
-    }
+    let valid = editable(&updated);
     let (status, _, body) = api
         .call(Method::PUT, &format!("/{id}"), Some("1"), Some(valid))
         .await;
@@ -760,9 +763,7 @@ async fn every_operation_is_reachable_through_the_proxy() {
         created[0].clone(),
         json!({"nickname": "Proxied", "passwordSh": null}),
     );
-    for server_owned in ["deleted", "pid", "dateUpdated", "lastPwdChangeDate"] {
-        full.as_object_mut().unwrap().remove(server_owned);
-    }
+    full = editable(&full);
     let steps = [
         ("get one", client.get(&one)),
         (

@@ -123,17 +123,8 @@ impl Store {
         let mut updated = Vec::with_capacity(users.len());
         for (index, user) in users.iter().enumerate() {
             let id = user.id.unwrap_or_default();
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
-                    params![account_id, id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            let Some(existing) = existing else {
-                return Err(StoreError::NotFound { index, id });
-            };
-            let existing: Value = serde_json::from_str(&existing)?;
+            let existing =
+                live_record(&tx, account_id, id)?.ok_or(StoreError::NotFound { index, id })?;
             // Leaving Agent or Agent Manager clears what only those roles have (§1.6).
             let mut user = user.clone();
             apply_role_change(&serde_json::from_value(existing.clone())?, &mut user, roles);
@@ -172,15 +163,8 @@ impl Store {
     pub fn get(&self, account_id: &str, id: i64) -> Result<(i64, Value), StoreError> {
         let connection = self.lock();
         let revision = current_revision(&connection, account_id)?;
-        let record: Option<String> = connection
-            .query_row(
-                "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
-                params![account_id, id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let record = record.ok_or(StoreError::NoSuchUser(id))?;
-        Ok((revision, serde_json::from_str(&record)?))
+        let record = live_record(&connection, account_id, id)?.ok_or(StoreError::NoSuchUser(id))?;
+        Ok((revision, record))
     }
 
     /// Soft-deletes users (they stay listed with `include_deleted`); all or nothing.
@@ -196,15 +180,8 @@ impl Store {
         check_precondition(&tx, account_id, precondition)?;
         let mut deleted = Vec::with_capacity(ids.len());
         for (index, id) in ids.iter().copied().enumerate() {
-            let record: Option<String> = tx
-                .query_row(
-                    "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
-                    params![account_id, id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            let mut record: Value =
-                serde_json::from_str(&record.ok_or(StoreError::NotFound { index, id })?)?;
+            let mut record =
+                live_record(&tx, account_id, id)?.ok_or(StoreError::NotFound { index, id })?;
             record["deleted"] = true.into();
             record["dateUpdated"] = now.into();
             tx.execute(
@@ -228,14 +205,7 @@ impl Store {
     ) -> Result<(i64, Value), StoreError> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
-        let record: Option<String> = tx
-            .query_row(
-                "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
-                params![account_id, id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let mut record: Value = serde_json::from_str(&record.ok_or(StoreError::NoSuchUser(id))?)?;
+        let mut record = live_record(&tx, account_id, id)?.ok_or(StoreError::NoSuchUser(id))?;
         if record["isApiUser"] == true {
             return Err(StoreError::ApiUserPassword(id));
         }
@@ -254,6 +224,22 @@ impl Store {
         tx.commit()?;
         Ok((revision, record))
     }
+}
+
+/// The stored record of a user that is not deleted.
+fn live_record(
+    connection: &Connection,
+    account_id: &str,
+    id: i64,
+) -> Result<Option<Value>, StoreError> {
+    let record: Option<String> = connection
+        .query_row(
+            "SELECT record FROM lp_users WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
+            params![account_id, id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
 }
 
 fn current_revision(connection: &Connection, account_id: &str) -> Result<i64, StoreError> {
