@@ -29,13 +29,43 @@ pub enum Upstream {
 /// A LivePerson account's Users API.
 #[derive(Debug, Clone)]
 pub struct LivepersonUpstream {
-    /// `https://{domain}`: the account-config domain of the account.
-    pub base_url: Url,
+    pub domain: Domain,
     pub account_id: String,
     /// The `v` sent when the browser gives none.
     pub version: String,
-    /// Sent as `Authorization: Bearer …`.
-    pub bearer_token: SecretString,
+    pub auth: LivepersonAuth,
+}
+
+/// Where a LivePerson account's account-config API is.
+#[derive(Debug, Clone)]
+pub enum Domain {
+    /// A known domain, e.g. `https://va.ac.liveperson.net`.
+    Fixed(Url),
+    /// Looked up (and cached) from the domain API, e.g. `https://api.liveperson.net`; the
+    /// answer's host is used with this URL's scheme.
+    Csds(Url),
+}
+
+/// How the proxy authenticates to LivePerson (`users-apis.md` §1.8).
+#[derive(Debug, Clone)]
+pub enum LivepersonAuth {
+    /// `Authorization: Bearer …` with a static token.
+    Bearer(SecretString),
+    /// OAuth 1.0 app keys: every request signed with HMAC-SHA1, its query included.
+    OAuth1 {
+        consumer_key: String,
+        consumer_secret: SecretString,
+        token: String,
+        token_secret: SecretString,
+    },
+    /// OAuth 2.0 client credentials: a token from Sentinel, cached and refreshed before it
+    /// expires.
+    OAuth2 {
+        client_id: String,
+        client_secret: SecretString,
+        /// Sentinel's address; looked up with CSDS when not given.
+        sentinel: Option<Url>,
+    },
 }
 
 /// A Trintech IAM tenant.
@@ -76,6 +106,13 @@ pub enum ConfigError {
     NotHeaderSafe(String, &'static str),
     #[error("connection \"{0}\": the CommPeak user name must not be empty or contain ':'")]
     InvalidBasicUser(String),
+    #[error(
+        "connection \"{0}\": OAuth 2.0 needs Sentinel's address: set it, or look the domain up \
+         with CSDS"
+    )]
+    NoSentinel(String),
+    #[error("connection \"{0}\": the {1} is empty")]
+    EmptyField(String, &'static str),
     #[error("two connections have the id \"{0}\"")]
     DuplicateId(String),
 }
@@ -89,9 +126,13 @@ impl Upstream {
         }
     }
 
-    pub fn base_url(&self) -> &Url {
+    /// The configured address: the base URL, or for LivePerson the fixed domain or the
+    /// domain API it is looked up from.
+    pub fn configured_url(&self) -> &Url {
         match self {
-            Upstream::Liveperson(lp) => &lp.base_url,
+            Upstream::Liveperson(lp) => match &lp.domain {
+                Domain::Fixed(url) | Domain::Csds(url) => url,
+            },
             Upstream::Trintech(tt) => &tt.base_url,
             Upstream::Commpeak(cp) => &cp.base_url,
         }
@@ -147,46 +188,95 @@ impl Connection {
         if !shared::connection::is_valid_connection_id(&self.id) {
             return Err(ConfigError::InvalidId(self.id.clone()));
         }
-        let base_url = self.upstream.base_url();
-        if !matches!(base_url.scheme(), "http" | "https")
-            || base_url.query().is_some()
-            || base_url.fragment().is_some()
-            || base_url.cannot_be_a_base()
+        let mut urls = vec![self.upstream.configured_url()];
+        if let Upstream::Liveperson(LivepersonUpstream {
+            auth:
+                LivepersonAuth::OAuth2 {
+                    sentinel: Some(sentinel),
+                    ..
+                },
+            ..
+        }) = &self.upstream
         {
-            return Err(ConfigError::InvalidBaseUrl(
-                self.id.clone(),
-                base_url.clone(),
-            ));
+            urls.push(sentinel);
         }
-        let secret = match &self.upstream {
+        for url in urls {
+            if !matches!(url.scheme(), "http" | "https")
+                || url.query().is_some()
+                || url.fragment().is_some()
+                || url.cannot_be_a_base()
+            {
+                return Err(ConfigError::InvalidBaseUrl(self.id.clone(), url.clone()));
+            }
+        }
+        let id = || self.id.clone();
+        let mut secrets: Vec<(&'static str, &SecretString)> = Vec::new();
+        match &self.upstream {
             Upstream::Liveperson(lp) => {
                 if !shared::liveperson::ops::is_valid_account_id(&lp.account_id) {
-                    return Err(ConfigError::InvalidAccountId(
-                        self.id.clone(),
-                        lp.account_id.clone(),
-                    ));
+                    return Err(ConfigError::InvalidAccountId(id(), lp.account_id.clone()));
                 }
-                ("Bearer token", &lp.bearer_token)
+                match &lp.auth {
+                    LivepersonAuth::Bearer(token) => secrets.push(("Bearer token", token)),
+                    LivepersonAuth::OAuth1 {
+                        consumer_key,
+                        consumer_secret,
+                        token,
+                        token_secret,
+                    } => {
+                        for (field, value) in [("consumer key", consumer_key), ("token", token)] {
+                            if value.trim().is_empty() {
+                                return Err(ConfigError::EmptyField(id(), field));
+                            }
+                        }
+                        secrets.push(("consumer secret", consumer_secret));
+                        secrets.push(("token secret", token_secret));
+                    }
+                    LivepersonAuth::OAuth2 {
+                        client_id,
+                        client_secret,
+                        sentinel,
+                    } => {
+                        if client_id.trim().is_empty() {
+                            return Err(ConfigError::EmptyField(id(), "client id"));
+                        }
+                        if sentinel.is_none() && matches!(lp.domain, Domain::Fixed(_)) {
+                            return Err(ConfigError::NoSentinel(id()));
+                        }
+                        secrets.push(("client secret", client_secret));
+                    }
+                }
             }
-            Upstream::Trintech(tt) => ("Bearer token", &tt.bearer_token),
+            Upstream::Trintech(tt) => secrets.push(("Bearer token", &tt.bearer_token)),
             Upstream::Commpeak(cp) => {
                 if cp.username.is_empty() || cp.username.contains(':') {
-                    return Err(ConfigError::InvalidBasicUser(self.id.clone()));
+                    return Err(ConfigError::InvalidBasicUser(id()));
                 }
-                ("password", &cp.password)
+                secrets.push(("password", &cp.password));
             }
-        };
-        if secret.1.expose_secret().trim().is_empty() {
-            return Err(ConfigError::EmptySecret(self.id.clone(), secret.0));
         }
-        self.authorization()?;
+        for (what, secret) in secrets {
+            if secret.expose_secret().trim().is_empty() {
+                return Err(ConfigError::EmptySecret(id(), what));
+            }
+            // Every secret ends up in a header, signed or not.
+            if secret.expose_secret().chars().any(char::is_control) {
+                return Err(ConfigError::NotHeaderSafe(id(), what));
+            }
+        }
+        self.static_authorization().transpose()?;
         Ok(())
     }
 
-    /// The `Authorization` header the proxy adds, marked sensitive so no layer logs it.
-    pub fn authorization(&self) -> Result<HeaderValue, ConfigError> {
+    /// The `Authorization` header of a connection whose credential does not depend on the
+    /// request (Bearer, Basic), marked sensitive so no layer logs it; `None` for OAuth, which
+    /// [`crate::upstream`] computes per request.
+    pub fn static_authorization(&self) -> Option<Result<HeaderValue, ConfigError>> {
         let (what, value) = match &self.upstream {
-            Upstream::Liveperson(LivepersonUpstream { bearer_token, .. })
+            Upstream::Liveperson(LivepersonUpstream {
+                auth: LivepersonAuth::Bearer(bearer_token),
+                ..
+            })
             | Upstream::Trintech(TrintechUpstream { bearer_token, .. }) => (
                 "Bearer token",
                 format!("Bearer {}", bearer_token.expose_secret()),
@@ -198,12 +288,17 @@ impl Connection {
                     STANDARD.encode(format!("{}:{}", cp.username, cp.password.expose_secret()))
                 ),
             ),
+            Upstream::Liveperson(_) => return None,
         };
-        let mut value = HeaderValue::try_from(value)
-            .map_err(|_| ConfigError::NotHeaderSafe(self.id.clone(), what))?;
-        value.set_sensitive(true);
-        Ok(value)
+        Some(sensitive(value).map_err(|()| ConfigError::NotHeaderSafe(self.id.clone(), what)))
     }
+}
+
+/// A header value never logged by the layers that honour the flag.
+pub(crate) fn sensitive(value: String) -> Result<HeaderValue, ()> {
+    let mut value = HeaderValue::try_from(value).map_err(drop)?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// Validates every connection and that their ids are distinct.
@@ -227,10 +322,10 @@ mod tests {
             id: id.into(),
             label: "Label".into(),
             upstream: Upstream::Liveperson(LivepersonUpstream {
-                base_url: base.parse().unwrap(),
+                domain: Domain::Fixed(base.parse().unwrap()),
                 account_id: account_id.into(),
                 version: "4.0".into(),
-                bearer_token: token.into(),
+                auth: LivepersonAuth::Bearer(token.into()),
             }),
         }
     }
@@ -322,6 +417,76 @@ mod tests {
     }
 
     #[test]
+    fn oauth_connections_need_what_they_sign_with() {
+        let lp = |domain: Domain, auth: LivepersonAuth| Connection {
+            id: "lp".into(),
+            label: "LP".into(),
+            upstream: Upstream::Liveperson(LivepersonUpstream {
+                domain,
+                account_id: "123".into(),
+                version: "4.0".into(),
+                auth,
+            }),
+        };
+        let fixed = || Domain::Fixed("https://va.example".parse().unwrap());
+        let csds = || Domain::Csds("https://api.example".parse().unwrap());
+        let oauth2 = |sentinel: Option<&str>, secret: &str| LivepersonAuth::OAuth2 {
+            client_id: "id".into(),
+            client_secret: secret.into(),
+            sentinel: sentinel.map(|s| s.parse().unwrap()),
+        };
+        let oauth1 = |key: &str, secret: &str| LivepersonAuth::OAuth1 {
+            consumer_key: key.into(),
+            consumer_secret: secret.into(),
+            token: "t".into(),
+            token_secret: "ts".into(),
+        };
+        for (case, connection, expected) in [
+            ("oauth2 with CSDS", lp(csds(), oauth2(None, "s")), None),
+            (
+                "oauth2 with a Sentinel",
+                lp(fixed(), oauth2(Some("https://sentinel.example"), "s")),
+                None,
+            ),
+            (
+                "oauth2 with neither",
+                lp(fixed(), oauth2(None, "s")),
+                Some("Sentinel's address"),
+            ),
+            (
+                "oauth2 blank secret",
+                lp(csds(), oauth2(None, " ")),
+                Some("client secret is empty"),
+            ),
+            (
+                "oauth2 Sentinel with a query",
+                lp(fixed(), oauth2(Some("https://s.example/?x=1"), "s")),
+                Some("base URL"),
+            ),
+            ("oauth1", lp(fixed(), oauth1("ck", "cs")), None),
+            (
+                "oauth1 blank key",
+                lp(fixed(), oauth1(" ", "cs")),
+                Some("consumer key is empty"),
+            ),
+            (
+                "oauth1 secret with a line break",
+                lp(fixed(), oauth1("ck", "c\ns")),
+                Some("cannot carry"),
+            ),
+        ] {
+            let outcome = connection.validate().err().map(|e| e.to_string());
+            match (outcome, expected) {
+                (None, None) => {}
+                (Some(message), Some(fragment)) => {
+                    assert!(message.contains(fragment), "{case}: {message}")
+                }
+                (outcome, expected) => panic!("{case}: got {outcome:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn duplicate_ids_are_refused() {
         let one = connection("lp", "https://va.example", "123", "t");
         assert!(validate_all(std::slice::from_ref(&one)).is_ok());
@@ -343,7 +508,10 @@ mod tests {
 
     #[test]
     fn basic_authorization() {
-        let value = commpeak("api", "s3cret").authorization().unwrap();
+        let value = commpeak("api", "s3cret")
+            .static_authorization()
+            .unwrap()
+            .unwrap();
         assert!(value.is_sensitive());
         assert_eq!(value, "Basic YXBpOnMzY3JldA==");
     }
@@ -351,7 +519,8 @@ mod tests {
     #[test]
     fn authorization_is_sensitive() {
         let value = connection("lp", "https://va.example", "123", "s3cret")
-            .authorization()
+            .static_authorization()
+            .unwrap()
             .unwrap();
         assert!(value.is_sensitive());
         assert_eq!(value, "Bearer s3cret");

@@ -1,7 +1,10 @@
 //! The embedded default: one connection of each kind, pointed at a sandbox running in this
 //! process, with the credentials the sandbox was started with.
 
-use crate::config::{CommpeakUpstream, Connection, LivepersonUpstream, TrintechUpstream, Upstream};
+use crate::config::{
+    CommpeakUpstream, Connection, Domain, LivepersonAuth, LivepersonUpstream, TrintechUpstream,
+    Upstream,
+};
 
 /// One connection per vendor (`liveperson`, `trintech`, `commpeak`) to `sandbox`.
 pub fn sandbox_connections(
@@ -14,10 +17,10 @@ pub fn sandbox_connections(
             id: "liveperson".into(),
             label: "LivePerson (sandbox)".into(),
             upstream: Upstream::Liveperson(LivepersonUpstream {
-                base_url: sandbox.base_url().parse()?,
+                domain: Domain::Fixed(sandbox.base_url().parse()?),
                 account_id: config.liveperson.account_id.clone(),
                 version: liveperson_version.to_owned(),
-                bearer_token: config.liveperson.bearer_token.clone().into(),
+                auth: LivepersonAuth::Bearer(config.liveperson.bearer_token.clone().into()),
             }),
         },
         Connection {

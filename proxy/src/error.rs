@@ -29,6 +29,10 @@ pub enum ProxyError {
          problem."
     )]
     Misconfigured(String),
+    #[error("The vendor's domain for connection \"{0}\" could not be found: {1}.")]
+    DomainLookup(String, String),
+    #[error("The proxy could not obtain credentials for connection \"{0}\": {1}.")]
+    UpstreamAuth(String, String),
 }
 
 impl ProxyError {
@@ -41,6 +45,7 @@ impl ProxyError {
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
             ProxyError::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ProxyError::DomainLookup(..) | ProxyError::UpstreamAuth(..) => StatusCode::BAD_GATEWAY,
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use shared::operation::{self, OperationSpec, PathParams, RouteError};
 
@@ -77,7 +77,15 @@ async fn forward(
         }
     };
 
-    let url = upstream_url(connection, operation, &params, uri.query());
+    let upstream_state = state
+        .upstreams
+        .get(&connection.id)
+        .expect("every connection has its upstream state");
+    let base = upstream_state.base_url(&state.client, connection).await?;
+    let url = upstream_url(connection, &base, operation, &params, uri.query());
+    let authorization = upstream_state
+        .authorization(&state.client, connection, &method, &url)
+        .await?;
     let mut request = state.client.request(method, url);
     for name in FORWARDED_REQUEST_HEADERS
         .iter()
@@ -88,10 +96,6 @@ async fn forward(
             request = request.header(name, value);
         }
     }
-    let authorization = connection.authorization().map_err(|e| {
-        tracing::error!(connection = %connection.id, error = %e, "connection misconfigured");
-        ProxyError::Misconfigured(connection.id.clone())
-    })?;
     request = request.header(header::AUTHORIZATION, authorization);
     if let Some(body) = body {
         request = request.body(body);
@@ -105,6 +109,10 @@ async fn forward(
             ProxyError::UpstreamUnreachable
         }
     })?;
+    if upstream.status() == StatusCode::UNAUTHORIZED {
+        // A token the vendor no longer accepts is not offered again.
+        upstream_state.token_refused().await;
+    }
 
     let mut response = Response::builder().status(upstream.status());
     let response_headers = response.headers_mut().expect("builder has no error yet");
@@ -156,12 +164,13 @@ async fn read_body(body: Body) -> Result<axum::body::Bytes, ProxyError> {
 /// nor path: only the query passes, and only to operations that take one.
 fn upstream_url(
     connection: &Connection,
+    base: &url::Url,
     operation: &OperationSpec,
     params: &PathParams,
     query: Option<&str>,
 ) -> url::Url {
     let upstream = &connection.upstream;
-    let mut url = upstream.base_url().clone();
+    let mut url = base.clone();
     let base_path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&format!(
         "{base_path}{}",
@@ -231,10 +240,10 @@ mod tests {
             id: "lp".into(),
             label: "LP".into(),
             upstream: Upstream::Liveperson(LivepersonUpstream {
-                base_url: base.parse().unwrap(),
+                domain: crate::Domain::Fixed(base.parse().unwrap()),
                 account_id: "123".into(),
                 version: "4.0".into(),
-                bearer_token: "t".into(),
+                auth: crate::LivepersonAuth::Bearer("t".into()),
             }),
         }
     }
@@ -254,7 +263,8 @@ mod tests {
     fn url_of(connection: &Connection, method: &str, path: &str, query: Option<&str>) -> String {
         let operations: Vec<OperationSpec> = connection.operations().into_iter().copied().collect();
         let (op, params) = operation::find(&operations, method, path).unwrap();
-        upstream_url(connection, op, &params, query).to_string()
+        let base = connection.upstream.configured_url().clone();
+        upstream_url(connection, &base, op, &params, query).to_string()
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod embedded;
 mod error;
 mod forward;
+mod upstream;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,7 +24,10 @@ use tower_http::sensitive_headers::{
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-pub use config::{CommpeakUpstream, Connection, LivepersonUpstream, TrintechUpstream, Upstream};
+pub use config::{
+    CommpeakUpstream, Connection, Domain, LivepersonAuth, LivepersonUpstream, TrintechUpstream,
+    Upstream,
+};
 pub use error::ProxyError;
 
 /// Largest request body accepted (a few thousand users); larger ones get 413.
@@ -54,6 +58,8 @@ impl Config {
 pub(crate) struct AppState {
     pub connections: Vec<Connection>,
     pub client: reqwest::Client,
+    /// Domains and tokens of each connection, by connection id.
+    pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
 }
 
 /// Builds the whole HTTP application: API routes, SPA, and the layers around them.
@@ -72,9 +78,15 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         // Never follow a vendor's redirect: it could point the credentials at another host.
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let upstreams = config
+        .connections
+        .iter()
+        .map(|c| (c.id.clone(), upstream::UpstreamState::default()))
+        .collect();
     let state = Arc::new(AppState {
         connections: config.connections,
         client,
+        upstreams,
     });
 
     // Everything under /api is the API: a path that matches no route there gets a JSON 404,

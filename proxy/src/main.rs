@@ -72,10 +72,10 @@ async fn main() -> anyhow::Result<()> {
             id: args.connection_id,
             label: args.label,
             upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
-                base_url: url.clone(),
+                domain: proxy::Domain::Fixed(url.clone()),
                 account_id: args.account_id,
                 version: args.api_version,
-                bearer_token: read_token(args.token_file.as_deref())?,
+                auth: proxy::LivepersonAuth::Bearer(read_token(args.token_file.as_deref())?),
             }),
         }],
         None => {

@@ -123,10 +123,10 @@ pub async fn start_proxy(
         id: CONNECTION.into(),
         label: "LivePerson".into(),
         upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
-            base_url: upstream.parse()?,
+            domain: proxy::Domain::Fixed(upstream.parse()?),
             account_id: ACCOUNT_ID.into(),
             version: "4.0".into(),
-            bearer_token: SecretString::from(token.to_owned()),
+            auth: proxy::LivepersonAuth::Bearer(SecretString::from(token.to_owned())),
         }),
     };
     let (url, _, task) = start_recorded_proxy(vec![connection], dist).await?;
@@ -158,4 +158,64 @@ async fn start_recorded_proxy(
             .expect("proxy server failed");
     });
     Ok((url, received, task))
+}
+
+/// A sandbox served with a record of the paths it received, to count what the proxy asked
+/// of it (token requests, domain lookups); stopped when dropped.
+pub struct CountedSandbox {
+    pub base_url: String,
+    paths: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CountedSandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl CountedSandbox {
+    pub async fn start(config: &sandbox::Config) -> anyhow::Result<Self> {
+        let paths = Arc::new(Mutex::new(Vec::new()));
+        let app = sandbox::app(config)?.layer(axum::middleware::from_fn({
+            let paths = paths.clone();
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                paths
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(request.uri().path().to_owned());
+                next.run(request)
+            }
+        }));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("sandbox server failed");
+        });
+        Ok(Self {
+            base_url,
+            paths,
+            task,
+        })
+    }
+
+    /// How many requests reached a path containing `fragment`.
+    pub fn count(&self, fragment: &str) -> usize {
+        self.paths
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|p| p.contains(fragment))
+            .count()
+    }
+}
+
+/// A proxy with the given connections on a free port, stopped when the handle is dropped.
+pub async fn start_proxy_with(
+    connections: Vec<proxy::Connection>,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+    let (url, _, task) = start_recorded_proxy(connections, None).await?;
+    Ok((url, task))
 }
