@@ -15,7 +15,13 @@ pub struct Connection {
     pub id: String,
     pub label: String,
     pub upstream: Upstream,
+    /// How many users the console sends per write request.
+    pub chunk_size: usize,
 }
+
+/// Users per write request when a connection says nothing: LivePerson publishes no cap
+/// (decisions: batch limits).
+pub const DEFAULT_CHUNK_SIZE: usize = 100;
 
 /// Where a connection's vendor is and the credential the proxy adds for it. Never logged,
 /// never returned: the `Debug` of a secret prints `[REDACTED]`.
@@ -179,6 +185,7 @@ impl Connection {
                 .iter()
                 .map(|op| op.name.to_owned())
                 .collect(),
+            chunk_size: self.chunk_size,
         }
     }
 
@@ -321,6 +328,7 @@ mod tests {
         Connection {
             id: id.into(),
             label: "Label".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain: Domain::Fixed(base.parse().unwrap()),
                 account_id: account_id.into(),
@@ -334,6 +342,7 @@ mod tests {
         Connection {
             id: "cp".into(),
             label: "CommPeak".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Commpeak(CommpeakUpstream {
                 base_url: "https://example.td.commpeak.com".parse().unwrap(),
                 username: user.into(),
@@ -346,6 +355,7 @@ mod tests {
         Connection {
             id: "tt".into(),
             label: "Trintech".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Trintech(TrintechUpstream {
                 base_url: "https://iam.example.com/api".parse().unwrap(),
                 bearer_token: "t".into(),
@@ -421,6 +431,7 @@ mod tests {
         let lp = |domain: Domain, auth: LivepersonAuth| Connection {
             id: "lp".into(),
             label: "LP".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain,
                 account_id: "123".into(),

@@ -16,6 +16,7 @@ pub fn sandbox_connections(
         Connection {
             id: "liveperson".into(),
             label: "LivePerson (sandbox)".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain: Domain::Fixed(sandbox.base_url().parse()?),
                 account_id: config.liveperson.account_id.clone(),
@@ -26,6 +27,7 @@ pub fn sandbox_connections(
         Connection {
             id: "trintech".into(),
             label: "Trintech (sandbox)".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Trintech(TrintechUpstream {
                 base_url: sandbox.trintech_url().parse()?,
                 bearer_token: config.trintech.bearer_token.clone().into(),
@@ -35,6 +37,7 @@ pub fn sandbox_connections(
         Connection {
             id: "commpeak".into(),
             label: "CommPeak (sandbox)".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Commpeak(CommpeakUpstream {
                 base_url: sandbox.commpeak_url().parse()?,
                 username: config.commpeak.username.clone(),

@@ -239,6 +239,7 @@ mod tests {
         Connection {
             id: "lp".into(),
             label: "LP".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain: crate::Domain::Fixed(base.parse().unwrap()),
                 account_id: "123".into(),
@@ -252,6 +253,7 @@ mod tests {
         Connection {
             id: "cp".into(),
             label: "CP".into(),
+            chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
             upstream: Upstream::Commpeak(CommpeakUpstream {
                 base_url: "https://example.td.commpeak.com".parse().unwrap(),
                 username: "api".into(),

@@ -6,6 +6,7 @@ pub mod config;
 pub mod embedded;
 mod error;
 mod forward;
+pub mod settings;
 mod upstream;
 
 use std::path::PathBuf;

@@ -10,11 +10,31 @@ use secrecy::SecretString;
 
 /// Serves the users console and forwards its API calls to the vendors.
 ///
-/// Without --upstream, an embedded sandbox (an emulator of the vendors' APIs with seeded
-/// users) is started in-process with connections `liveperson`, `trintech` and `commpeak`.
-/// With --upstream, one LivePerson connection points at that URL.
+/// Connections come from, in order of precedence: --config FILE (any number of connections
+/// of any kind; see below), --upstream URL (one LivePerson connection with a Bearer token),
+/// or, with neither, an embedded sandbox (an emulator of the vendors' APIs with seeded users)
+/// started in-process with connections `liveperson`, `trintech` and `commpeak`.
+///
+/// The configuration file is TOML, one table per connection:
+///
+///   [connections.lp_prod]
+///   kind = "liveperson"            # liveperson | trintech | commpeak
+///   label = "LivePerson production"
+///   account_id = "12345678"
+///   csds = "https://api.liveperson.net"   # or domain = "https://va.ac.liveperson.net"
+///   version = "4.0"
+///   chunk_size = 100
+///   auth = { scheme = "oauth2", client_id = "…", client_secret_env = "LP_CLIENT_SECRET" }
+///
+/// Schemes: bearer (token), basic (username, password), oauth1 (consumer_key,
+/// consumer_secret, token, token_secret), oauth2 (client_id, client_secret, optional
+/// sentinel). Each secret is read from NAME_env (an environment variable) or NAME_file (a
+/// file); a secret written in the file is refused unless allow_plaintext_secrets = true.
+/// Trintech and CommPeak take base_url; Trintech has_list = true when the tenant lists
+/// users. Any value can be overridden from the environment, e.g.
+/// CONSOLE__CONNECTIONS__LP_PROD__LABEL.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(version, verbatim_doc_comment)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1", env = "PROXY_HOST")]
@@ -25,6 +45,10 @@ struct Args {
     /// The built SPA (Trunk's output).
     #[arg(long, default_value = "dist", env = "PROXY_DIST")]
     dist: PathBuf,
+
+    /// The connections' configuration file (TOML); see above.
+    #[arg(long, env = "CONSOLE_CONFIG", conflicts_with = "upstream")]
+    config: Option<PathBuf>,
 
     /// Connection id, used in /api/{id}/users.
     #[arg(long, default_value = "liveperson", env = "LP_CONNECTION_ID")]
@@ -67,10 +91,13 @@ async fn main() -> anyhow::Result<()> {
 
     // Kept alive for the life of the process: dropping it stops the embedded sandbox.
     let mut _embedded = None;
-    let connections = match &args.upstream {
-        Some(url) => vec![proxy::Connection {
+    let connections = match (&args.config, &args.upstream) {
+        (Some(file), _) => proxy::settings::load(file)
+            .with_context(|| format!("reading the configuration {}", file.display()))?,
+        (None, Some(url)) => vec![proxy::Connection {
             id: args.connection_id,
             label: args.label,
+            chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
             upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
                 domain: proxy::Domain::Fixed(url.clone()),
                 account_id: args.account_id,
@@ -78,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
                 auth: proxy::LivepersonAuth::Bearer(read_token(args.token_file.as_deref())?),
             }),
         }],
-        None => {
+        (None, None) => {
             // Fresh random credentials per start: the embedded upstream checks them like the
             // vendors do.
             let database = args

@@ -17,10 +17,19 @@ impl Drop for Console {
 
 /// Starts the binary on a free port and returns it with the URL it printed.
 fn start(dist: &std::path::Path, extra: &[&str]) -> (Console, String) {
+    start_with_env(dist, extra, &[])
+}
+
+fn start_with_env(
+    dist: &std::path::Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Console, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
         .args(["--port", "0", "--dist"])
         .arg(dist)
         .args(extra)
+        .envs(env.iter().copied())
         .env_remove("LP_BASE_URL")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -159,6 +168,117 @@ fn refuses_to_start_without_a_built_console() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("index.html") && stderr.contains("cargo xtask run"),
+        "{stderr}"
+    );
+}
+
+fn dist_dir() -> tempfile::TempDir {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<title>Users console</title>",
+    )
+    .unwrap();
+    dist
+}
+
+#[tokio::test]
+async fn reads_connections_from_a_configuration_file_with_environment_overrides() {
+    let config = sandbox::Config::with_random_credentials(sandbox::Database::InMemory, "123", 7);
+    let running = sandbox::spawn(&config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let password_file = dir.path().join("commpeak-password");
+    std::fs::write(&password_file, format!("{}\n", config.commpeak.password)).unwrap();
+    let file = dir.path().join("console.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[connections.tt]
+kind = "trintech"
+label = "Trintech"
+base_url = "{trintech}"
+has_list = true
+auth = {{ scheme = "bearer", token_env = "TEST_TRINTECH_TOKEN" }}
+
+[connections.cp]
+kind = "commpeak"
+label = "CommPeak"
+base_url = "{commpeak}"
+auth = {{ scheme = "basic", username = "{user}", password_file = "{password}" }}
+"#,
+            trintech = running.trintech_url(),
+            commpeak = running.commpeak_url(),
+            user = config.commpeak.username,
+            password = password_file.display(),
+        ),
+    )
+    .unwrap();
+    let dist = dist_dir();
+    let (_console, url) = start_with_env(
+        dist.path(),
+        &["--config", file.to_str().unwrap()],
+        &[
+            ("TEST_TRINTECH_TOKEN", config.trintech.bearer_token.as_str()),
+            (
+                "CONSOLE__CONNECTIONS__TT__LABEL",
+                "Trintech (from the environment)",
+            ),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let connections: Value = http
+        .get(format!("{url}/api/connections"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(connections[0]["id"], "cp");
+    assert_eq!(connections[1]["label"], "Trintech (from the environment)");
+    for id in ["tt", "cp"] {
+        let users: Vec<Value> = http
+            .get(format!("{url}/api/{id}/users"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(users.len(), 7, "{id}");
+    }
+}
+
+#[test]
+fn a_bad_configuration_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("console.toml");
+    std::fs::write(
+        &file,
+        r#"
+[connections.lp]
+kind = "liveperson"
+account_id = "123"
+domain = "https://va.example"
+auth = { scheme = "oauth2", client_id = "id", client_secret_env = "TEST_UNSET_CLIENT_SECRET" }
+"#,
+    )
+    .unwrap();
+    let dist = dist_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .args(["--port", "0", "--config"])
+        .arg(&file)
+        .arg("--dist")
+        .arg(dist.path())
+        .env_remove("TEST_UNSET_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("connections.lp.auth.client_secret_env")
+            && stderr.contains("TEST_UNSET_CLIENT_SECRET is not set"),
         "{stderr}"
     );
 }

@@ -28,6 +28,7 @@ impl VendorKind {
 /// A connection as listed by `GET /api/connections`. Deliberately has no field for a URL,
 /// account credential or token: this type is what crosses into the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectionInfo {
     /// Stable identifier used in `/api/{id}/users`.
     pub id: String,
@@ -38,6 +39,13 @@ pub struct ConnectionInfo {
     /// a vendor's unpublished operation appears only where the operator declared it.
     #[serde(default)]
     pub operations: Vec<String>,
+    /// How many users the console sends per write request.
+    #[serde(default = "default_chunk_size")]
+    pub chunk_size: usize,
+}
+
+fn default_chunk_size() -> usize {
+    100
 }
 
 /// Is `id` usable as a connection identifier in a URL path segment?

@@ -122,6 +122,7 @@ pub async fn start_proxy(
     let connection = proxy::Connection {
         id: CONNECTION.into(),
         label: "LivePerson".into(),
+        chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
         upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
             domain: proxy::Domain::Fixed(upstream.parse()?),
             account_id: ACCOUNT_ID.into(),

@@ -58,11 +58,12 @@ async fn connections_are_listed_without_secrets() {
     assert_eq!(
         serde_json::from_str::<Value>(&text).unwrap(),
         json!([
-            {"id": "liveperson", "kind": "liveperson", "label": "LivePerson (sandbox)", "operations": lp},
+            {"id": "liveperson", "kind": "liveperson", "label": "LivePerson (sandbox)", "operations": lp,
+             "chunkSize": 100},
             {"id": "trintech", "kind": "trintech", "label": "Trintech (sandbox)",
-             "operations": ["list_users", "create_users", "update_users"]},
+             "operations": ["list_users", "create_users", "update_users"], "chunkSize": 100},
             {"id": "commpeak", "kind": "commpeak", "label": "CommPeak (sandbox)",
-             "operations": ["list_users", "get_user", "create_users", "update_user"]},
+             "operations": ["list_users", "get_user", "create_users", "update_user"], "chunkSize": 100},
         ])
     );
     let secrets = [

@@ -12,6 +12,7 @@ fn lp(domain: Domain, auth: LivepersonAuth) -> Connection {
     Connection {
         id: "lp".into(),
         label: "LivePerson".into(),
+        chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
         upstream: Upstream::Liveperson(LivepersonUpstream {
             domain,
             account_id: ACCOUNT_ID.into(),

@@ -90,7 +90,8 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             })?;
             build_spa(&tools)?;
             let (passed, failed) = step("cargo test", || {
-                run_tests(cargo().args(["test", "--workspace"]))
+                // Every failing test binary is reported, not just the first.
+                run_tests(cargo().args(["test", "--workspace", "--no-fail-fast"]))
             })?;
             eprintln!("xtask: all checks passed in {:.0?}", started.elapsed());
             // One plain closing line for the whole suite: cargo prints one summary per test

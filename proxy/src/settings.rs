@@ -1,0 +1,489 @@
+//! The operator's configuration file (TOML) with environment overrides, turned into
+//! validated [`Connection`]s. Secrets are named, not written: `token_env = "LP_TOKEN"` or
+//! `token_file = "/run/secrets/lp"`; a secret written in the file itself is refused unless
+//! `allow_plaintext_secrets = true`. Every error names the field it is about.
+//!
+//! ```toml
+//! [connections.lp_prod]
+//! kind = "liveperson"
+//! label = "LivePerson production"
+//! account_id = "12345678"
+//! csds = "https://api.liveperson.net"   # or: domain = "https://va.ac.liveperson.net"
+//! version = "4.0"
+//! chunk_size = 100
+//! auth = { scheme = "oauth2", client_id = "…", client_secret_env = "LP_CLIENT_SECRET" }
+//!
+//! [connections.trintech]
+//! kind = "trintech"
+//! label = "Trintech IAM"
+//! base_url = "https://iam.example.com/api"
+//! has_list = false
+//! auth = { scheme = "bearer", token_file = "/run/secrets/trintech" }
+//! ```
+//!
+//! Any value can be overridden from the environment: `CONSOLE__CONNECTIONS__LP_PROD__LABEL`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+use crate::config::{
+    CommpeakUpstream, ConfigError, Connection, Domain, LivepersonAuth, LivepersonUpstream,
+    TrintechUpstream, Upstream,
+};
+
+/// Prefix of the environment overrides; `__` separates the levels of a key.
+pub const ENV_PREFIX: &str = "CONSOLE";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{0}")]
+    Read(#[from] config::ConfigError),
+    #[error("{field}: {reason}")]
+    Field { field: String, reason: String },
+    #[error(transparent)]
+    Connection(#[from] ConfigError),
+    #[error("the configuration defines no connection (add a [connections.<id>] table)")]
+    NoConnection,
+}
+
+fn field_error(field: impl Into<String>, reason: impl Into<String>) -> SettingsError {
+    SettingsError::Field {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    allow_plaintext_secrets: bool,
+    #[serde(default)]
+    connections: BTreeMap<String, ConnectionFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionFile {
+    kind: shared::VendorKind,
+    label: Option<String>,
+    /// Trintech and CommPeak.
+    base_url: Option<Url>,
+    /// LivePerson: a fixed domain …
+    domain: Option<Url>,
+    /// … or the domain API to look it up from.
+    csds: Option<Url>,
+    account_id: Option<String>,
+    version: Option<String>,
+    chunk_size: Option<usize>,
+    /// Trintech: the tenant answers `GET /users`.
+    #[serde(default)]
+    has_list: bool,
+    auth: AuthFile,
+}
+
+/// A secret given in exactly one of three ways.
+#[derive(Debug, Default, Deserialize)]
+struct SecretFile {
+    value: Option<String>,
+    env: Option<String>,
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "scheme", rename_all = "lowercase", deny_unknown_fields)]
+enum AuthFile {
+    Bearer {
+        token: Option<String>,
+        token_env: Option<String>,
+        token_file: Option<PathBuf>,
+    },
+    Basic {
+        username: String,
+        password: Option<String>,
+        password_env: Option<String>,
+        password_file: Option<PathBuf>,
+    },
+    #[serde(rename = "oauth1")]
+    OAuth1 {
+        consumer_key: String,
+        consumer_secret: Option<String>,
+        consumer_secret_env: Option<String>,
+        consumer_secret_file: Option<PathBuf>,
+        token: String,
+        token_secret: Option<String>,
+        token_secret_env: Option<String>,
+        token_secret_file: Option<PathBuf>,
+    },
+    #[serde(rename = "oauth2")]
+    OAuth2 {
+        client_id: String,
+        client_secret: Option<String>,
+        client_secret_env: Option<String>,
+        client_secret_file: Option<PathBuf>,
+        sentinel: Option<Url>,
+    },
+}
+
+/// Reads a secret from where the configuration says, naming the field on every failure.
+fn secret(
+    field: &str,
+    given: SecretFile,
+    allow_plaintext: bool,
+) -> Result<SecretString, SettingsError> {
+    let value = match (given.value, given.env, given.file) {
+        (Some(value), None, None) if allow_plaintext => value,
+        (Some(_), None, None) => {
+            return Err(field_error(
+                field,
+                format!(
+                    "a secret written in the configuration file is refused; use {field}_env or \
+                     {field}_file (or set allow_plaintext_secrets = true)"
+                ),
+            ));
+        }
+        (None, Some(variable), None) => std::env::var(&variable).map_err(|_| {
+            field_error(
+                format!("{field}_env"),
+                format!("the environment variable {variable} is not set"),
+            )
+        })?,
+        (None, None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| {
+            field_error(
+                format!("{field}_file"),
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?,
+        (None, None, None) => {
+            return Err(field_error(
+                field,
+                format!("missing: give {field}_env or {field}_file"),
+            ));
+        }
+        _ => {
+            return Err(field_error(
+                field,
+                format!("give only one of {field}, {field}_env and {field}_file"),
+            ));
+        }
+    };
+    Ok(SecretString::from(value.trim().to_owned()))
+}
+
+/// Loads `path` (TOML) with the environment's `CONSOLE__…` overrides.
+pub fn load(path: &Path) -> Result<Vec<Connection>, SettingsError> {
+    let file: File = config::Config::builder()
+        .add_source(config::File::from(path).format(config::FileFormat::Toml))
+        .add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__"),
+        )
+        .build()?
+        .try_deserialize()?;
+    connections(file)
+}
+
+/// Parses configuration text (tests, and `load`'s second half).
+pub fn from_toml(text: &str) -> Result<Vec<Connection>, SettingsError> {
+    let file: File = config::Config::builder()
+        .add_source(config::File::from_str(text, config::FileFormat::Toml))
+        .build()?
+        .try_deserialize()?;
+    connections(file)
+}
+
+fn connections(file: File) -> Result<Vec<Connection>, SettingsError> {
+    if file.connections.is_empty() {
+        return Err(SettingsError::NoConnection);
+    }
+    let plaintext = file.allow_plaintext_secrets;
+    let mut connections = Vec::new();
+    for (id, c) in file.connections {
+        let at = |name: &str| format!("connections.{id}.{name}");
+        let require_url =
+            |value: Option<Url>, name: &str| value.ok_or_else(|| field_error(at(name), "missing"));
+        let auth = c.auth;
+        let upstream = match c.kind {
+            shared::VendorKind::Liveperson => {
+                let domain = match (c.domain, c.csds) {
+                    (Some(domain), None) => Domain::Fixed(domain),
+                    (None, Some(csds)) => Domain::Csds(csds),
+                    _ => {
+                        return Err(field_error(
+                            at("domain"),
+                            "give exactly one of domain (fixed) and csds (looked up)",
+                        ));
+                    }
+                };
+                let auth = match auth {
+                    AuthFile::Bearer {
+                        token,
+                        token_env,
+                        token_file,
+                    } => LivepersonAuth::Bearer(secret(
+                        &at("auth.token"),
+                        SecretFile {
+                            value: token,
+                            env: token_env,
+                            file: token_file,
+                        },
+                        plaintext,
+                    )?),
+                    AuthFile::OAuth1 {
+                        consumer_key,
+                        consumer_secret,
+                        consumer_secret_env,
+                        consumer_secret_file,
+                        token,
+                        token_secret,
+                        token_secret_env,
+                        token_secret_file,
+                    } => LivepersonAuth::OAuth1 {
+                        consumer_key,
+                        consumer_secret: secret(
+                            &at("auth.consumer_secret"),
+                            SecretFile {
+                                value: consumer_secret,
+                                env: consumer_secret_env,
+                                file: consumer_secret_file,
+                            },
+                            plaintext,
+                        )?,
+                        token,
+                        token_secret: secret(
+                            &at("auth.token_secret"),
+                            SecretFile {
+                                value: token_secret,
+                                env: token_secret_env,
+                                file: token_secret_file,
+                            },
+                            plaintext,
+                        )?,
+                    },
+                    AuthFile::OAuth2 {
+                        client_id,
+                        client_secret,
+                        client_secret_env,
+                        client_secret_file,
+                        sentinel,
+                    } => LivepersonAuth::OAuth2 {
+                        client_id,
+                        client_secret: secret(
+                            &at("auth.client_secret"),
+                            SecretFile {
+                                value: client_secret,
+                                env: client_secret_env,
+                                file: client_secret_file,
+                            },
+                            plaintext,
+                        )?,
+                        sentinel,
+                    },
+                    AuthFile::Basic { .. } => {
+                        return Err(field_error(
+                            at("auth.scheme"),
+                            "LivePerson takes bearer, oauth1 or oauth2",
+                        ));
+                    }
+                };
+                Upstream::Liveperson(LivepersonUpstream {
+                    domain,
+                    account_id: c
+                        .account_id
+                        .ok_or_else(|| field_error(at("account_id"), "missing"))?,
+                    version: c
+                        .version
+                        .unwrap_or_else(|| shared::liveperson::ops::DEFAULT_VERSION.into()),
+                    auth,
+                })
+            }
+            shared::VendorKind::Trintech => {
+                let AuthFile::Bearer {
+                    token,
+                    token_env,
+                    token_file,
+                } = auth
+                else {
+                    return Err(field_error(at("auth.scheme"), "Trintech takes bearer"));
+                };
+                Upstream::Trintech(TrintechUpstream {
+                    base_url: require_url(c.base_url, "base_url")?,
+                    bearer_token: secret(
+                        &at("auth.token"),
+                        SecretFile {
+                            value: token,
+                            env: token_env,
+                            file: token_file,
+                        },
+                        plaintext,
+                    )?,
+                    has_list: c.has_list,
+                })
+            }
+            shared::VendorKind::Commpeak => {
+                let AuthFile::Basic {
+                    username,
+                    password,
+                    password_env,
+                    password_file,
+                } = auth
+                else {
+                    return Err(field_error(at("auth.scheme"), "CommPeak takes basic"));
+                };
+                Upstream::Commpeak(CommpeakUpstream {
+                    base_url: require_url(c.base_url, "base_url")?,
+                    username,
+                    password: secret(
+                        &at("auth.password"),
+                        SecretFile {
+                            value: password,
+                            env: password_env,
+                            file: password_file,
+                        },
+                        plaintext,
+                    )?,
+                })
+            }
+        };
+        let chunk_size = c.chunk_size.unwrap_or(crate::config::DEFAULT_CHUNK_SIZE);
+        if chunk_size == 0 {
+            return Err(field_error(at("chunk_size"), "must be at least 1"));
+        }
+        connections.push(Connection {
+            label: c.label.unwrap_or_else(|| id.clone()),
+            id,
+            upstream,
+            chunk_size,
+        });
+    }
+    crate::config::validate_all(&connections)?;
+    Ok(connections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LP: &str = r#"
+        allow_plaintext_secrets = true
+        [connections.lp]
+        kind = "liveperson"
+        label = "LP"
+        account_id = "123"
+        domain = "https://va.example"
+        auth = { scheme = "bearer", token = "t0k" }
+    "#;
+
+    #[test]
+    fn reads_every_kind() {
+        let text = r#"
+            allow_plaintext_secrets = true
+            [connections.lp]
+            kind = "liveperson"
+            account_id = "123"
+            csds = "https://api.example"
+            chunk_size = 50
+            auth = { scheme = "oauth2", client_id = "id", client_secret = "s" }
+            [connections.tt]
+            kind = "trintech"
+            label = "Trintech"
+            base_url = "https://iam.example/api"
+            has_list = true
+            auth = { scheme = "bearer", token = "t" }
+            [connections.cp]
+            kind = "commpeak"
+            base_url = "https://x.td.commpeak.com"
+            auth = { scheme = "basic", username = "api", password = "p" }
+        "#;
+        let connections = from_toml(text).unwrap();
+        let ids: Vec<&str> = connections.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["cp", "lp", "tt"]);
+        assert_eq!(connections[1].label, "lp", "the id is the default label");
+        assert_eq!(connections[1].chunk_size, 50);
+        assert_eq!(
+            connections[2].info().operations.len(),
+            3,
+            "the declared list"
+        );
+    }
+
+    #[test]
+    fn every_error_names_its_field() {
+        let secret_file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(secret_file.path(), "from-a-file\n").unwrap();
+        let from_file = LP.replace(
+            r#"token = "t0k""#,
+            &format!(r#"token_file = "{}""#, secret_file.path().display()),
+        );
+        assert!(from_toml(&from_file).is_ok(), "a secret from a file");
+        for (case, text, fragment) in [
+            (
+                "plaintext secret",
+                LP.replace("allow_plaintext_secrets = true", ""),
+                "connections.lp.auth.token: a secret written",
+            ),
+            (
+                "unset variable",
+                LP.replace(
+                    r#"token = "t0k""#,
+                    r#"token_env = "CONSOLE_TEST_NOT_SET_ANYWHERE""#,
+                ),
+                "connections.lp.auth.token_env: the environment variable CONSOLE_TEST_NOT_SET_ANYWHERE is not set",
+            ),
+            (
+                "missing file",
+                LP.replace(r#"token = "t0k""#, r#"token_file = "/nonexistent/secret""#),
+                "connections.lp.auth.token_file: cannot read /nonexistent/secret",
+            ),
+            (
+                "no secret",
+                LP.replace(r#", token = "t0k""#, ""),
+                "connections.lp.auth.token: missing",
+            ),
+            (
+                "no account",
+                LP.replace(r#"account_id = "123""#, ""),
+                "connections.lp.account_id: missing",
+            ),
+            (
+                "two domains",
+                LP.replace(
+                    "domain =",
+                    r#"csds = "https://api.example"
+domain ="#,
+                ),
+                "connections.lp.domain: give exactly one",
+            ),
+            (
+                "wrong scheme",
+                LP.replace("bearer", "basic"),
+                "connections.lp.auth",
+            ),
+            (
+                "unknown kind",
+                LP.replace("liveperson", "genesys"),
+                "genesys",
+            ),
+            ("unknown field", LP.replace("label =", "lable ="), "lable"),
+            (
+                "bad id",
+                LP.replace("connections.lp]", "connections.LP]"),
+                "connection id \"LP\"",
+            ),
+            (
+                "bad URL",
+                LP.replace("https://va.example", "va.example"),
+                "domain",
+            ),
+            ("nothing", String::new(), "no connection"),
+        ] {
+            let error = from_toml(&text).unwrap_err().to_string();
+            assert!(error.contains(fragment), "{case}: {error}");
+        }
+    }
+}
