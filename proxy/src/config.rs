@@ -40,6 +40,9 @@ pub struct LivepersonUpstream {
     /// The `v` sent when the browser gives none.
     pub version: String,
     pub auth: LivepersonAuth,
+    /// Send PUT and DELETE as POST with `X-HTTP-Method-Override` (for a path to the vendor
+    /// that passes only POST).
+    pub method_override: bool,
 }
 
 /// Where a LivePerson account's account-config API is.
@@ -156,6 +159,11 @@ impl Upstream {
 impl Connection {
     pub fn kind(&self) -> VendorKind {
         self.upstream.kind()
+    }
+
+    /// Does this connection send PUT and DELETE as POST with `X-HTTP-Method-Override`?
+    pub fn uses_method_override(&self) -> bool {
+        matches!(&self.upstream, Upstream::Liveperson(lp) if lp.method_override)
     }
 
     /// The operations this connection forwards: the vendor's table, minus an unpublished
@@ -334,6 +342,7 @@ mod tests {
                 account_id: account_id.into(),
                 version: "4.0".into(),
                 auth: LivepersonAuth::Bearer(token.into()),
+                method_override: false,
             }),
         }
     }
@@ -437,6 +446,7 @@ mod tests {
                 account_id: "123".into(),
                 version: "4.0".into(),
                 auth,
+                method_override: false,
             }),
         };
         let fixed = || Domain::Fixed("https://va.example".parse().unwrap());

@@ -22,6 +22,7 @@ pub fn sandbox_connections(
                 account_id: config.liveperson.account_id.clone(),
                 version: liveperson_version.to_owned(),
                 auth: LivepersonAuth::Bearer(config.liveperson.bearer_token.clone().into()),
+                method_override: false,
             }),
         },
         Connection {

@@ -14,6 +14,10 @@ pub enum ProxyError {
     NotFound,
     #[error("{0}")]
     MethodNotAllowed(String),
+    #[error("X-HTTP-Method-Override is honoured only on a POST, and only as PUT or DELETE.")]
+    BadMethodOverride,
+    #[error("The path is longer than {0} characters.")]
+    PathTooLong(usize),
     #[error("The request was refused: {0}")]
     Invalid(ValidationErrors),
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -40,6 +44,8 @@ impl ProxyError {
         match self {
             ProxyError::UnknownConnection(_) | ProxyError::NotFound => StatusCode::NOT_FOUND,
             ProxyError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ProxyError::BadMethodOverride => StatusCode::BAD_REQUEST,
+            ProxyError::PathTooLong(_) => StatusCode::URI_TOO_LONG,
             ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,

@@ -28,6 +28,26 @@ const FORWARDED_REQUEST_HEADERS: [HeaderName; 3] = [
 const RETURNED_RESPONSE_HEADERS: [HeaderName; 3] =
     [header::CONTENT_TYPE, header::ETAG, header::RETRY_AFTER];
 
+/// The header a client that can send only POST uses to mean PUT or DELETE (LivePerson
+/// documents it; gateways that pass only POST need it).
+pub const METHOD_OVERRIDE: &str = "x-http-method-override";
+
+/// Longer paths are refused outright: no vendor path comes near it.
+const MAX_PATH: usize = 2048;
+
+/// The method a request stands for. Only POST with an override of PUT or DELETE is honoured;
+/// any other combination is refused rather than guessed.
+fn effective_method(method: &Method, headers: &HeaderMap) -> Result<Method, ProxyError> {
+    let Some(value) = headers.get(METHOD_OVERRIDE) else {
+        return Ok(method.clone());
+    };
+    match (method, value.to_str().map(str::trim)) {
+        (&Method::POST, Ok(v)) if v.eq_ignore_ascii_case("PUT") => Ok(Method::PUT),
+        (&Method::POST, Ok(v)) if v.eq_ignore_ascii_case("DELETE") => Ok(Method::DELETE),
+        _ => Err(ProxyError::BadMethodOverride),
+    }
+}
+
 /// `/api/{connection}/{*path}` → the vendor operation that `path` and the method describe.
 pub(crate) async fn users(
     State(state): State<Arc<AppState>>,
@@ -57,6 +77,10 @@ async fn forward(
         .iter()
         .find(|c| c.id == connection_id)
         .ok_or_else(|| ProxyError::UnknownConnection(connection_id.to_owned()))?;
+    if uri.path().len() > MAX_PATH {
+        return Err(ProxyError::PathTooLong(MAX_PATH));
+    }
+    let method = effective_method(&method, headers)?;
     let operations: Vec<OperationSpec> = connection.operations().into_iter().copied().collect();
     let (operation, params) = operation::find(&operations, method.as_str(), &format!("/{rest}"))
         .map_err(|e| match e {
@@ -83,10 +107,22 @@ async fn forward(
         .expect("every connection has its upstream state");
     let base = upstream_state.base_url(&state.client, connection).await?;
     let url = upstream_url(connection, &base, operation, &params, uri.query());
+    // Towards a vendor behind something that passes only POST, PUT and DELETE travel as POST
+    // with the override (and are signed as what is sent).
+    let overridden =
+        connection.uses_method_override() && matches!(method, Method::PUT | Method::DELETE);
+    let wire_method = if overridden {
+        Method::POST
+    } else {
+        method.clone()
+    };
     let authorization = upstream_state
-        .authorization(&state.client, connection, &method, &url)
+        .authorization(&state.client, connection, &wire_method, &url)
         .await?;
-    let mut request = state.client.request(method, url);
+    let mut request = state.client.request(wire_method, url);
+    if overridden {
+        request = request.header(METHOD_OVERRIDE, method.as_str());
+    }
     for name in FORWARDED_REQUEST_HEADERS
         .iter()
         .map(HeaderName::as_str)
@@ -245,6 +281,7 @@ mod tests {
                 account_id: "123".into(),
                 version: "4.0".into(),
                 auth: crate::LivepersonAuth::Bearer("t".into()),
+                method_override: false,
             }),
         }
     }

@@ -103,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
                 account_id: args.account_id,
                 version: args.api_version,
                 auth: proxy::LivepersonAuth::Bearer(read_token(args.token_file.as_deref())?),
+                method_override: false,
             }),
         }],
         (None, None) => {

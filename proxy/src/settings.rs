@@ -83,6 +83,9 @@ struct ConnectionFile {
     /// Trintech: the tenant answers `GET /users`.
     #[serde(default)]
     has_list: bool,
+    /// LivePerson: send PUT and DELETE as POST with `X-HTTP-Method-Override`.
+    #[serde(default)]
+    method_override: bool,
     auth: AuthFile,
 }
 
@@ -300,6 +303,7 @@ fn connections(file: File) -> Result<Vec<Connection>, SettingsError> {
                         .version
                         .unwrap_or_else(|| shared::liveperson::ops::DEFAULT_VERSION.into()),
                     auth,
+                    method_override: c.method_override,
                 })
             }
             shared::VendorKind::Trintech => {

@@ -33,13 +33,14 @@ pub fn router(state: State) -> Router {
         .route(
             &route(ops::LIST_USERS),
             axum::routing::get(list_users)
-                .post(create_users)
+                .post(post_collection)
                 .put(update_users)
                 .delete(delete_users),
         )
         .route(
             &route(ops::GET_USER),
             axum::routing::get(get_user)
+                .post(post_one)
                 .put(update_user)
                 .delete(delete_user),
         )
@@ -437,4 +438,53 @@ async fn reset_password(
     let (revision, user) =
         blocking(move || store.reset_password(&account, id, &password, &now())).await?;
     Ok(with_revision(StatusCode::OK, revision, user))
+}
+
+/// The method a POST stands for under `X-HTTP-Method-Override` (§1.4, for clients that cannot
+/// send PUT or DELETE); `None` without the header.
+fn method_override(headers: &HeaderMap) -> Result<Option<axum::http::Method>, VendorError> {
+    let Some(value) = headers.get("x-http-method-override") else {
+        return Ok(None);
+    };
+    match value.to_str().map(str::trim) {
+        Ok(v) if v.eq_ignore_ascii_case("PUT") => Ok(Some(axum::http::Method::PUT)),
+        Ok(v) if v.eq_ignore_ascii_case("DELETE") => Ok(Some(axum::http::Method::DELETE)),
+        _ => Err(VendorError::new(
+            StatusCode::BAD_REQUEST,
+            "X-HTTP-Method-Override must be PUT or DELETE.",
+        )),
+    }
+}
+
+/// POST on the collection: a create, or an update or delete of a list under the override.
+async fn post_collection(
+    state: StateExtractor<State>,
+    path: Path<String>,
+    query: Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    match method_override(&headers)? {
+        None => create_users(state, path, query, body).await,
+        Some(axum::http::Method::PUT) => update_users(state, query, headers, body).await,
+        Some(_) => delete_users(state, query, headers, body).await,
+    }
+}
+
+/// POST on one user: only an update or delete under the override.
+async fn post_one(
+    state: StateExtractor<State>,
+    path: Path<(String, String)>,
+    query: Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, VendorError> {
+    match method_override(&headers)? {
+        Some(axum::http::Method::PUT) => update_user(state, path, query, headers, body).await,
+        Some(_) => delete_user(state, path, query, headers).await,
+        None => Err(VendorError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "POST on a user needs X-HTTP-Method-Override: PUT or DELETE.",
+        )),
+    }
 }

@@ -128,6 +128,7 @@ pub async fn start_proxy(
             account_id: ACCOUNT_ID.into(),
             version: "4.0".into(),
             auth: proxy::LivepersonAuth::Bearer(SecretString::from(token.to_owned())),
+            method_override: false,
         }),
     };
     let (url, _, task) = start_recorded_proxy(vec![connection], dist).await?;
@@ -184,7 +185,7 @@ impl CountedSandbox {
                 paths
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .push(request.uri().path().to_owned());
+                    .push(format!("{} {}", request.method(), request.uri().path()));
                 next.run(request)
             }
         }));
@@ -202,7 +203,7 @@ impl CountedSandbox {
         })
     }
 
-    /// How many requests reached a path containing `fragment`.
+    /// How many requests reached the sandbox whose `METHOD /path` contains `fragment`.
     pub fn count(&self, fragment: &str) -> usize {
         self.paths
             .lock()

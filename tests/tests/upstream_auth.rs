@@ -18,6 +18,7 @@ fn lp(domain: Domain, auth: LivepersonAuth) -> Connection {
             account_id: ACCOUNT_ID.into(),
             version: "4.0".into(),
             auth,
+            method_override: false,
         }),
     }
 }
