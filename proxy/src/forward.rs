@@ -12,7 +12,7 @@ use shared::operation::{self, OperationSpec, PathParams, RouteError};
 
 use crate::config::Upstream;
 use crate::error::ProxyError;
-use crate::{AppState, Connection, DEFAULT_BODY_LIMIT};
+use crate::{AppState, Connection};
 
 /// Request headers every operation passes from the browser to the vendor, besides the ones its
 /// description lists (`If-Match`). Everything else (the browser's own `Authorization`,
@@ -94,7 +94,7 @@ async fn forward(
     let body = match operation.body {
         shared::operation::Body::None => None,
         _ => {
-            let bytes = read_body(body).await?;
+            let bytes = read_body(body, state.body_limit).await?;
             shared::vendor::check_body(connection.kind(), operation, &params, &bytes)
                 .map_err(ProxyError::Invalid)?;
             Some(bytes)
@@ -116,35 +116,59 @@ async fn forward(
     } else {
         method.clone()
     };
-    let authorization = upstream_state
-        .authorization(&state.client, connection, &wire_method, &url)
-        .await?;
-    let mut request = state.client.request(wire_method, url);
-    if overridden {
-        request = request.header(METHOD_OVERRIDE, method.as_str());
-    }
-    for name in FORWARDED_REQUEST_HEADERS
-        .iter()
-        .map(HeaderName::as_str)
-        .chain(operation.headers.iter().map(|h| h.name))
-    {
-        if let Some(value) = headers.get(name) {
-            request = request.header(name, value);
+    // Reads are retried on connection errors and on 429 (after its Retry-After), a bounded
+    // number of times; writes are sent once, ever.
+    let retry = &state.retry;
+    let mut attempt = 1;
+    let upstream = loop {
+        // Built anew per attempt: an OAuth 1.0 signature is valid once.
+        let authorization = upstream_state
+            .authorization(&state.client, connection, &wire_method, &url)
+            .await?;
+        let mut request = state.client.request(wire_method.clone(), url.clone());
+        if overridden {
+            request = request.header(METHOD_OVERRIDE, method.as_str());
         }
-    }
-    request = request.header(header::AUTHORIZATION, authorization);
-    if let Some(body) = body {
-        request = request.body(body);
-    }
-
-    let upstream = request.send().await.map_err(|e| {
-        tracing::warn!(connection = %connection.id, error = %e, "upstream request failed");
-        if e.is_timeout() {
-            ProxyError::UpstreamTimeout
-        } else {
-            ProxyError::UpstreamUnreachable
+        for name in FORWARDED_REQUEST_HEADERS
+            .iter()
+            .map(HeaderName::as_str)
+            .chain(operation.headers.iter().map(|h| h.name))
+        {
+            if let Some(value) = headers.get(name) {
+                request = request.header(name, value);
+            }
         }
-    })?;
+        request = request.header(header::AUTHORIZATION, authorization);
+        if let Some(body) = &body {
+            request = request.body(body.clone());
+        }
+        let retriable = method == Method::GET && attempt < retry.attempts;
+        match request.send().await {
+            Ok(answer) if retriable && answer.status() == StatusCode::TOO_MANY_REQUESTS => {
+                match retry_after(answer.headers()).filter(|wait| *wait <= retry.longest_wait) {
+                    Some(wait) => {
+                        tracing::info!(connection = %connection.id, attempt, wait_ms = wait.as_millis() as u64, "upstream throttled; retrying");
+                        tokio::time::sleep(wait).await;
+                    }
+                    None => break answer,
+                }
+            }
+            Ok(answer) => break answer,
+            Err(e) if retriable && e.is_connect() => {
+                tracing::info!(connection = %connection.id, attempt, error = %e, "upstream unreachable; retrying");
+                tokio::time::sleep(retry.pause).await;
+            }
+            Err(e) => {
+                tracing::warn!(connection = %connection.id, error = %e, "upstream request failed");
+                return Err(if e.is_timeout() {
+                    ProxyError::UpstreamTimeout
+                } else {
+                    ProxyError::UpstreamUnreachable
+                });
+            }
+        }
+        attempt += 1;
+    };
     if upstream.status() == StatusCode::UNAUTHORIZED {
         // A token the vendor no longer accepts is not offered again.
         upstream_state.token_refused().await;
@@ -179,8 +203,20 @@ async fn forward(
         .expect("status and headers came from a valid response"))
 }
 
-async fn read_body(body: Body) -> Result<axum::body::Bytes, ProxyError> {
-    to_bytes(body, DEFAULT_BODY_LIMIT).await.map_err(|e| {
+/// `Retry-After` in seconds (the HTTP-date form is not used by the vendors; it is ignored).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+    headers
+        .get(header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .map(std::time::Duration::from_secs)
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyError> {
+    to_bytes(body, limit).await.map_err(|e| {
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         let mut too_large = false;
         while let Some(c) = cause {
@@ -188,7 +224,7 @@ async fn read_body(body: Body) -> Result<axum::body::Bytes, ProxyError> {
             cause = c.source();
         }
         if too_large {
-            ProxyError::BodyTooLarge(DEFAULT_BODY_LIMIT)
+            ProxyError::BodyTooLarge(limit)
         } else {
             ProxyError::BodyUnreadable(e.to_string())
         }

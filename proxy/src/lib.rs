@@ -41,7 +41,32 @@ pub struct Config {
     /// The built SPA (Trunk's `dist/`); `None` serves the API only.
     pub dist: Option<PathBuf>,
     pub connect_timeout: Duration,
+    /// The whole exchange with the vendor, answer included.
     pub request_timeout: Duration,
+    /// Largest request body accepted; larger ones get 413.
+    pub body_limit: usize,
+    pub retry: RetryPolicy,
+}
+
+/// How reads (GET) are retried; writes never are.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// A 429 asking to wait longer than this is passed to the browser instead.
+    pub longest_wait: Duration,
+    /// Pause before retrying a connection error.
+    pub pause: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            longest_wait: Duration::from_secs(5),
+            pause: Duration::from_millis(200),
+        }
+    }
 }
 
 impl Config {
@@ -51,6 +76,8 @@ impl Config {
             dist,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(60),
+            body_limit: DEFAULT_BODY_LIMIT,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -59,6 +86,8 @@ impl Config {
 pub(crate) struct AppState {
     pub connections: Vec<Connection>,
     pub client: reqwest::Client,
+    pub body_limit: usize,
+    pub retry: RetryPolicy,
     /// Domains and tokens of each connection, by connection id.
     pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
 }
@@ -88,6 +117,8 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         connections: config.connections,
         client,
         upstreams,
+        body_limit: config.body_limit,
+        retry: config.retry.clone(),
     });
 
     // Everything under /api is the API: a path that matches no route there gets a JSON 404,
@@ -97,7 +128,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .route("/{connection}/{*path}", any(forward::users))
         .fallback(error::api_not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(config.body_limit));
     let api = Router::new().nest("/api", api);
 
     let router = match &config.dist {

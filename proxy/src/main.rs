@@ -46,6 +46,19 @@ struct Args {
     #[arg(long, default_value = "dist", env = "PROXY_DIST")]
     dist: PathBuf,
 
+    /// Seconds to wait for a vendor's connection to open (then 502).
+    #[arg(long, default_value_t = 5, env = "PROXY_CONNECT_TIMEOUT")]
+    connect_timeout: u64,
+    /// Seconds a vendor has to answer completely (then 504).
+    #[arg(long, default_value_t = 60, env = "PROXY_REQUEST_TIMEOUT")]
+    request_timeout: u64,
+    /// Largest request body accepted, in bytes (then 413).
+    #[arg(long, default_value_t = proxy::DEFAULT_BODY_LIMIT, env = "PROXY_BODY_LIMIT")]
+    body_limit: usize,
+    /// Attempts of a read (GET) on connection errors and 429s; writes are never retried.
+    #[arg(long, default_value_t = 3, env = "PROXY_GET_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
+    get_attempts: u32,
+
     /// The connections' configuration file (TOML); see above.
     #[arg(long, env = "CONSOLE_CONFIG", conflicts_with = "upstream")]
     config: Option<PathBuf>,
@@ -128,7 +141,12 @@ async fn main() -> anyhow::Result<()> {
             connections
         }
     };
-    let app = proxy::app(proxy::Config::new(connections, Some(args.dist)))?;
+    let mut config = proxy::Config::new(connections, Some(args.dist));
+    config.connect_timeout = std::time::Duration::from_secs(args.connect_timeout);
+    config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
+    config.body_limit = args.body_limit;
+    config.retry.attempts = args.get_attempts;
+    let app = proxy::app(config)?;
     let addr = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another console running? try --port)")

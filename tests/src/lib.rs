@@ -139,19 +139,25 @@ async fn start_recorded_proxy(
     connections: Vec<proxy::Connection>,
     dist: Option<PathBuf>,
 ) -> anyhow::Result<(String, Received, tokio::task::JoinHandle<()>)> {
+    start_configured_proxy(proxy::Config::new(connections, dist)).await
+}
+
+/// A proxy with a whole configuration (timeouts, limits, retries) on a free port.
+pub async fn start_configured_proxy(
+    config: proxy::Config,
+) -> anyhow::Result<(String, Received, tokio::task::JoinHandle<()>)> {
     let received = Received::default();
-    let app =
-        proxy::app(proxy::Config::new(connections, dist))?.layer(axum::middleware::from_fn({
-            let received = received.clone();
-            move |request: axum::extract::Request, next: axum::middleware::Next| {
-                received
-                    .0
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((request.method().clone(), request.uri().path().to_owned()));
-                next.run(request)
-            }
-        }));
+    let app = proxy::app(config)?.layer(axum::middleware::from_fn({
+        let received = received.clone();
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            received
+                .0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((request.method().clone(), request.uri().path().to_owned()));
+            next.run(request)
+        }
+    }));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let task = tokio::spawn(async move {

@@ -1,0 +1,169 @@
+//! The proxy against a vendor that is slow, throttles, or is not there: clean JSON answers
+//! with the request id, bounded retries of reads, never a retried write; and its body limit.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tests::{ACCOUNT_ID, CountedSandbox, start_configured_proxy};
+
+fn sandbox_config(faults: sandbox::Faults) -> sandbox::Config {
+    let mut config =
+        sandbox::Config::with_random_credentials(sandbox::Database::InMemory, ACCOUNT_ID, 4);
+    config.faults = faults;
+    config
+}
+
+async fn proxy_to(
+    sandbox: &CountedSandbox,
+    config: &sandbox::Config,
+    adjust: impl FnOnce(&mut proxy::Config),
+) -> (String, tokio::task::JoinHandle<()>) {
+    let connection = proxy::Connection {
+        id: "cp".into(),
+        label: "CommPeak".into(),
+        chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        upstream: proxy::Upstream::Commpeak(proxy::CommpeakUpstream {
+            base_url: format!("{}{}", sandbox.base_url, sandbox::COMMPEAK_PREFIX)
+                .parse()
+                .unwrap(),
+            username: config.commpeak.username.clone(),
+            password: config.commpeak.password.clone().into(),
+        }),
+    };
+    let mut proxy_config = proxy::Config::new(vec![connection], None);
+    proxy_config.retry.pause = Duration::from_millis(10);
+    adjust(&mut proxy_config);
+    let (url, _, task) = start_configured_proxy(proxy_config).await.unwrap();
+    (url, task)
+}
+
+async fn json_error(response: reqwest::Response) -> Value {
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = response.json().await.unwrap();
+    assert!(body["requestId"].is_string(), "{body}");
+    body
+}
+
+#[tokio::test]
+async fn a_vendor_slower_than_the_timeout_is_a_504() {
+    let config = sandbox_config(sandbox::Faults {
+        latency_ms: 3_000,
+        ..sandbox::Faults::default()
+    });
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let (proxy, _task) = proxy_to(&sandbox, &config, |c| {
+        c.request_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let response = reqwest::get(format!("{proxy}/api/cp/users")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
+    let body = json_error(response).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer in time")
+    );
+    assert_eq!(sandbox.count("GET "), 1, "a timed-out read is not retried");
+}
+
+#[tokio::test]
+async fn throttled_reads_are_retried_a_bounded_number_of_times_and_writes_never() {
+    let config = sandbox_config(sandbox::Faults {
+        throttle_rate: 1.0,
+        retry_after_seconds: 0,
+        ..sandbox::Faults::default()
+    });
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let (proxy, _task) = proxy_to(&sandbox, &config, |c| c.retry.attempts = 3).await;
+    let read = reqwest::get(format!("{proxy}/api/cp/users")).await.unwrap();
+    assert_eq!(
+        read.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the last 429 is passed on"
+    );
+    assert_eq!(read.headers()["retry-after"], "0");
+    assert_eq!(sandbox.count("GET "), 3);
+
+    let write = reqwest::Client::new()
+        .post(format!("{proxy}/api/cp/users"))
+        .json(&json!([{"username": "once", "password": "p", "email": "once@example.com"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sandbox.count("POST "), 1, "a write is sent once, ever");
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_passed_to_the_browser_not_waited_out() {
+    let config = sandbox_config(sandbox::Faults {
+        throttle_rate: 1.0,
+        retry_after_seconds: 120,
+        ..sandbox::Faults::default()
+    });
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let (proxy, _task) = proxy_to(&sandbox, &config, |_| {}).await;
+    let read = reqwest::get(format!("{proxy}/api/cp/users")).await.unwrap();
+    assert_eq!(read.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(read.headers()["retry-after"], "120");
+    assert_eq!(sandbox.count("GET "), 1);
+}
+
+#[tokio::test]
+async fn an_unreachable_vendor_is_a_502_after_bounded_attempts() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let connection = proxy::Connection {
+        id: "tt".into(),
+        label: "Trintech".into(),
+        chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        upstream: proxy::Upstream::Trintech(proxy::TrintechUpstream {
+            base_url: format!("http://{closed}/api").parse().unwrap(),
+            bearer_token: "t".to_owned().into(),
+            has_list: true,
+        }),
+    };
+    let mut config = proxy::Config::new(vec![connection], None);
+    config.retry.pause = Duration::from_millis(10);
+    let (proxy, _, _task) = start_configured_proxy(config).await.unwrap();
+    let response = reqwest::get(format!("{proxy}/api/tt/users")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let body = json_error(response).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not be reached")
+    );
+    assert!(
+        !body.to_string().contains(&closed.to_string()),
+        "the vendor's address leaked"
+    );
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let config = sandbox_config(sandbox::Faults::default());
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let (proxy, _task) = proxy_to(&sandbox, &config, |c| c.body_limit = 1024).await;
+    let users: Vec<Value> = (0..40)
+        .map(|i| json!({"username": format!("u{i}"), "password": "p", "email": format!("u{i}@example.com")}))
+        .collect();
+    let response = reqwest::Client::new()
+        .post(format!("{proxy}/api/cp/users"))
+        .json(&users)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body = json_error(response).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("1024 bytes"),
+        "{body}"
+    );
+    assert_eq!(sandbox.count("POST "), 0);
+}
