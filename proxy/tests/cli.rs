@@ -282,3 +282,144 @@ auth = { scheme = "oauth2", client_id = "id", client_secret_env = "TEST_UNSET_CL
         "{stderr}"
     );
 }
+
+/// Runs the binary with every log level on, drives it through successes and failures, and
+/// searches everything it printed, and everything it answered, for the vendors' secrets.
+#[tokio::test]
+async fn no_secret_reaches_a_response_or_a_log_line() {
+    let config = sandbox::Config::with_random_credentials(sandbox::Database::InMemory, "123", 3);
+    let running = sandbox::spawn(&config).await.unwrap();
+    let key = &config.liveperson.app_keys[0];
+    let client = &config.liveperson.oauth_clients[0];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("console.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[connections.lp_oauth1]
+kind = "liveperson"
+account_id = "123"
+domain = "{base}"
+auth = {{ scheme = "oauth1", consumer_key = "{ck}", consumer_secret_env = "T_CS", token = "{tk}", token_secret_env = "T_TS" }}
+
+[connections.lp_oauth2]
+kind = "liveperson"
+account_id = "123"
+csds = "{base}"
+auth = {{ scheme = "oauth2", client_id = "{id}", client_secret_env = "T_CLIENT" }}
+
+[connections.lp_bearer]
+kind = "liveperson"
+account_id = "123"
+domain = "{base}"
+auth = {{ scheme = "bearer", token_env = "T_BEARER" }}
+
+[connections.tt]
+kind = "trintech"
+base_url = "{trintech}"
+has_list = true
+auth = {{ scheme = "bearer", token_env = "T_TRINTECH" }}
+
+[connections.cp]
+kind = "commpeak"
+base_url = "{commpeak}"
+auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
+"#,
+            base = running.base_url(),
+            trintech = running.trintech_url(),
+            commpeak = running.commpeak_url(),
+            ck = key.consumer_key,
+            tk = key.token,
+            id = client.client_id,
+            user = config.commpeak.username,
+        ),
+    )
+    .unwrap();
+    let secrets = [
+        ("T_CS", key.consumer_secret.clone()),
+        ("T_TS", key.token_secret.clone()),
+        ("T_CLIENT", client.client_secret.clone()),
+        ("T_BEARER", config.liveperson.bearer_token.clone()),
+        ("T_TRINTECH", config.trintech.bearer_token.clone()),
+        ("T_COMMPEAK", config.commpeak.password.clone()),
+    ];
+    let dist = dist_dir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .args(["--port", "0", "--config"])
+        .arg(&file)
+        .arg("--dist")
+        .arg(dist.path())
+        .envs(secrets.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Everything printed is kept; the console's URL is found among it.
+    let (lines, receiver) = std::sync::mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+    }
+    drop(lines);
+    let mut printed = Vec::new();
+    let url = loop {
+        let line = receiver
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the console starts");
+        let url = line
+            .strip_prefix("Users console: ")
+            .map(|u| u.trim_end_matches('/').to_owned());
+        printed.push(line);
+        if let Some(url) = url {
+            break url;
+        }
+    };
+    let console = Console(child);
+    let http = reqwest::Client::new();
+    let mut answered = String::new();
+    for connection in ["lp_oauth1", "lp_oauth2", "lp_bearer", "tt", "cp"] {
+        for request in [
+            http.get(format!("{url}/api/{connection}/users")),
+            http.post(format!("{url}/api/{connection}/users"))
+                .json(&json!([{"x": 1}])),
+            http.put(format!("{url}/api/{connection}/users/1"))
+                .json(&json!({})),
+        ] {
+            let response = request.send().await.unwrap();
+            answered.push_str(&format!("{:?}", response.headers()));
+            answered.push_str(&response.text().await.unwrap());
+        }
+    }
+    answered.push_str(
+        &http
+            .get(format!("{url}/api/connections"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    drop(console);
+    printed.extend(receiver.iter());
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains("lp_oauth2"),
+        "the logs say nothing: {printed}"
+    );
+    for (name, secret) in &secrets {
+        assert!(!answered.contains(secret.as_str()), "{name} was answered");
+        assert!(!printed.contains(secret.as_str()), "{name} was logged");
+    }
+    // Nor the OAuth 2.0 tokens Sentinel issued on the way (the sandbox's start with "lp2.").
+    assert!(!printed.contains("lp2.") && !answered.contains("lp2."), "an access token leaked");
+}
