@@ -18,6 +18,8 @@ pub enum ProxyError {
     BadMethodOverride,
     #[error("The path is longer than {0} characters.")]
     PathTooLong(usize),
+    #[error("Refused: {0}.")]
+    CrossSite(&'static str),
     #[error("The request was refused: {0}")]
     Invalid(ValidationErrors),
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -46,6 +48,7 @@ impl ProxyError {
             ProxyError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ProxyError::BadMethodOverride => StatusCode::BAD_REQUEST,
             ProxyError::PathTooLong(_) => StatusCode::URI_TOO_LONG,
+            ProxyError::CrossSite(_) => StatusCode::FORBIDDEN,
             ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,

@@ -3,6 +3,7 @@
 //! one forwarding path.
 
 pub mod config;
+pub mod csrf;
 pub mod embedded;
 mod error;
 mod forward;
@@ -128,7 +129,8 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .route("/{connection}/{*path}", any(forward::users))
         .fallback(error::api_not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(config.body_limit));
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(axum::middleware::from_fn(csrf::guard));
     let api = Router::new().nest("/api", api);
 
     let router = match &config.dist {

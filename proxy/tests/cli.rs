@@ -8,6 +8,17 @@ use serde_json::{Value, json};
 
 struct Console(Child);
 
+/// What a browser sends from the console's own page (the proxy refuses other state changes).
+fn console_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
+    headers.insert("content-type", "application/json".parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 impl Drop for Console {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -56,7 +67,7 @@ async fn embedded_default_serves_the_console_and_the_sandbox() {
     )
     .unwrap();
     let (_console, url) = start(dist.path(), &["--sandbox-users", "1000"]);
-    let http = reqwest::Client::new();
+    let http = console_client();
 
     let page = http.get(format!("{url}/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -226,7 +237,7 @@ auth = {{ scheme = "basic", username = "{user}", password_file = "{password}" }}
             ),
         ],
     );
-    let http = reqwest::Client::new();
+    let http = console_client();
     let connections: Value = http
         .get(format!("{url}/api/connections"))
         .send()
@@ -384,7 +395,7 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
         }
     };
     let console = Console(child);
-    let http = reqwest::Client::new();
+    let http = console_client();
     let mut answered = String::new();
     for connection in ["lp_oauth1", "lp_oauth2", "lp_bearer", "tt", "cp"] {
         for request in [
@@ -421,5 +432,8 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
         assert!(!printed.contains(secret.as_str()), "{name} was logged");
     }
     // Nor the OAuth 2.0 tokens Sentinel issued on the way (the sandbox's start with "lp2.").
-    assert!(!printed.contains("lp2.") && !answered.contains("lp2."), "an access token leaked");
+    assert!(
+        !printed.contains("lp2.") && !answered.contains("lp2."),
+        "an access token leaked"
+    );
 }

@@ -227,3 +227,21 @@ pub async fn start_proxy_with(
     let (url, _, task) = start_recorded_proxy(connections, None).await?;
     Ok((url, task))
 }
+
+/// An HTTP client that sends what a browser sends from the console's own page: the proxy
+/// refuses state changes without `Sec-Fetch-Site: same-origin` and a JSON content type.
+pub fn console_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        "same-origin".parse().expect("a header value"),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        "application/json".parse().expect("a header value"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("a client")
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tests::{ACCOUNT_ID, CONNECTION, Stack, start_proxy};
 
 fn client() -> reqwest::Client {
-    reqwest::Client::new()
+    tests::console_client()
 }
 
 fn new_user(login: &str) -> Value {

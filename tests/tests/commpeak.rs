@@ -28,7 +28,7 @@ impl Api<'_> {
         body: Option<Value>,
         credentials: Option<(&str, &str)>,
     ) -> (StatusCode, Value) {
-        let mut request = reqwest::Client::new().request(
+        let mut request = tests::console_client().request(
             method,
             format!("{}{path}", self.stack.sandbox.commpeak_url()),
         );
@@ -281,7 +281,7 @@ async fn update_changes_only_the_fields_sent() {
 #[tokio::test]
 async fn the_proxy_forwards_every_operation_with_basic_auth() {
     let stack = Stack::start(4, None).await.unwrap();
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let users = format!("{}/api/commpeak/users", stack.proxy_url);
     let created: Value = client
         .post(&users)

@@ -14,7 +14,7 @@ fn lp_users(base: &str) -> String {
 }
 
 async fn set_faults(stack: &Stack, faults: Value) -> StatusCode {
-    reqwest::Client::new()
+    tests::console_client()
         .put(format!(
             "{}{}",
             stack.sandbox.base_url(),
@@ -37,7 +37,7 @@ async fn throttling_reaches_the_browser_with_its_retry_after() {
         ..Faults::default()
     };
     let running = sandbox::spawn(&config).await.unwrap();
-    let direct = reqwest::Client::new()
+    let direct = tests::console_client()
         .get(lp_users(&running.base_url()))
         .bearer_auth(&config.liveperson.bearer_token)
         .send()
@@ -105,7 +105,7 @@ async fn the_control_endpoint_switches_faults_on_and_off() {
     );
 
     // The proxy never forwards to the control endpoint: it is not a vendor operation.
-    let through_proxy = reqwest::Client::new()
+    let through_proxy = tests::console_client()
         .put(format!(
             "{}/api/liveperson/_sandbox/faults",
             stack.proxy_url
@@ -121,7 +121,7 @@ async fn the_control_endpoint_switches_faults_on_and_off() {
 async fn a_cut_or_malformed_answer_is_not_mistaken_for_data() {
     let stack = Stack::start(50, None).await.unwrap();
     let direct = || {
-        reqwest::Client::new()
+        tests::console_client()
             .get(lp_users(&stack.sandbox.base_url()))
             .bearer_auth(&stack.token)
             .send()

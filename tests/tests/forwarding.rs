@@ -91,7 +91,7 @@ async fn method_override_is_honoured_from_the_browser_only_as_put_or_delete() {
     let (proxy, _task) = start_proxy_with(vec![lp(&sandbox, &config, false)])
         .await
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let users = format!("{proxy}/api/lp/users");
     let listed: Vec<Value> = client
         .get(&users)
@@ -177,7 +177,7 @@ async fn a_connection_can_send_puts_and_deletes_as_overridden_posts() {
     let (proxy, _task) = start_proxy_with(vec![lp(&sandbox, &config, true)])
         .await
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let users = format!("{proxy}/api/lp/users");
     let listed: Vec<Value> = client
         .get(&users)
@@ -214,4 +214,82 @@ async fn a_connection_can_send_puts_and_deletes_as_overridden_posts() {
         .await
         .unwrap();
     assert_eq!(left.len(), 3, "the vendor deleted what the overrides named");
+}
+
+#[tokio::test]
+async fn cross_site_writes_are_refused_before_anything_is_read() {
+    let config = config();
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let (proxy, _task) = start_proxy_with(vec![lp(&sandbox, &config, false)])
+        .await
+        .unwrap();
+    let users = format!("{proxy}/api/lp/users");
+    let plain = reqwest::Client::new();
+    let body = json!([{"loginName": "csrf"}]).to_string();
+    for (case, request) in [
+        (
+            "another site's page",
+            plain
+                .post(&users)
+                .header("sec-fetch-site", "cross-site")
+                .header("content-type", "application/json")
+                .body(body.clone()),
+        ),
+        (
+            "another origin",
+            plain
+                .post(&users)
+                .header("origin", "https://evil.example")
+                .header("content-type", "application/json")
+                .body(body.clone()),
+        ),
+        (
+            "a form, same origin",
+            plain
+                .post(&users)
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("loginName=csrf"),
+        ),
+        (
+            "no evidence of origin",
+            plain
+                .delete(format!("{users}/1"))
+                .header("content-type", "application/json"),
+        ),
+    ] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
+        let error: Value = response.json().await.unwrap();
+        assert!(
+            error["message"].as_str().unwrap().starts_with("Refused:"),
+            "{case}: {error}"
+        );
+        assert!(error["requestId"].is_string(), "{case}");
+    }
+    assert_eq!(
+        sandbox.count("le-users"),
+        0,
+        "a refused write reached the vendor"
+    );
+
+    // Reads need no such evidence; an Origin naming this host is enough for a write.
+    assert_eq!(
+        plain.get(&users).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let host = proxy.trim_start_matches("http://");
+    let refused_user = plain
+        .post(&users)
+        .header("origin", format!("http://{host}"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused_user.status(),
+        StatusCode::BAD_REQUEST,
+        "passed the guard, refused as invalid"
+    );
 }

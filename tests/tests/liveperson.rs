@@ -26,7 +26,7 @@ impl Api<'_> {
             self.stack.sandbox.base_url(),
             shared::liveperson::ops::users_path(ACCOUNT_ID)
         );
-        let mut request = reqwest::Client::new()
+        let mut request = tests::console_client()
             .request(method, url)
             .query(&[("v", "4.0")])
             .bearer_auth(&self.stack.token);
@@ -331,7 +331,7 @@ async fn oauth1_signed_requests_are_verified() {
         shared::liveperson::ops::users_path(ACCOUNT_ID)
     );
     let url = format!("{}{path}", stack.sandbox.base_url());
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let signed = oauth1_header(&key, "GET", &host(&stack), &path);
     let response = client
         .get(&url)
@@ -389,7 +389,7 @@ async fn oauth1_signed_requests_are_verified() {
 }
 
 async fn sentinel_token(stack: &Stack, form: &[(&str, &str)]) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
+    let response = tests::console_client()
         .post(format!(
             "{}{}",
             stack.sandbox.base_url(),
@@ -420,7 +420,7 @@ async fn sentinel_issues_client_credentials_tokens_that_expire() {
     assert_eq!(token["expires_in"], 3600);
     let access = token["access_token"].as_str().unwrap();
     let list = |bearer: String| {
-        reqwest::Client::new()
+        tests::console_client()
             .get(format!(
                 "{}{}?v=4.0",
                 stack.sandbox.base_url(),
@@ -477,7 +477,7 @@ async fn sentinel_issues_client_credentials_tokens_that_expire() {
     config.liveperson.token_lifetime = std::time::Duration::ZERO;
     let running = sandbox::spawn(&config).await.unwrap();
     let client = &config.liveperson.oauth_clients[0];
-    let token: Value = reqwest::Client::new()
+    let token: Value = tests::console_client()
         .post(format!(
             "{}{}",
             running.base_url(),
@@ -494,7 +494,7 @@ async fn sentinel_issues_client_credentials_tokens_that_expire() {
         .json()
         .await
         .unwrap();
-    let response = reqwest::Client::new()
+    let response = tests::console_client()
         .get(format!(
             "{}{}?v=4.0",
             running.base_url(),
@@ -747,7 +747,7 @@ async fn every_create_rule_is_refused_with_a_clear_message() {
 async fn every_operation_is_reachable_through_the_proxy() {
     let stack = Stack::start(10, None).await.unwrap();
     let users = format!("{}/api/liveperson/users", stack.proxy_url);
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let created: Value = client
         .post(&users)
         .json(&json!([valid_user("through.proxy")]))

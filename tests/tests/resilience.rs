@@ -86,7 +86,7 @@ async fn throttled_reads_are_retried_a_bounded_number_of_times_and_writes_never(
     assert_eq!(read.headers()["retry-after"], "0");
     assert_eq!(sandbox.count("GET "), 3);
 
-    let write = reqwest::Client::new()
+    let write = tests::console_client()
         .post(format!("{proxy}/api/cp/users"))
         .json(&json!([{"username": "once", "password": "p", "email": "once@example.com"}]))
         .send()
@@ -153,7 +153,7 @@ async fn bodies_over_the_limit_are_413() {
     let users: Vec<Value> = (0..40)
         .map(|i| json!({"username": format!("u{i}"), "password": "p", "email": format!("u{i}@example.com")}))
         .collect();
-    let response = reqwest::Client::new()
+    let response = tests::console_client()
         .post(format!("{proxy}/api/cp/users"))
         .json(&users)
         .send()

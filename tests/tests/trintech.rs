@@ -30,7 +30,7 @@ async fn call(
     token: Option<&str>,
 ) -> (StatusCode, Value) {
     let mut request =
-        reqwest::Client::new().request(method, format!("{}/users", stack.sandbox.trintech_url()));
+        tests::console_client().request(method, format!("{}/users", stack.sandbox.trintech_url()));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -314,7 +314,7 @@ async fn an_instance_without_a_list_endpoint_refuses_the_list() {
         sandbox::Config::with_random_credentials(sandbox::Database::InMemory, tests::ACCOUNT_ID, 3);
     config.trintech.list_enabled = false;
     let running = sandbox::spawn(&config).await.unwrap();
-    let response = reqwest::Client::new()
+    let response = tests::console_client()
         .get(format!("{}/users", running.trintech_url()))
         .bearer_auth(&config.trintech.bearer_token)
         .send()
@@ -330,7 +330,7 @@ async fn an_instance_without_a_list_endpoint_refuses_the_list() {
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let _server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let response = reqwest::Client::new()
+    let response = tests::console_client()
         .get(format!("{url}/api/trintech/users"))
         .send()
         .await
@@ -349,7 +349,7 @@ async fn an_instance_without_a_list_endpoint_refuses_the_list() {
 #[tokio::test]
 async fn the_proxy_forwards_both_writes_with_its_own_credential() {
     let stack = Stack::start(5, None).await.unwrap();
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let users = format!("{}/api/trintech/users", stack.proxy_url);
     let response = client
         .post(&users)

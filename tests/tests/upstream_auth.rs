@@ -59,7 +59,7 @@ async fn oauth1_signs_every_request_with_its_query() {
     let (proxy, _task) = start_proxy_with(vec![lp(domain(), auth(&key.consumer_secret))])
         .await
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let users = format!("{proxy}/api/lp/users");
     let listed = client
         .get(format!("{users}?select=id,loginName&include_deleted=false"))
@@ -105,7 +105,7 @@ async fn oauth2_tokens_are_fetched_once_for_many_requests_and_found_through_csds
     )])
     .await
     .unwrap();
-    let client = reqwest::Client::new();
+    let client = tests::console_client();
     let url = format!("{proxy}/api/lp/users?select=id");
     let requests = (0..20).map(|_| client.get(&url).send());
     for response in futures_util::future::join_all(requests).await {

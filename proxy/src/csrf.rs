@@ -1,0 +1,139 @@
+//! Cross-site request refusal for the API. A state-changing request (anything but GET, HEAD
+//! and OPTIONS) must come from the console's own page, by `Sec-Fetch-Site: same-origin` (which
+//! browsers set and pages cannot forge) or, from a browser too old to send it, an `Origin`
+//! naming this very host; and it must carry a JSON content type, which a cross-site form
+//! cannot. Anything else is 403 before it is read. Nothing changes state on GET.
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::error::ProxyError;
+
+/// Why a request is refused, or `None` when it may pass.
+pub fn refusal(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return None;
+    }
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match value("sec-fetch-site") {
+        Some("same-origin") => {}
+        Some(_) => return Some("a request from another site cannot change anything here"),
+        None => match (value(header::ORIGIN.as_str()), value(header::HOST.as_str())) {
+            (Some(origin), Some(host))
+                if origin
+                    .split_once("://")
+                    .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)) => {}
+            _ => {
+                return Some(
+                    "a request that changes data must come from the console's own page \
+                     (Sec-Fetch-Site: same-origin, or an Origin naming this host)",
+                );
+            }
+        },
+    }
+    let json = value(header::CONTENT_TYPE.as_str())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    (!json).then_some("a request that changes data must be sent as application/json")
+}
+
+/// The middleware form of [`refusal`].
+pub async fn guard(request: Request, next: Next) -> Response {
+    match refusal(request.method(), request.headers()) {
+        Some(why) => ProxyError::CrossSite(why).into_response_for(request.headers()),
+        None => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_origin_json_changes_pass() {
+        let json = ("content-type", "application/json; charset=utf-8");
+        for (case, method, headers, passes) in [
+            ("a read", Method::GET, vec![], true),
+            (
+                "same origin",
+                Method::POST,
+                vec![("sec-fetch-site", "same-origin"), json],
+                true,
+            ),
+            (
+                "same site is not enough",
+                Method::PUT,
+                vec![("sec-fetch-site", "same-site"), json],
+                false,
+            ),
+            (
+                "cross site",
+                Method::DELETE,
+                vec![("sec-fetch-site", "cross-site"), json],
+                false,
+            ),
+            ("no evidence at all", Method::POST, vec![json], false),
+            (
+                "matching origin",
+                Method::POST,
+                vec![
+                    ("origin", "https://console.example"),
+                    ("host", "console.example"),
+                    json,
+                ],
+                true,
+            ),
+            (
+                "other origin",
+                Method::POST,
+                vec![
+                    ("origin", "https://evil.example"),
+                    ("host", "console.example"),
+                    json,
+                ],
+                false,
+            ),
+            (
+                "null origin",
+                Method::POST,
+                vec![("origin", "null"), ("host", "console.example"), json],
+                false,
+            ),
+            (
+                "a form post",
+                Method::POST,
+                vec![
+                    ("sec-fetch-site", "same-origin"),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                false,
+            ),
+            (
+                "text/plain",
+                Method::POST,
+                vec![
+                    ("sec-fetch-site", "same-origin"),
+                    ("content-type", "text/plain"),
+                ],
+                false,
+            ),
+            (
+                "no content type",
+                Method::DELETE,
+                vec![("sec-fetch-site", "same-origin")],
+                false,
+            ),
+        ] {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(
+                    axum::http::HeaderName::from_static(name),
+                    value.parse().unwrap(),
+                );
+            }
+            assert_eq!(refusal(&method, &map).is_none(), passes, "{case}");
+        }
+    }
+}
