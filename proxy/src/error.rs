@@ -20,6 +20,12 @@ pub enum ProxyError {
     PathTooLong(usize),
     #[error("Refused: {0}.")]
     CrossSite(&'static str),
+    #[error("Not signed in: {0}.")]
+    Unauthenticated(&'static str),
+    #[error("{0} has no role on this console; ask its operator for viewer or admin access.")]
+    NoRole(String),
+    #[error("{0} may only read: changing users needs the admin role.")]
+    ReadOnly(String),
     #[error("The request was refused: {0}")]
     Invalid(ValidationErrors),
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -42,13 +48,16 @@ pub enum ProxyError {
 }
 
 impl ProxyError {
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             ProxyError::UnknownConnection(_) | ProxyError::NotFound => StatusCode::NOT_FOUND,
             ProxyError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ProxyError::BadMethodOverride => StatusCode::BAD_REQUEST,
             ProxyError::PathTooLong(_) => StatusCode::URI_TOO_LONG,
-            ProxyError::CrossSite(_) => StatusCode::FORBIDDEN,
+            ProxyError::CrossSite(_) | ProxyError::NoRole(_) | ProxyError::ReadOnly(_) => {
+                StatusCode::FORBIDDEN
+            }
+            ProxyError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,

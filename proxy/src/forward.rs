@@ -10,6 +10,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, he
 use axum::response::Response;
 use shared::operation::{self, OperationSpec, PathParams, RouteError};
 
+use crate::access::Identity;
+use crate::audit;
 use crate::config::Upstream;
 use crate::error::ProxyError;
 use crate::{AppState, Connection};
@@ -52,26 +54,47 @@ fn effective_method(method: &Method, headers: &HeaderMap) -> Result<Method, Prox
 pub(crate) async fn users(
     State(state): State<Arc<AppState>>,
     Path((connection_id, rest)): Path<(String, String)>,
+    axum::Extension(identity): axum::Extension<Identity>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match forward(&state, &connection_id, &rest, method, &uri, &headers, body).await {
+    let request = Incoming {
+        connection_id: &connection_id,
+        rest: &rest,
+        identity: &identity,
+        uri: &uri,
+        headers: &headers,
+    };
+    match forward(&state, request, method, body).await {
         Ok(response) => response,
         Err(error) => error.into_response_for(&headers),
     }
 }
 
+/// What a browser request brings besides its method and body.
+struct Incoming<'a> {
+    connection_id: &'a str,
+    rest: &'a str,
+    identity: &'a Identity,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+}
+
 async fn forward(
     state: &AppState,
-    connection_id: &str,
-    rest: &str,
+    incoming: Incoming<'_>,
     method: Method,
-    uri: &Uri,
-    headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, ProxyError> {
+    let Incoming {
+        connection_id,
+        rest,
+        identity,
+        uri,
+        headers,
+    } = incoming;
     let connection = state
         .connections
         .iter()
@@ -169,6 +192,17 @@ async fn forward(
         }
         attempt += 1;
     };
+    if operation.method != shared::operation::HttpMethod::Get {
+        let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok());
+        state.audit.record(&audit::event(
+            identity,
+            &connection.id,
+            operation.name,
+            audit::subjects(params.id.as_deref(), body.as_deref()),
+            upstream.status().as_u16(),
+            request_id,
+        ));
+    }
     if upstream.status() == StatusCode::UNAUTHORIZED {
         // A token the vendor no longer accepts is not offered again.
         upstream_state.token_refused().await;

@@ -2,6 +2,8 @@
 //! of that connection, adding the credentials it alone holds. A stack of tower layers around
 //! one forwarding path.
 
+pub mod access;
+pub mod audit;
 pub mod config;
 pub mod csrf;
 pub mod embedded;
@@ -47,6 +49,10 @@ pub struct Config {
     /// Largest request body accepted; larger ones get 413.
     pub body_limit: usize,
     pub retry: RetryPolicy,
+    /// Who may use the console (default: nobody is asked; loopback only).
+    pub access: access::Access,
+    /// A JSON-lines file every change is appended to, besides the `audit` log target.
+    pub audit_file: Option<PathBuf>,
 }
 
 /// How reads (GET) are retried; writes never are.
@@ -79,6 +85,8 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             body_limit: DEFAULT_BODY_LIMIT,
             retry: RetryPolicy::default(),
+            access: access::Access::Off,
+            audit_file: None,
         }
     }
 }
@@ -89,6 +97,7 @@ pub(crate) struct AppState {
     pub client: reqwest::Client,
     pub body_limit: usize,
     pub retry: RetryPolicy,
+    pub audit: audit::Trail,
     /// Domains and tokens of each connection, by connection id.
     pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
 }
@@ -120,16 +129,24 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         upstreams,
         body_limit: config.body_limit,
         retry: config.retry.clone(),
+        audit: audit::Trail::open(config.audit_file.as_deref())
+            .map_err(|e| anyhow::anyhow!("cannot open the audit file: {e}"))?,
     });
 
     // Everything under /api is the API: a path that matches no route there gets a JSON 404,
     // never the SPA's index.html.
     let api = Router::new()
         .route("/connections", get(list_connections))
+        .route("/me", get(access::me))
         .route("/{connection}/{*path}", any(forward::users))
         .fallback(error::api_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
+        // Outermost first: a cross-site request is refused before anyone is identified.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(config.access),
+            access::guard,
+        ))
         .layer(axum::middleware::from_fn(csrf::guard));
     let api = Router::new().nest("/api", api);
 

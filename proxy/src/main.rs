@@ -33,6 +33,19 @@ use secrecy::SecretString;
 /// Trintech and CommPeak take base_url; Trintech has_list = true when the tenant lists
 /// users. Any value can be overridden from the environment, e.g.
 /// CONSOLE__CONNECTIONS__LP_PROD__LABEL.
+///
+/// Who may use the console, in the same file (without it, nobody is asked and everyone is an
+/// admin, which is allowed only when listening on loopback):
+///
+///   [access]
+///   mode = "gateway"                       # or "off"
+///   user_header = "x-forwarded-user"       # the default
+///   groups_header = "x-forwarded-groups"   # the default; comma-separated
+///   trusted_sources = ["10.0.0.0/24"]      # the gateway's addresses, and/or:
+///   shared_secret_header = "x-gateway-secret"
+///   shared_secret_env = "GATEWAY_SECRET"
+///   admin_groups = ["console-admins"]
+///   viewer_groups = ["support"]
 #[derive(Debug, Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
@@ -58,6 +71,10 @@ struct Args {
     /// Attempts of a read (GET) on connection errors and 429s; writes are never retried.
     #[arg(long, default_value_t = 3, env = "PROXY_GET_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
     get_attempts: u32,
+
+    /// Append one JSON line per change sent to a vendor to this file (besides the log).
+    #[arg(long, env = "PROXY_AUDIT_FILE")]
+    audit_file: Option<PathBuf>,
 
     /// The connections' configuration file (TOML); see above.
     #[arg(long, env = "CONSOLE_CONFIG", conflicts_with = "upstream")]
@@ -94,7 +111,9 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs go to stderr: stdout carries only what a script may read (the console's URL).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,tower_http=info".into()),
@@ -104,9 +123,14 @@ async fn main() -> anyhow::Result<()> {
 
     // Kept alive for the life of the process: dropping it stops the embedded sandbox.
     let mut _embedded = None;
+    let mut access = None;
     let connections = match (&args.config, &args.upstream) {
-        (Some(file), _) => proxy::settings::load(file)
-            .with_context(|| format!("reading the configuration {}", file.display()))?,
+        (Some(file), _) => {
+            let settings = proxy::settings::load(file)
+                .with_context(|| format!("reading the configuration {}", file.display()))?;
+            access = settings.access;
+            settings.connections
+        }
         (None, Some(url)) => vec![proxy::Connection {
             id: args.connection_id,
             label: args.label,
@@ -146,6 +170,18 @@ async fn main() -> anyhow::Result<()> {
     config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
     config.body_limit = args.body_limit;
     config.retry.attempts = args.get_attempts;
+    config.access = access.unwrap_or_default();
+    config.audit_file = args.audit_file;
+    config
+        .access
+        .validate(args.host)
+        .context("checking who may use the console")?;
+    if matches!(config.access, proxy::access::Access::Off) {
+        tracing::warn!(
+            "access is off: everyone who reaches {} is an admin (allowed on loopback only)",
+            args.host
+        );
+    }
     let app = proxy::app(config)?;
     let addr = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
@@ -154,9 +190,13 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("http://{}/", listener.local_addr()?);
     tracing::info!(%url, "console listening");
     println!("Users console: {url}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer's address is what gateway mode trusts.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

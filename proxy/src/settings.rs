@@ -30,6 +30,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+use axum::http::HeaderName;
+use ipnet::IpNet;
+
+use crate::access::{Access, Gateway};
 use crate::config::{
     CommpeakUpstream, ConfigError, Connection, Domain, LivepersonAuth, LivepersonUpstream,
     TrintechUpstream, Upstream,
@@ -64,6 +68,125 @@ struct File {
     allow_plaintext_secrets: bool,
     #[serde(default)]
     connections: BTreeMap<String, ConnectionFile>,
+    access: Option<AccessFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase", deny_unknown_fields)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "read once at start; boxing would cost deny_unknown_fields its field names"
+)]
+enum AccessFile {
+    Off,
+    Gateway {
+        #[serde(default = "default_user_header")]
+        user_header: String,
+        #[serde(default = "default_groups_header")]
+        groups_header: String,
+        #[serde(default)]
+        trusted_sources: Vec<String>,
+        shared_secret_header: Option<String>,
+        shared_secret: Option<String>,
+        shared_secret_env: Option<String>,
+        shared_secret_file: Option<PathBuf>,
+        #[serde(default)]
+        admin_groups: Vec<String>,
+        #[serde(default)]
+        viewer_groups: Vec<String>,
+    },
+}
+
+fn default_user_header() -> String {
+    "x-forwarded-user".into()
+}
+
+fn default_groups_header() -> String {
+    "x-forwarded-groups".into()
+}
+
+/// Everything the configuration file sets.
+#[derive(Debug)]
+pub struct Settings {
+    pub connections: Vec<Connection>,
+    /// `None` when the file has no `[access]` table.
+    pub access: Option<Access>,
+}
+
+fn access(file: Option<AccessFile>, plaintext: bool) -> Result<Option<Access>, SettingsError> {
+    let header = |field: &str, name: &str| {
+        HeaderName::from_bytes(name.trim().to_ascii_lowercase().as_bytes()).map_err(|_| {
+            field_error(
+                format!("access.{field}"),
+                format!("\"{name}\" is not a header name"),
+            )
+        })
+    };
+    Ok(match file {
+        None => None,
+        Some(AccessFile::Off) => Some(Access::Off),
+        Some(AccessFile::Gateway {
+            user_header,
+            groups_header,
+            trusted_sources,
+            shared_secret_header,
+            shared_secret,
+            shared_secret_env,
+            shared_secret_file,
+            admin_groups,
+            viewer_groups,
+        }) => {
+            let trusted_sources = trusted_sources
+                .iter()
+                .map(|source| {
+                    source
+                        .parse::<IpNet>()
+                        .or_else(|_| source.parse::<std::net::IpAddr>().map(IpNet::from))
+                        .map_err(|_| {
+                            field_error(
+                                "access.trusted_sources",
+                                format!(
+                                    "\"{source}\" is not an address or a network like 10.0.0.0/24"
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let given = SecretFile {
+                value: shared_secret,
+                env: shared_secret_env,
+                file: shared_secret_file,
+            };
+            let shared_secret = match (shared_secret_header, given) {
+                (
+                    None,
+                    SecretFile {
+                        value: None,
+                        env: None,
+                        file: None,
+                    },
+                ) => None,
+                (Some(name), given) => Some((
+                    header("shared_secret_header", &name)?,
+                    secret("access.shared_secret", given, plaintext)?,
+                )),
+                (None, _) => {
+                    return Err(field_error(
+                        "access.shared_secret_header",
+                        "missing: name the header the gateway sends the shared secret in",
+                    ));
+                }
+            };
+            Some(Access::Gateway(Gateway {
+                user_header: header("user_header", &user_header)?,
+                groups_header: header("groups_header", &groups_header)?,
+                trusted_sources,
+                shared_secret,
+                admin_groups,
+                viewer_groups,
+            }))
+        }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,7 +301,7 @@ fn secret(
 }
 
 /// Loads `path` (TOML) with the environment's `CONSOLE__…` overrides.
-pub fn load(path: &Path) -> Result<Vec<Connection>, SettingsError> {
+pub fn load(path: &Path) -> Result<Settings, SettingsError> {
     let file: File = config::Config::builder()
         .add_source(config::File::from(path).format(config::FileFormat::Toml))
         .add_source(
@@ -191,8 +314,8 @@ pub fn load(path: &Path) -> Result<Vec<Connection>, SettingsError> {
     connections(file)
 }
 
-/// Parses configuration text (tests, and `load`'s second half).
-pub fn from_toml(text: &str) -> Result<Vec<Connection>, SettingsError> {
+/// Parses configuration text.
+pub fn from_toml(text: &str) -> Result<Settings, SettingsError> {
     let file: File = config::Config::builder()
         .add_source(config::File::from_str(text, config::FileFormat::Toml))
         .build()?
@@ -200,11 +323,12 @@ pub fn from_toml(text: &str) -> Result<Vec<Connection>, SettingsError> {
     connections(file)
 }
 
-fn connections(file: File) -> Result<Vec<Connection>, SettingsError> {
+fn connections(file: File) -> Result<Settings, SettingsError> {
     if file.connections.is_empty() {
         return Err(SettingsError::NoConnection);
     }
     let plaintext = file.allow_plaintext_secrets;
+    let access = access(file.access, plaintext)?;
     let mut connections = Vec::new();
     for (id, c) in file.connections {
         let at = |name: &str| format!("connections.{id}.{name}");
@@ -366,7 +490,10 @@ fn connections(file: File) -> Result<Vec<Connection>, SettingsError> {
         });
     }
     crate::config::validate_all(&connections)?;
-    Ok(connections)
+    Ok(Settings {
+        connections,
+        access,
+    })
 }
 
 #[cfg(test)]
@@ -404,7 +531,7 @@ mod tests {
             base_url = "https://x.td.commpeak.com"
             auth = { scheme = "basic", username = "api", password = "p" }
         "#;
-        let connections = from_toml(text).unwrap();
+        let connections = from_toml(text).unwrap().connections;
         let ids: Vec<&str> = connections.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["cp", "lp", "tt"]);
         assert_eq!(connections[1].label, "lp", "the id is the default label");
@@ -414,6 +541,51 @@ mod tests {
             3,
             "the declared list"
         );
+    }
+
+    #[test]
+    fn access_tables() {
+        let with = |access: &str| format!("{LP}\n[access]\n{access}");
+        let settings = from_toml(&with(
+            r#"mode = "gateway"
+               trusted_sources = ["10.0.0.0/24", "192.168.1.7"]
+               admin_groups = ["admins"]"#,
+        ))
+        .unwrap();
+        let Some(Access::Gateway(gateway)) = settings.access else {
+            panic!("a gateway")
+        };
+        assert_eq!(gateway.trusted_sources.len(), 2);
+        assert_eq!(gateway.user_header, "x-forwarded-user");
+        assert!(matches!(
+            from_toml(&with(r#"mode = "off""#)).unwrap().access,
+            Some(Access::Off)
+        ));
+        assert!(from_toml(LP).unwrap().access.is_none());
+        for (case, access, fragment) in [
+            (
+                "bad network",
+                r#"mode = "gateway"
+               trusted_sources = ["10.0.0.0/33"]"#,
+                "access.trusted_sources",
+            ),
+            (
+                "secret without its header",
+                r#"mode = "gateway"
+               shared_secret = "s""#,
+                "access.shared_secret_header: missing",
+            ),
+            (
+                "bad header name",
+                r#"mode = "gateway"
+               user_header = "x user""#,
+                "access.user_header",
+            ),
+            ("unknown mode", r#"mode = "sso""#, "sso"),
+        ] {
+            let error = from_toml(&with(access)).unwrap_err().to_string();
+            assert!(error.contains(fragment), "{case}: {error}");
+        }
     }
 
     #[test]

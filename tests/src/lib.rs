@@ -160,6 +160,7 @@ pub async fn start_configured_proxy(
     }));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://{}", listener.local_addr()?);
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .await
