@@ -10,6 +10,7 @@ pub mod embedded;
 mod error;
 mod forward;
 pub mod settings;
+pub mod spa;
 mod upstream;
 
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::routing::{any, get};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -26,6 +27,7 @@ use tower_http::sensitive_headers::{
     SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
 };
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::{
@@ -53,6 +55,8 @@ pub struct Config {
     pub access: access::Access,
     /// A JSON-lines file every change is appended to, besides the `audit` log target.
     pub audit_file: Option<PathBuf>,
+    /// Send `Strict-Transport-Security` (when the console is reached over TLS).
+    pub hsts: bool,
 }
 
 /// How reads (GET) are retried; writes never are.
@@ -87,6 +91,7 @@ impl Config {
             retry: RetryPolicy::default(),
             access: access::Access::Off,
             audit_file: None,
+            hsts: false,
         }
     }
 }
@@ -150,13 +155,48 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .layer(axum::middleware::from_fn(csrf::guard));
     let api = Router::new().nest("/api", api);
 
-    let router = match &config.dist {
-        Some(dist) => api.fallback_service(
-            ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))),
-        ),
-        None => api,
+    let (router, policy) = match &config.dist {
+        Some(dist) => {
+            let index = ServeFile::new(dist.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip();
+            let files = ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(index);
+            let spa = Router::new()
+                .fallback_service(files)
+                .layer(axum::middleware::from_fn(spa::cache_control));
+            (api.fallback_service(spa), spa::policy_for(dist)?)
+        }
+        // No page is served, so nothing may run.
+        None => (api, "default-src 'none'; frame-ancestors 'none'".to_owned()),
     };
-    Ok(router.layer(
+    let header_value = |value: &str| HeaderValue::from_str(value).expect("a valid header value");
+    let security = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            header_value(&policy),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header_value("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            header_value("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            header_value("DENY"),
+        ))
+        .layer(tower::util::option_layer(config.hsts.then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                header_value("max-age=31536000; includeSubDomains"),
+            )
+        })));
+    Ok(router.layer(security).layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new([
                 header::AUTHORIZATION,

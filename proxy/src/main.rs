@@ -72,6 +72,10 @@ struct Args {
     #[arg(long, default_value_t = 3, env = "PROXY_GET_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
     get_attempts: u32,
 
+    /// Send Strict-Transport-Security: set it when browsers reach the console over TLS (the
+    /// gateway in front terminates it).
+    #[arg(long, env = "PROXY_HSTS")]
+    hsts: bool,
     /// Append one JSON line per change sent to a vendor to this file (besides the log).
     #[arg(long, env = "PROXY_AUDIT_FILE")]
     audit_file: Option<PathBuf>,
@@ -172,6 +176,7 @@ async fn main() -> anyhow::Result<()> {
     config.retry.attempts = args.get_attempts;
     config.access = access.unwrap_or_default();
     config.audit_file = args.audit_file;
+    config.hsts = args.hsts;
     config
         .access
         .validate(args.host)

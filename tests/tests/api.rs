@@ -525,3 +525,75 @@ async fn serves_the_spa_with_a_fallback_to_index() {
         proxy::app(proxy::Config::new(vec![], Some(missing.path().to_owned()))).unwrap_err();
     assert!(error.to_string().contains("index.html"), "{error}");
 }
+
+#[tokio::test]
+async fn the_console_is_served_compressed_cached_and_locked_down() {
+    let dist = tempfile::tempdir().unwrap();
+    let loader = "import init from '/app-0123456789abcdef.js';\nawait init();\n";
+    let index = format!("<head><script type=\"module\">{loader}</script></head>");
+    std::fs::write(dist.path().join("index.html"), &index).unwrap();
+    std::fs::write(
+        dist.path().join("app-0123456789abcdef.js"),
+        "console.log(1)",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("app-0123456789abcdef.js.br"),
+        "brotli bytes",
+    )
+    .unwrap();
+    let stack = Stack::start(1, Some(dist.path().to_owned())).await.unwrap();
+    // reqwest would decode a body it asked to be compressed; a plain client sees the bytes.
+    let plain = reqwest::Client::builder()
+        .no_brotli()
+        .no_gzip()
+        .build()
+        .unwrap();
+    let get = |path: &str, encoding: &str| {
+        plain
+            .get(format!("{}{path}", stack.proxy_url))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+
+    let asset = get("/app-0123456789abcdef.js", "br, gzip").await.unwrap();
+    assert_eq!(asset.headers()["content-encoding"], "br");
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(asset.text().await.unwrap(), "brotli bytes");
+    let identity = get("/app-0123456789abcdef.js", "identity").await.unwrap();
+    assert!(identity.headers().get("content-encoding").is_none());
+    assert_eq!(identity.text().await.unwrap(), "console.log(1)");
+
+    for path in ["/", "/users/42"] {
+        let page = get(path, "identity").await.unwrap();
+        assert_eq!(page.headers()["cache-control"], "no-cache", "{path}");
+        let policy = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(
+            !policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"),
+            "{policy}"
+        );
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader));
+        assert!(
+            policy.contains(&format!("'sha256-{hash}'")),
+            "the loader's hash: {policy}"
+        );
+        assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+        assert!(
+            page.headers().get("strict-transport-security").is_none(),
+            "HSTS is opt-in"
+        );
+    }
+    let api = get("/api/connections", "identity").await.unwrap();
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+}

@@ -123,7 +123,45 @@ fn build_spa(tools: &tools::BuildTools) -> anyhow::Result<()> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true");
         run(&mut command)
+    })?;
+    step("precompressing dist/ (brotli, gzip)", || {
+        precompress(&workspace_root().join("dist"))
     })
+}
+
+/// Writes `name.br` and `name.gz` beside every text and wasm asset, which the proxy serves to
+/// browsers that accept them: compressed once at build, not on every request.
+fn precompress(dist: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let compressible = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "html" | "js" | "css" | "wasm" | "svg" | "json"));
+        if !compressible {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let with_extension = |extra: &str| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(extra);
+            PathBuf::from(name)
+        };
+        let mut brotli = Vec::new();
+        {
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &params)?;
+        }
+        std::fs::write(with_extension(".br"), brotli)?;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&bytes)?;
+        std::fs::write(with_extension(".gz"), gzip.finish()?)?;
+    }
+    Ok(())
 }
 
 fn workspace_root() -> PathBuf {

@@ -1,0 +1,130 @@
+//! Serving the built console (Trunk's `dist/`): precompressed assets when the browser takes
+//! them, hashed assets cached for good, `index.html` revalidated every time, the SPA's
+//! fallback to `index.html`, and the security headers every answer carries, with a Content
+//! Security Policy that allows Trunk's inline loader by its hash.
+
+use std::path::Path;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+
+/// The contents of every inline `<script>` (one without `src`) of a page. Hand-written over
+/// Trunk's own output rather than pulling an HTML parser into the proxy for one tag.
+pub fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body = &after[tag_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains("src=") {
+            scripts.push(&body[..close]);
+        }
+        rest = &body[close..];
+    }
+    scripts
+}
+
+/// The Content-Security-Policy for a page with these inline scripts: its own origin only,
+/// WebAssembly compiled (`'wasm-unsafe-eval'`, never `'unsafe-eval'`), inline scripts only by
+/// hash (never `'unsafe-inline'`), no framing, no plugins, no `<base>` tricks.
+pub fn content_security_policy(inline_scripts: &[&str]) -> String {
+    let hashes: Vec<String> = inline_scripts
+        .iter()
+        .map(|script| {
+            format!(
+                "'sha256-{}'",
+                STANDARD.encode(Sha256::digest(script.as_bytes()))
+            )
+        })
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+        hashes.join(" ")
+    )
+}
+
+/// The policy for `dist/index.html`, computed once at start (rebuilding the console while the
+/// proxy runs needs a restart, or the new loader's hash is not allowed).
+pub fn policy_for(dist: &Path) -> std::io::Result<String> {
+    let html = std::fs::read_to_string(dist.join("index.html"))?;
+    Ok(content_security_policy(&inline_scripts(&html)))
+}
+
+/// Does a file name carry Trunk's content hash (`name-0123456789abcdef.ext`, `…_bg.wasm`)?
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Cache headers: a hashed asset never changes, so it is kept for a year; everything else
+/// (`index.html`, the SPA's routes) is revalidated, so a new build is picked up at once.
+pub async fn cache_control(request: Request, next: Next) -> Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let value = if hashed && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_inline_loader_only() {
+        let html = r#"<head><script type="module">import init from '/a.js';
+await init();
+</script><script src="/other.js"></script><link rel="stylesheet" href="/s.css"/>
+<script>second()</script></head>"#;
+        assert_eq!(
+            inline_scripts(html),
+            ["import init from '/a.js';\nawait init();\n", "second()"]
+        );
+        let policy = content_security_policy(&inline_scripts(html));
+        assert!(policy.contains("'wasm-unsafe-eval'"));
+        assert!(!policy.contains("'unsafe-eval'") && !policy.contains("'unsafe-inline'"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert_eq!(policy.matches("'sha256-").count(), 2);
+        // The hash of "second()" as a browser computes it.
+        let expected = STANDARD.encode(Sha256::digest(b"second()"));
+        assert!(policy.contains(&format!("'sha256-{expected}'")));
+    }
+
+    #[test]
+    fn hashed_assets() {
+        for (path, hashed) in [
+            ("/frontend-237029bdc3686b15.js", true),
+            ("/frontend-dab61328bb6d7941_bg.wasm", true),
+            ("/style-5caa86b556ee26d9.css", true),
+            ("/index.html", false),
+            ("/", false),
+            ("/users/42", false),
+            ("/frontend-xyz.js", false),
+        ] {
+            assert_eq!(is_hashed(path), hashed, "{path}");
+        }
+    }
+}
