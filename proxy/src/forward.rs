@@ -268,7 +268,7 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyE
 /// The vendor URL of `operation`, with the browser's query parameters and the operation's
 /// defaults (LivePerson's `v` from the connection). The browser picks neither host, account
 /// nor path: only the query passes, and only to operations that take one.
-fn upstream_url(
+pub(crate) fn upstream_url(
     connection: &Connection,
     base: &url::Url,
     operation: &OperationSpec,

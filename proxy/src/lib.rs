@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod embedded;
 mod error;
 mod forward;
+mod health;
 pub mod settings;
 pub mod spa;
 mod upstream;
@@ -57,6 +58,8 @@ pub struct Config {
     pub audit_file: Option<PathBuf>,
     /// Send `Strict-Transport-Security` (when the console is reached over TLS).
     pub hsts: bool,
+    /// Set when the process is stopping: `/readyz` answers 503 from then on.
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How reads (GET) are retried; writes never are.
@@ -92,6 +95,7 @@ impl Config {
             access: access::Access::Off,
             audit_file: None,
             hsts: false,
+            shutting_down: Arc::default(),
         }
     }
 }
@@ -103,6 +107,8 @@ pub(crate) struct AppState {
     pub body_limit: usize,
     pub retry: RetryPolicy,
     pub audit: audit::Trail,
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    pub readiness: health::Cached,
     /// Domains and tokens of each connection, by connection id.
     pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
 }
@@ -134,6 +140,8 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         upstreams,
         body_limit: config.body_limit,
         retry: config.retry.clone(),
+        shutting_down: config.shutting_down.clone(),
+        readiness: health::Cached::default(),
         audit: audit::Trail::open(config.audit_file.as_deref())
             .map_err(|e| anyhow::anyhow!("cannot open the audit file: {e}"))?,
     });
@@ -145,7 +153,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .route("/me", get(access::me))
         .route("/{connection}/{*path}", any(forward::users))
         .fallback(error::api_not_found)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(config.body_limit))
         // Outermost first: a cross-site request is refused before anyone is identified.
         .layer(axum::middleware::from_fn_with_state(
@@ -153,7 +161,12 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             access::guard,
         ))
         .layer(axum::middleware::from_fn(csrf::guard));
-    let api = Router::new().nest("/api", api);
+    // Probes answer whoever asks (the platform), outside access control.
+    let api = Router::new()
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+        .nest("/api", api);
 
     let (router, policy) = match &config.dist {
         Some(dist) => {

@@ -76,6 +76,9 @@ struct Args {
     /// gateway in front terminates it).
     #[arg(long, env = "PROXY_HSTS")]
     hsts: bool,
+    /// Seconds requests in flight get to finish after SIGTERM before the process exits.
+    #[arg(long, default_value_t = 20, env = "PROXY_DRAIN_SECONDS")]
+    drain_seconds: u64,
     /// Append one JSON line per change sent to a vendor to this file (besides the log).
     #[arg(long, env = "PROXY_AUDIT_FILE")]
     audit_file: Option<PathBuf>,
@@ -177,6 +180,8 @@ async fn main() -> anyhow::Result<()> {
     config.access = access.unwrap_or_default();
     config.audit_file = args.audit_file;
     config.hsts = args.hsts;
+    let shutting_down = config.shutting_down.clone();
+    let drain = std::time::Duration::from_secs(args.drain_seconds);
     config
         .access
         .validate(args.host)
@@ -200,7 +205,20 @@ async fn main() -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Unready first, so the platform stops sending; then at most `drain` for what is in
+        // flight.
+        shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
+        tokio::spawn(async move {
+            tokio::time::sleep(drain).await;
+            tracing::warn!(
+                seconds = drain.as_secs(),
+                "requests still open after the drain time; exiting"
+            );
+            std::process::exit(0);
+        });
+    })
     .await?;
     Ok(())
 }

@@ -437,3 +437,35 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
         "an access token leaked"
     );
 }
+
+/// SIGTERM (what container runtimes send): unready at once, then a clean exit.
+#[tokio::test]
+async fn stops_cleanly_on_sigterm() {
+    let dist = dist_dir();
+    let (mut console, url) = start(
+        dist.path(),
+        &["--sandbox-users", "3", "--drain-seconds", "5"],
+    );
+    assert_eq!(
+        reqwest::get(format!("{url}/readyz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let pid = console.0.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let exit = loop {
+        if let Some(exit) = console.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the console did not stop"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+}

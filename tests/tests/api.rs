@@ -597,3 +597,46 @@ async fn the_console_is_served_compressed_cached_and_locked_down() {
     let api = get("/api/connections", "identity").await.unwrap();
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
 }
+
+#[tokio::test]
+async fn probes_tell_liveness_and_each_connections_readiness() {
+    let stack = Stack::start(2, None).await.unwrap();
+    let live = reqwest::get(format!("{}/livez", stack.proxy_url))
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let ready = reqwest::get(format!("{}/readyz", stack.proxy_url))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let report: Value = ready.json().await.unwrap();
+    let ids: Vec<&str> = report["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["liveperson", "trintech", "commpeak"]);
+    assert_eq!(
+        stack.sandbox_revision().await.unwrap(),
+        1,
+        "a probe changed data"
+    );
+
+    // Credentials the vendor refuses make the console unready, naming the connection.
+    let (proxy_url, _task) = start_proxy(&stack.sandbox.base_url(), "not-the-token", None)
+        .await
+        .unwrap();
+    let ready = reqwest::get(format!("{proxy_url}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let report: Value = ready.json().await.unwrap();
+    assert_eq!(report["connections"][0]["ready"], false);
+    assert!(
+        report["connections"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("refused the credentials"),
+        "{report}"
+    );
+    assert!(!report.to_string().contains("not-the-token"));
+}
