@@ -104,12 +104,19 @@ async fn forward(
         return Err(ProxyError::PathTooLong(MAX_PATH));
     }
     let method = effective_method(&method, headers)?;
-    let operations: Vec<OperationSpec> = connection.operations().into_iter().copied().collect();
-    let (operation, params) = operation::find(&operations, method.as_str(), &format!("/{rest}"))
-        .map_err(|e| match e {
-            RouteError::NotFound(_) => ProxyError::NotFound,
-            other => ProxyError::MethodNotAllowed(other.to_string()),
-        })?;
+    let upstream_state = state
+        .upstreams
+        .get(&connection.id)
+        .expect("every connection has its upstream state");
+    let (operation, params) = operation::find(
+        &upstream_state.operations,
+        method.as_str(),
+        &format!("/{rest}"),
+    )
+    .map_err(|e| match e {
+        RouteError::NotFound(_) => ProxyError::NotFound,
+        other => ProxyError::MethodNotAllowed(other.to_string()),
+    })?;
 
     // A body is checked with the same rules as the browser's before anything is sent; the
     // bytes forwarded are the ones checked, so fields this product does not model reach the
@@ -124,10 +131,6 @@ async fn forward(
         }
     };
 
-    let upstream_state = state
-        .upstreams
-        .get(&connection.id)
-        .expect("every connection has its upstream state");
     let base = upstream_state.base_url(&state.client, connection).await?;
     let url = upstream_url(connection, &base, operation, &params, uri.query());
     // Towards a vendor behind something that passes only POST, PUT and DELETE travel as POST

@@ -132,7 +132,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
     let upstreams = config
         .connections
         .iter()
-        .map(|c| (c.id.clone(), upstream::UpstreamState::default()))
+        .map(|c| (c.id.clone(), upstream::UpstreamState::new(c)))
         .collect();
     let state = Arc::new(AppState {
         connections: config.connections,

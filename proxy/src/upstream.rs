@@ -25,8 +25,11 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// Per-connection state kept between requests.
-#[derive(Default)]
 pub(crate) struct UpstreamState {
+    /// The operations the connection forwards, worked out once.
+    pub(crate) operations: Vec<shared::operation::OperationSpec>,
+    /// The Bearer or Basic header, built once (`None` for OAuth, which is per request).
+    static_authorization: Option<HeaderValue>,
     /// Held across a lookup, for the same reason.
     domains: tokio::sync::Mutex<HashMap<&'static str, (Url, Instant)>>,
     /// Held across a refresh: waiters queue here rather than all asking Sentinel.
@@ -57,6 +60,16 @@ fn refresh_after(lifetime: Duration) -> Duration {
 }
 
 impl UpstreamState {
+    /// The state of a connection that passed validation.
+    pub(crate) fn new(connection: &Connection) -> Self {
+        Self {
+            operations: connection.operations().into_iter().copied().collect(),
+            static_authorization: connection.static_authorization().and_then(Result::ok),
+            domains: tokio::sync::Mutex::default(),
+            token: tokio::sync::Mutex::default(),
+        }
+    }
+
     /// The base URL requests to `connection` go to.
     pub(crate) async fn base_url(
         &self,
@@ -141,6 +154,9 @@ impl UpstreamState {
             tracing::error!(connection = %connection.id, error = %e, "connection misconfigured");
             ProxyError::Misconfigured(connection.id.clone())
         };
+        if let Some(value) = &self.static_authorization {
+            return Ok(value.clone());
+        }
         if let Some(value) = connection.static_authorization() {
             return value.map_err(|e| misconfigured(&e));
         }

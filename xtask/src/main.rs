@@ -4,6 +4,7 @@
 //! target, Trunk, wasm-bindgen-cli, binaryen's wasm-opt, and for tests Chromium with its
 //! driver) and skip whatever is already there at the right version.
 
+mod bench;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,22 @@ enum Task {
     },
     /// Build the SPA into dist/ (release, size-optimised).
     Dist,
+    /// Benchmarks; figures go to BENCHMARKS.md.
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Bench {
+    /// A small GET straight to the sandbox, through the proxy, and through nginx when
+    /// installed (wrk, same run): throughput, p50/p99 latency, ratios, the proxy's peak RSS.
+    Proxy {
+        /// Seconds each target is loaded for.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -107,6 +124,9 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Task::Dist => build_spa(&tools::ensure_build_tools(&root)?),
+        Task::Bench {
+            which: Bench::Proxy { seconds },
+        } => bench::proxy(&root, seconds),
     }
 }
 

@@ -203,7 +203,7 @@ fn check_trunk_pins(trunk_toml: &Path, wasm_bindgen: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+pub(crate) fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     let is_root = output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0");
     let apt = |args: &[&str]| {
         let mut command = if is_root {
