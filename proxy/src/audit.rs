@@ -22,7 +22,8 @@ pub struct Event<'a> {
     /// The users concerned: the id in the path, or the ids, login names or user names the body
     /// names.
     pub users: Vec<String>,
-    /// The vendor's status.
+    /// The vendor's status, or the proxy's 502/504 when no answer came (the change may then
+    /// have been applied or not).
     pub status: u16,
     pub request_id: Option<&'a str>,
 }

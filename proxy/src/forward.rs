@@ -142,6 +142,20 @@ async fn forward(
     } else {
         method.clone()
     };
+    // Every change sent is audited, with the vendor's status, or the status the browser gets
+    // when no answer came (the change may have been applied all the same).
+    let audit_change = |status: StatusCode| {
+        if operation.method != shared::operation::HttpMethod::Get {
+            state.audit.record(&audit::event(
+                identity,
+                &connection.id,
+                operation.name,
+                audit::subjects(params.id.as_deref(), body.as_deref()),
+                status.as_u16(),
+                headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+            ));
+        }
+    };
     // Reads are retried on connection errors and on 429 (after its Retry-After), a bounded
     // number of times; writes are sent once, ever.
     let retry = &state.retry;
@@ -186,26 +200,18 @@ async fn forward(
             }
             Err(e) => {
                 tracing::warn!(connection = %connection.id, error = %e, "upstream request failed");
-                return Err(if e.is_timeout() {
+                let error = if e.is_timeout() {
                     ProxyError::UpstreamTimeout
                 } else {
                     ProxyError::UpstreamUnreachable
-                });
+                };
+                audit_change(error.status());
+                return Err(error);
             }
         }
         attempt += 1;
     };
-    if operation.method != shared::operation::HttpMethod::Get {
-        let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok());
-        state.audit.record(&audit::event(
-            identity,
-            &connection.id,
-            operation.name,
-            audit::subjects(params.id.as_deref(), body.as_deref()),
-            upstream.status().as_u16(),
-            request_id,
-        ));
-    }
+    audit_change(upstream.status());
     if upstream.status() == StatusCode::UNAUTHORIZED {
         // A token the vendor no longer accepts is not offered again.
         upstream_state.token_refused().await;

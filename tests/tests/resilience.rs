@@ -167,3 +167,34 @@ async fn bodies_over_the_limit_are_413() {
     );
     assert_eq!(sandbox.count("POST "), 0);
 }
+
+#[tokio::test]
+async fn a_write_without_an_answer_is_still_audited() {
+    let config = sandbox_config(sandbox::Faults {
+        latency_ms: 3_000,
+        ..sandbox::Faults::default()
+    });
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let trail = dir.path().join("audit.jsonl");
+    let (proxy, _task) = proxy_to(&sandbox, &config, |c| {
+        c.request_timeout = Duration::from_millis(300);
+        c.audit_file = Some(trail.clone());
+    })
+    .await;
+    let response = tests::console_client()
+        .post(format!("{proxy}/api/cp/users"))
+        .json(&json!([{"username": "maybe", "password": "p", "email": "maybe@example.com"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
+    let line: Value =
+        serde_json::from_str(std::fs::read_to_string(&trail).unwrap().trim()).unwrap();
+    assert_eq!(line["operation"], "create_users");
+    assert_eq!(line["users"], json!(["maybe"]));
+    assert_eq!(
+        line["status"], 504,
+        "the change may have been applied: it is on record"
+    );
+}
