@@ -240,9 +240,11 @@ async fn forward(
     {
         response_headers.insert(header::LOCATION, location);
     }
-    // Streamed, not buffered: a list of tens of thousands of users flows straight through.
+    // Streamed, not buffered: a list of tens of thousands of users flows straight through. The
+    // vendor's body is passed as a body (not a stream of chunks) so its length travels with it:
+    // a short answer then leaves in one write, with `content-length` rather than chunked.
     Ok(response
-        .body(Body::from_stream(upstream.bytes_stream()))
+        .body(Body::new(reqwest::Body::from(upstream)))
         .expect("status and headers came from a valid response"))
 }
 

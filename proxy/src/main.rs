@@ -8,6 +8,11 @@ use anyhow::Context;
 use clap::Parser;
 use secrecy::SecretString;
 
+// glibc's allocator took a tenth of the proxy's time under load (per-thread arenas contending
+// for the many small allocations of each forwarded request); mimalloc is made for that pattern.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Serves the users console and forwards its API calls to the vendors.
 ///
 /// Connections come from, in order of precedence: --config FILE (any number of connections
@@ -198,6 +203,13 @@ async fn main() -> anyhow::Result<()> {
         format!("cannot listen on {addr} (is another console running? try --port)")
     })?;
     let url = format!("http://{}/", listener.local_addr()?);
+    // Answers go out as soon as they are written, as nginx's `tcp_nodelay on` does: an answer
+    // never waits for the browser's acknowledgement of the previous segment.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     tracing::info!(%url, "console listening");
     println!("Users console: {url}");
     // The peer's address is what gateway mode trusts.

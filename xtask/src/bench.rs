@@ -50,10 +50,55 @@ fn wait_for(port: u16) -> anyhow::Result<()> {
 }
 
 /// wrk's figures for one target.
+#[derive(Clone, Copy)]
 struct Figures {
     requests_per_second: f64,
+    requests: f64,
     p50_ms: f64,
     p99_ms: f64,
+}
+
+/// Rounds per target, interleaved (direct, proxy, nginx, direct, …), so that a slow spell on
+/// this shared machine hits every target alike; the median round is reported.
+const ROUNDS: usize = 3;
+
+/// CPU time (user + system) a process and its threads have used so far, in seconds.
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("unexpected /proc stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
+    Ok(ticks / clock_ticks_per_second()?)
+}
+
+fn clock_ticks_per_second() -> anyhow::Result<f64> {
+    let out = Command::new("getconf").arg("CLK_TCK").output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+}
+
+/// The processes doing a server's work: itself, or for nginx its workers.
+fn workers_of(pid: u32) -> Vec<u32> {
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let workers: Vec<u32> = children
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    if workers.is_empty() {
+        vec![pid]
+    } else {
+        workers
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn milliseconds(value: &str) -> Option<f64> {
@@ -83,7 +128,13 @@ fn wrk(url: &str, auth: Option<&str>, seconds: u32) -> anyhow::Result<Figures> {
     if let Some(count) = non_2xx {
         bail!("{url} answered {count} errors under load:\n{text}");
     }
+    let requests = text
+        .lines()
+        .find_map(|l| l.trim().split_once(" requests in "))
+        .and_then(|(n, _)| n.parse().ok())
+        .context("no request count in wrk's output")?;
     Ok(Figures {
+        requests,
         requests_per_second: field("Requests/sec:")
             .and_then(|v| v.parse().ok())
             .with_context(|| format!("no Requests/sec in wrk's output:\n{text}"))?,
@@ -168,16 +219,19 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
     wait_for(proxy_port)?;
 
     let basic = format!("Basic {}", STANDARD.encode(format!("api:{PASSWORD}")));
+    // Each target with the process whose CPU time per request is reported.
     let mut targets = vec![
         (
             "direct to the sandbox",
             format!("{commpeak}{USER_PATH}"),
             Some(basic.clone()),
+            sandbox.0.id(),
         ),
         (
             "through the proxy",
             format!("http://127.0.0.1:{proxy_port}/api/cp/users/1001"),
             None,
+            proxy_pid,
         ),
     ];
     let _nginx = match Command::new("nginx").arg("-v").output() {
@@ -208,6 +262,7 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
                 "through nginx proxy_pass",
                 format!("http://127.0.0.1:{port}/api/cp/users/1001"),
                 None,
+                child.id(),
             ));
             Some(Running(child))
         }
@@ -217,24 +272,55 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
         }
     };
 
-    let mut results = Vec::new();
-    for (name, url, auth) in &targets {
-        // A short warm-up so connection pools and caches are in their steady state.
+    // A short warm-up so connection pools and caches are in their steady state.
+    for (_, url, auth, _) in &targets {
         wrk(url, auth.as_deref(), 2)?;
-        let figures = step(&format!("wrk {name} ({seconds} s)"), || {
-            wrk(url, auth.as_deref(), seconds)
-        })?;
-        results.push((*name, figures));
+    }
+    let mut rounds: Vec<Vec<(Figures, f64)>> = vec![Vec::new(); targets.len()];
+    for round in 1..=ROUNDS {
+        for ((name, url, auth, pid), measured) in targets.iter().zip(&mut rounds) {
+            let workers = workers_of(*pid);
+            let cpu = |workers: &[u32]| -> anyhow::Result<f64> {
+                workers.iter().map(|w| cpu_seconds(*w)).sum()
+            };
+            let before = cpu(&workers)?;
+            let figures = step(
+                &format!("wrk {name}, round {round} of {ROUNDS} ({seconds} s)"),
+                || wrk(url, auth.as_deref(), seconds),
+            )?;
+            let cpu_us_per_request = (cpu(&workers)? - before) * 1e6 / figures.requests;
+            measured.push((figures, cpu_us_per_request));
+        }
     }
     let rss = peak_rss_mb(proxy_pid)?;
     drop(sandbox);
 
+    // The median of each figure over the rounds.
+    let results: Vec<(&str, Figures, f64)> = targets
+        .iter()
+        .zip(&rounds)
+        .map(|((name, ..), measured)| {
+            let of = |f: fn(&(Figures, f64)) -> f64| median(measured.iter().map(f).collect());
+            let figures = Figures {
+                requests_per_second: of(|m| m.0.requests_per_second),
+                requests: of(|m| m.0.requests),
+                p50_ms: of(|m| m.0.p50_ms),
+                p99_ms: of(|m| m.0.p99_ms),
+            };
+            (*name, figures, of(|m| m.1))
+        })
+        .collect();
     let direct = &results[0].1;
-    println!("\n| Target | Requests/s | p50 ms | p99 ms | vs direct (throughput) | added p99 ms |");
-    println!("|---|---|---|---|---|---|");
-    for (name, f) in &results {
+    println!(
+        "\nMedians of {ROUNDS} interleaved rounds. CPU per request: of the sandbox (direct), the proxy, nginx's worker.\n"
+    );
+    println!(
+        "| Target | Requests/s | p50 ms | p99 ms | vs direct (throughput) | added p99 ms | CPU µs per request |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, f, cpu) in &results {
         println!(
-            "| {name} | {:.0} | {:.2} | {:.2} | {:.2}x | {:.2} |",
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.2}x | {:.2} | {cpu:.0} |",
             f.requests_per_second,
             f.p50_ms,
             f.p99_ms,
@@ -242,13 +328,14 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
             f.p99_ms - direct.p99_ms
         );
     }
-    if let Some((_, nginx)) = results.get(2) {
-        let proxy = &results[1].1;
+    if let Some((_, nginx, nginx_cpu)) = results.get(2) {
+        let (_, proxy, proxy_cpu) = &results[1];
         println!(
-            "\nproxy vs nginx: throughput {:.2}x, p99 {:.2} ms vs {:.2} ms",
+            "\nproxy vs nginx: throughput {:.2}x, p99 {:.2} ms vs {:.2} ms, CPU per request {:.1}x",
             proxy.requests_per_second / nginx.requests_per_second,
             proxy.p99_ms,
-            nginx.p99_ms
+            nginx.p99_ms,
+            proxy_cpu / nginx_cpu
         );
     }
     println!("proxy peak RSS: {rss:.1} MB");
