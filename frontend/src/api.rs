@@ -80,14 +80,19 @@ async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> 
     })
 }
 
+/// Where the proxy's API is, relative to the page: the page's `<base href>` names the path
+/// the console is served under (`/`, or a gateway's prefix such as `/admin/users/`), so the
+/// same build works at any prefix.
+const API: &str = "api";
+
 /// The proxy's URL of a LivePerson operation (without a user id) on `connection`.
 fn operation_url(connection: &str, operation: &str) -> String {
     let path = named(shared::liveperson::OPERATIONS, operation).path;
-    format!("/api/{connection}{path}")
+    format!("{API}/{connection}{path}")
 }
 
 pub async fn connections() -> Result<Vec<ConnectionInfo>, Failure> {
-    let response = Request::get("/api/connections")
+    let response = Request::get(&format!("{API}/connections"))
         .send()
         .await
         .map_err(Failure::network)?;

@@ -236,7 +236,7 @@ async fn forward(
         .headers()
         .get(header::LOCATION)
         .and_then(|l| l.to_str().ok())
-        .and_then(|l| rewrite_location(connection, l))
+        .and_then(|l| rewrite_location(connection, &state.base_path, l))
     {
         response_headers.insert(header::LOCATION, location);
     }
@@ -327,7 +327,11 @@ pub(crate) fn upstream_url(
 
 /// Points a vendor `location` at the proxy's own route, so the browser never sees (or is sent
 /// to) the vendor's host. Anything that is not a user of this connection is dropped.
-fn rewrite_location(connection: &Connection, location: &str) -> Option<HeaderValue> {
+fn rewrite_location(
+    connection: &Connection,
+    base_path: &str,
+    location: &str,
+) -> Option<HeaderValue> {
     let path = url::Url::parse(location)
         .map(|u| u.path().to_owned())
         .unwrap_or_else(|_| location.split('?').next().unwrap_or_default().to_owned());
@@ -344,7 +348,7 @@ fn rewrite_location(connection: &Connection, location: &str) -> Option<HeaderVal
     if !operation::is_valid_path_id(id) {
         return None;
     }
-    HeaderValue::try_from(format!("/api/{}/users/{id}", connection.id)).ok()
+    HeaderValue::try_from(format!("{base_path}/api/{}/users/{id}", connection.id)).ok()
 }
 
 #[cfg(test)]
@@ -458,12 +462,22 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                rewrite_location(&c, location)
+                rewrite_location(&c, "", location)
                     .as_ref()
                     .map(|v| v.to_str().unwrap()),
                 expected,
                 "{location}"
             );
         }
+        // Behind a gateway's prefix the browser is pointed under it.
+        assert_eq!(
+            rewrite_location(
+                &c,
+                "/admin/users",
+                "/api/account/123/configuration/le-users/users/77"
+            )
+            .unwrap(),
+            "/admin/users/api/lp/users/77"
+        );
     }
 }

@@ -27,7 +27,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::sensitive_headers::{
     SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
 };
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -60,6 +60,43 @@ pub struct Config {
     pub hsts: bool,
     /// Set when the process is stopping: `/readyz` answers 503 from then on.
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    /// The path the console is served under behind a gateway (`""` for the root, or like
+    /// `/admin/users`, from [`base_path`]). The probes stay at the root.
+    pub base_path: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "the base path \"{0}\" is not a plain path like /admin/users/ (letters, digits, - . _ ~ \
+     between slashes, no empty or dot segments)"
+)]
+pub struct BadBasePath(pub String);
+
+/// The path prefix an operator gives (`/admin/users/`, `/admin/users` or `/`), as the proxy
+/// uses it: `""` for the root, otherwise a leading slash and no trailing one.
+pub fn base_path(given: &str) -> Result<String, BadBasePath> {
+    let bad = || BadBasePath(given.to_owned());
+    let inner = given.strip_prefix('/').ok_or_else(bad)?;
+    if given == "/" {
+        return Ok(String::new());
+    }
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    if inner.is_empty() {
+        return Err(bad());
+    }
+    let plain = inner.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment != "."
+            && segment != ".."
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    });
+    if plain {
+        Ok(format!("/{inner}"))
+    } else {
+        Err(bad())
+    }
 }
 
 /// How reads (GET) are retried; writes never are.
@@ -96,6 +133,7 @@ impl Config {
             audit_file: None,
             hsts: false,
             shutting_down: Arc::default(),
+            base_path: String::new(),
         }
     }
 }
@@ -111,6 +149,8 @@ pub(crate) struct AppState {
     pub readiness: health::Cached,
     /// Domains and tokens of each connection, by connection id.
     pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
+    /// `""` or `/prefix`: what the browser's URLs start with.
+    pub base_path: String,
 }
 
 /// Builds the whole HTTP application: API routes, SPA, and the layers around them.
@@ -140,6 +180,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         upstreams,
         body_limit: config.body_limit,
         retry: config.retry.clone(),
+        base_path: config.base_path.clone(),
         shutting_down: config.shutting_down.clone(),
         readiness: health::Cached::default(),
         audit: audit::Trail::open(config.audit_file.as_deref())
@@ -161,29 +202,46 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             access::guard,
         ))
         .layer(axum::middleware::from_fn(csrf::guard));
-    // Probes answer whoever asks (the platform), outside access control.
-    let api = Router::new()
+    // Probes answer whoever asks (the platform), outside access control, and at the root
+    // whatever the prefix: the platform reaches the process, not the gateway.
+    let probes = Router::new()
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
-        .with_state(state)
-        .nest("/api", api);
+        .with_state(state);
+    let console = Router::new().nest("/api", api);
 
-    let (router, policy) = match &config.dist {
+    let (console, policy) = match &config.dist {
         Some(dist) => {
-            let index = ServeFile::new(dist.join("index.html"))
-                .precompressed_br()
-                .precompressed_gzip();
+            let page = spa::Page::load(dist, &config.base_path)?;
+            // The page itself comes from memory (its <base> names the prefix); every other
+            // file from disk, precompressed when the browser takes it.
+            let html = axum::body::Bytes::from(page.html);
+            let index = get(move || {
+                let html = html.clone();
+                async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html) }
+            });
             let files = ServeDir::new(dist)
+                .append_index_html_on_directories(false)
                 .precompressed_br()
                 .precompressed_gzip()
-                .fallback(index);
+                .fallback(index.clone().with_state(()));
             let spa = Router::new()
+                .route("/", index.clone())
+                .route("/index.html", index)
                 .fallback_service(files)
                 .layer(axum::middleware::from_fn(spa::cache_control));
-            (api.fallback_service(spa), spa::policy_for(dist)?)
+            (console.merge(spa), page.policy)
         }
         // No page is served, so nothing may run.
-        None => (api, "default-src 'none'; frame-ancestors 'none'".to_owned()),
+        None => (
+            console,
+            "default-src 'none'; frame-ancestors 'none'".to_owned(),
+        ),
+    };
+    let router = if config.base_path.is_empty() {
+        probes.merge(console)
+    } else {
+        probes.nest_service(&config.base_path, console)
     };
     let header_value = |value: &str| HeaderValue::from_str(value).expect("a valid header value");
     let security = ServiceBuilder::new()
@@ -227,4 +285,30 @@ async fn list_connections(
     State(state): State<Arc<AppState>>,
 ) -> axum::Json<Vec<shared::ConnectionInfo>> {
     axum::Json(state.connections.iter().map(Connection::info).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        for (given, expected) in [
+            ("/", Some("")),
+            ("/admin/users/", Some("/admin/users")),
+            ("/admin/users", Some("/admin/users")),
+            ("/console-1.2_~x/", Some("/console-1.2_~x")),
+            ("admin", None),
+            ("", None),
+            ("//", None),
+            ("/admin//users/", None),
+            ("/admin/../etc/", None),
+            ("/./", None),
+            ("/a%2fb/", None),
+            ("/a b/", None),
+            ("https://evil.example/", None),
+        ] {
+            assert_eq!(base_path(given).ok().as_deref(), expected, "{given:?}");
+        }
+    }
 }

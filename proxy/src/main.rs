@@ -77,6 +77,12 @@ struct Args {
     #[arg(long, default_value_t = 3, env = "PROXY_GET_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
     get_attempts: u32,
 
+    /// Serve the console under this path, as the gateway in front passes it on (e.g.
+    /// /admin/users/); the page, its assets and the API all move under it. /livez and
+    /// /readyz stay at the root for the platform's probes.
+    #[arg(long, default_value = "/", env = "PROXY_BASE_PATH", value_parser = proxy::base_path)]
+    base_path: String,
+
     /// Send Strict-Transport-Security: set it when browsers reach the console over TLS (the
     /// gateway in front terminates it).
     #[arg(long, env = "PROXY_HSTS")]
@@ -185,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
     config.access = access.unwrap_or_default();
     config.audit_file = args.audit_file;
     config.hsts = args.hsts;
+    config.base_path = args.base_path;
     let shutting_down = config.shutting_down.clone();
     let drain = std::time::Duration::from_secs(args.drain_seconds);
     config

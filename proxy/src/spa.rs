@@ -1,7 +1,9 @@
 //! Serving the built console (Trunk's `dist/`): precompressed assets when the browser takes
 //! them, hashed assets cached for good, `index.html` revalidated every time, the SPA's
 //! fallback to `index.html`, and the security headers every answer carries, with a Content
-//! Security Policy that allows Trunk's inline loader by its hash.
+//! Security Policy that allows Trunk's inline loader by its hash. Under a path prefix the
+//! page's `<base href>` names the prefix, so the SPA (built with relative URLs) loads its
+//! assets and calls the API under it.
 
 use std::path::Path;
 
@@ -12,6 +14,65 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
+
+/// The base every relative URL of the page resolves against when no prefix is set; Trunk
+/// builds with `public_url = "./"`, so assets and API calls follow it.
+const ROOT_BASE: &str = r#"<base href="/" />"#;
+
+/// `dist/index.html` as served: its `<base>` pointed at the prefix, and its policy.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub html: String,
+    pub policy: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{0} has no <head> to put <base href> in, so the console cannot be served under a \
+         path prefix; rebuild it from frontend/index.html"
+    )]
+    NoHead(String),
+}
+
+impl Page {
+    /// Reads the page once at start (rebuilding the console while the proxy runs needs a
+    /// restart, or the new loader's hash is not allowed). `base_path` is `""` or `/prefix`.
+    pub fn load(dist: &Path, base_path: &str) -> Result<Self, PageError> {
+        let path = dist.join("index.html");
+        let html = std::fs::read_to_string(&path).map_err(|source| PageError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let html = with_base(&html, base_path)
+            .ok_or_else(|| PageError::NoHead(path.display().to_string()))?;
+        let policy = content_security_policy(&inline_scripts(&html));
+        Ok(Self { html, policy })
+    }
+}
+
+/// The page with its `<base href>` set to `base_path` + `/`: the one Trunk left replaced, or
+/// one added at the top of `<head>`. `None` when there is neither.
+fn with_base(html: &str, base_path: &str) -> Option<String> {
+    if base_path.is_empty() && html.contains(ROOT_BASE) {
+        return Some(html.to_owned());
+    }
+    let base = format!(r#"<base href="{base_path}/" />"#);
+    if html.contains(ROOT_BASE) {
+        return Some(html.replacen(ROOT_BASE, &base, 1));
+    }
+    if base_path.is_empty() {
+        // Without a prefix, a page with absolute URLs works as it is.
+        return Some(html.to_owned());
+    }
+    let head = html.find("<head>")? + "<head>".len();
+    Some(format!("{}{base}{}", &html[..head], &html[head..]))
+}
 
 /// The contents of every inline `<script>` (one without `src`) of a page. Hand-written over
 /// Trunk's own output rather than pulling an HTML parser into the proxy for one tag.
@@ -38,7 +99,8 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
 
 /// The Content-Security-Policy for a page with these inline scripts: its own origin only,
 /// WebAssembly compiled (`'wasm-unsafe-eval'`, never `'unsafe-eval'`), inline scripts only by
-/// hash (never `'unsafe-inline'`), no framing, no plugins, no `<base>` tricks.
+/// hash (never `'unsafe-inline'`), no framing, no plugins, and a `<base>` only of this origin
+/// (the page's own names the path prefix).
 pub fn content_security_policy(inline_scripts: &[&str]) -> String {
     let hashes: Vec<String> = inline_scripts
         .iter()
@@ -51,17 +113,10 @@ pub fn content_security_policy(inline_scripts: &[&str]) -> String {
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'",
         hashes.join(" ")
     )
-}
-
-/// The policy for `dist/index.html`, computed once at start (rebuilding the console while the
-/// proxy runs needs a restart, or the new loader's hash is not allowed).
-pub fn policy_for(dist: &Path) -> std::io::Result<String> {
-    let html = std::fs::read_to_string(dist.join("index.html"))?;
-    Ok(content_security_policy(&inline_scripts(&html)))
 }
 
 /// Does a file name carry Trunk's content hash (`name-0123456789abcdef.ext`, `…_bg.wasm`)?
@@ -111,6 +166,30 @@ await init();
         // The hash of "second()" as a browser computes it.
         let expected = STANDARD.encode(Sha256::digest(b"second()"));
         assert!(policy.contains(&format!("'sha256-{expected}'")));
+    }
+
+    #[test]
+    fn base_follows_the_prefix() {
+        let built =
+            r#"<html><head><base href="/" /><script type="module">x</script></head></html>"#;
+        let bare = "<html><head><title>t</title></head></html>";
+        for (html, base_path, expected) in [
+            (built, "", Some(built.to_owned())),
+            (
+                built,
+                "/admin/users",
+                Some(built.replace(r#"href="/""#, r#"href="/admin/users/""#)),
+            ),
+            (bare, "", Some(bare.to_owned())),
+            (
+                bare,
+                "/c",
+                Some(r#"<html><head><base href="/c/" /><title>t</title></head></html>"#.into()),
+            ),
+            ("<title>no head</title>", "/c", None),
+        ] {
+            assert_eq!(with_base(html, base_path), expected, "{html} {base_path}");
+        }
     }
 
     #[test]

@@ -47,6 +47,16 @@ pub fn workspace_root() -> PathBuf {
 impl Stack {
     /// Starts a sandbox seeded with `seed_users` users and a proxy serving `dist`.
     pub async fn start(seed_users: usize, dist: Option<PathBuf>) -> anyhow::Result<Self> {
+        Self::start_with(seed_users, dist, |_| ()).await
+    }
+
+    /// Like [`Stack::start`], with the proxy's configuration adjusted by `configure` (a path
+    /// prefix, access control, limits).
+    pub async fn start_with(
+        seed_users: usize,
+        dist: Option<PathBuf>,
+        configure: impl FnOnce(&mut proxy::Config),
+    ) -> anyhow::Result<Self> {
         let config = sandbox::Config::with_random_credentials(
             sandbox::Database::InMemory,
             ACCOUNT_ID,
@@ -54,7 +64,9 @@ impl Stack {
         );
         let sandbox = sandbox::spawn(&config).await?;
         let connections = proxy::embedded::sandbox_connections(&sandbox, &config, "4.0")?;
-        let (proxy_url, received, proxy_task) = start_recorded_proxy(connections, dist).await?;
+        let mut proxy_config = proxy::Config::new(connections, dist);
+        configure(&mut proxy_config);
+        let (proxy_url, received, proxy_task) = start_configured_proxy(proxy_config).await?;
         Ok(Self {
             sandbox,
             token: config.liveperson.bearer_token.clone(),
@@ -104,11 +116,11 @@ impl Stack {
 pub struct Received(Arc<Mutex<Vec<(Method, String)>>>);
 
 impl Received {
-    /// How many requests other than GET reached `/api/...`.
+    /// How many requests other than GET reached `/api/...` (under any path prefix).
     pub fn api_writes(&self) -> usize {
         let seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
         seen.iter()
-            .filter(|(m, p)| m != Method::GET && p.starts_with("/api/"))
+            .filter(|(m, p)| m != Method::GET && p.contains("/api/"))
             .count()
     }
 }

@@ -599,6 +599,99 @@ async fn the_console_is_served_compressed_cached_and_locked_down() {
 }
 
 #[tokio::test]
+async fn behind_a_gateway_prefix_everything_moves_under_it_but_the_probes() {
+    let dist = tempfile::tempdir().unwrap();
+    let loader = "import init from './app-0123456789abcdef.js';\nawait init();\n";
+    std::fs::write(
+        dist.path().join("index.html"),
+        format!("<head><base href=\"/\" /><script type=\"module\">{loader}</script></head>"),
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js"), "1").unwrap();
+    let stack = Stack::start_with(2, Some(dist.path().to_owned()), |config| {
+        config.base_path = proxy::base_path("/admin/users/").unwrap();
+    })
+    .await
+    .unwrap();
+    let status = |path: &'static str| {
+        let url = format!("{}{path}", stack.proxy_url);
+        async move { client().get(url).send().await.unwrap().status() }
+    };
+    for (path, expected) in [
+        ("/admin/users/", StatusCode::OK),
+        ("/admin/users/index.html", StatusCode::OK),
+        ("/admin/users/users/42", StatusCode::OK),
+        ("/admin/users/app-0123456789abcdef.js", StatusCode::OK),
+        ("/admin/users/api/connections", StatusCode::OK),
+        ("/admin/users/api/liveperson/users", StatusCode::OK),
+        ("/livez", StatusCode::OK),
+        ("/readyz", StatusCode::OK),
+        // Nothing of the console outside the prefix.
+        ("/", StatusCode::NOT_FOUND),
+        ("/api/connections", StatusCode::NOT_FOUND),
+        ("/app-0123456789abcdef.js", StatusCode::NOT_FOUND),
+        ("/admin/other/api/connections", StatusCode::NOT_FOUND),
+    ] {
+        assert_eq!(status(path).await, expected, "{path}");
+    }
+
+    // The page names the prefix as its base, so its relative URLs (assets, API) resolve
+    // under it; the loader is still allowed by its hash.
+    for path in [
+        "/admin/users/",
+        "/admin/users/users/42",
+        "/admin/users/index.html",
+    ] {
+        let page = client()
+            .get(format!("{}{path}", stack.proxy_url))
+            .send()
+            .await
+            .unwrap();
+        let policy = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(page.headers()["cache-control"], "no-cache", "{path}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(r#"<base href="/admin/users/" />"#),
+            "{path}: {html}"
+        );
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader));
+        assert!(policy.contains(&format!("'sha256-{hash}'")), "{policy}");
+        assert!(policy.contains("base-uri 'self'"), "{policy}");
+    }
+
+    // A created user's location points under the prefix too.
+    let created = tests::console_client()
+        .post(format!(
+            "{}/admin/users/api/{CONNECTION}/users",
+            stack.proxy_url
+        ))
+        .json(&json!([new_user("prefixed.user")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("/admin/users/api/{CONNECTION}/users/")),
+        "{location}"
+    );
+    assert_eq!(
+        client()
+            .get(format!("{}{location}", stack.proxy_url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn probes_tell_liveness_and_each_connections_readiness() {
     let stack = Stack::start(2, None).await.unwrap();
     let live = reqwest::get(format!("{}/livez", stack.proxy_url))

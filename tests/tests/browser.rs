@@ -257,3 +257,54 @@ async fn a_vendor_refusal_is_shown_and_keeps_the_form() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_console_works_behind_a_gateway_prefix() {
+    let stack = Stack::start_with(25, Some(dist()), |config| {
+        config.base_path = proxy::base_path("/admin/users/").unwrap();
+    })
+    .await
+    .unwrap();
+    Browser::run(
+        "the_console_works_behind_a_gateway_prefix",
+        |browser| async move {
+            let outcome = async {
+                // A deep link: the page, its assets and its API calls all resolve under the
+                // prefix, whatever the path the page was opened at.
+                browser
+                    .client
+                    .goto(&format!("{}/admin/users/some/deep/link", stack.proxy_url))
+                    .await?;
+                browser.text("25 users").await?;
+                for (label, value) in [
+                    ("Login name", "ada.lovelace"),
+                    ("Full name", "Ada Lovelace"),
+                    ("Nickname", "Ada"),
+                    ("Email", "ada.lovelace@example.com"),
+                    ("Password", "Engine!1843"),
+                    ("Profile ids (comma-separated)", "3001"),
+                ] {
+                    browser
+                        .input_labelled(label)
+                        .await?
+                        .send_keys(value)
+                        .await?;
+                }
+                browser
+                    .find("//button[normalize-space(.)='Create user']")
+                    .await?
+                    .click()
+                    .await?;
+                browser.text("Created user ada.lovelace.").await?;
+                browser.text("26 users").await?;
+                let writes = stack.received.api_writes();
+                anyhow::ensure!(writes == 1, "the page sent {writes} writes, not 1");
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}
