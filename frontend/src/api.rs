@@ -99,6 +99,24 @@ pub async fn connections() -> Result<Vec<ConnectionInfo>, Failure> {
     json_or_failure(response).await
 }
 
+/// Who is using the console, as `GET api/me` answers.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Me {
+    pub name: String,
+    /// `viewer` or `admin`.
+    pub role: String,
+    /// `off`, `gateway` or `login`: only `login` has a sign-out here.
+    pub mode: String,
+}
+
+pub async fn me() -> Result<Me, Failure> {
+    let response = Request::get(&format!("{API}/me"))
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    json_or_failure(response).await
+}
+
 /// A list of users and the account revision it was read at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserList {

@@ -30,11 +30,23 @@ impl<T> From<Result<T, Failure>> for Load<T> {
 pub fn App() -> impl IntoView {
     let connections = RwSignal::new(Load::<Vec<ConnectionInfo>>::Loading);
     spawn_local(async move { connections.set(api::connections().await.into()) });
+    let me = RwSignal::new(None::<api::Me>);
+    spawn_local(async move { me.set(api::me().await.ok()) });
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header>
             <h1>"Users console"</h1>
+            {move || me.get().map(|me| {
+                let signed_in = format!("Signed in as {} ({})", me.name, me.role);
+                // Only the proxy's own sign-in has a sign-out here; a gateway has its own.
+                let sign_out = (me.mode == "login").then(|| view! {
+                    <form method="post" action="logout">
+                        <button type="submit">"Sign out"</button>
+                    </form>
+                });
+                view! { <p>{signed_in}</p> {sign_out} }
+            })}
         </header>
         <main id="main" tabindex="-1">
             {move || match connections.get() {

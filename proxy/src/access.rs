@@ -2,7 +2,8 @@
 //! only when listening on loopback). `gateway`: the operator's gateway authenticates and
 //! passes the user and their groups in headers, trusted only from configured source
 //! addresses and/or with a shared-secret header; anything else is 401. Roles come from groups:
-//! a viewer reads, an admin also writes (a viewer's write is 403).
+//! a viewer reads, an admin also writes (a viewer's write is 403). `login`: the proxy's own
+//! sign-in page and session cookie ([`crate::login`]), roles from the configuration.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -33,7 +34,7 @@ pub enum Role {
 pub struct Identity {
     pub name: String,
     pub role: Role,
-    /// How the identity was established: `off` or `gateway`.
+    /// How the identity was established: `off`, `gateway` or `login`.
     pub mode: &'static str,
 }
 
@@ -44,6 +45,8 @@ pub enum Access {
     #[default]
     Off,
     Gateway(Gateway),
+    /// The proxy's own sign-in page and session cookie.
+    Login(Arc<crate::login::Login>),
 }
 
 /// Identity from an authenticating gateway in front of the proxy.
@@ -80,6 +83,8 @@ impl Access {
         match self {
             Access::Off if !listen.is_loopback() => Err(AccessError::OffOnNetwork(listen)),
             Access::Off => Ok(()),
+            // Checked when it was made (users, hashes, key).
+            Access::Login(_) => Ok(()),
             Access::Gateway(gateway) => {
                 if gateway.trusted_sources.is_empty() && gateway.shared_secret.is_none() {
                     return Err(AccessError::Unprotected);
@@ -105,6 +110,11 @@ impl Access {
                     role: Role::Admin,
                     mode: "off",
                 });
+            }
+            Access::Login(login) => {
+                return login
+                    .identify(headers)
+                    .ok_or(ProxyError::Unauthenticated("sign in first"));
             }
             Access::Gateway(gateway) => gateway,
         };
@@ -176,6 +186,21 @@ pub async fn guard(
     }
     request.extensions_mut().insert(identity);
     next.run(request).await
+}
+
+/// Middleware for the page and its assets: in `login` mode, a browser without a session is
+/// sent to the sign-in page. (A gateway guards the page itself; `off` has nobody to ask.)
+pub async fn page_guard(
+    State(access): State<Arc<Access>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match &*access {
+        Access::Login(login) if login.identify(request.headers()).is_none() => {
+            login.redirect_to_sign_in()
+        }
+        _ => next.run(request).await,
+    }
 }
 
 /// `GET /api/me`.

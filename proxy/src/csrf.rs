@@ -11,28 +11,37 @@ use axum::response::Response;
 
 use crate::error::ProxyError;
 
+/// Whether a request comes from a page of this very origin; `Err` says why not.
+pub fn same_origin(headers: &HeaderMap) -> Result<(), &'static str> {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match value("sec-fetch-site") {
+        Some("same-origin") => Ok(()),
+        Some(_) => Err("a request from another site cannot change anything here"),
+        None => match (value(header::ORIGIN.as_str()), value(header::HOST.as_str())) {
+            (Some(origin), Some(host))
+                if origin
+                    .split_once("://")
+                    .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)) =>
+            {
+                Ok(())
+            }
+            _ => Err(
+                "a request that changes data must come from the console's own page \
+                 (Sec-Fetch-Site: same-origin, or an Origin naming this host)",
+            ),
+        },
+    }
+}
+
 /// Why a request is refused, or `None` when it may pass.
 pub fn refusal(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
-    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    match value("sec-fetch-site") {
-        Some("same-origin") => {}
-        Some(_) => return Some("a request from another site cannot change anything here"),
-        None => match (value(header::ORIGIN.as_str()), value(header::HOST.as_str())) {
-            (Some(origin), Some(host))
-                if origin
-                    .split_once("://")
-                    .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)) => {}
-            _ => {
-                return Some(
-                    "a request that changes data must come from the console's own page \
-                     (Sec-Fetch-Site: same-origin, or an Origin naming this host)",
-                );
-            }
-        },
+    if let Err(why) = same_origin(headers) {
+        return Some(why);
     }
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let json = value(header::CONTENT_TYPE.as_str())
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));

@@ -10,6 +10,7 @@ pub mod embedded;
 mod error;
 mod forward;
 mod health;
+pub mod login;
 pub mod settings;
 pub mod spa;
 mod upstream;
@@ -187,6 +188,10 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             .map_err(|e| anyhow::anyhow!("cannot open the audit file: {e}"))?,
     });
 
+    let access = Arc::new(config.access);
+    if let access::Access::Login(login) = &*access {
+        login.set_base_path(&config.base_path);
+    }
     // Everything under /api is the API: a path that matches no route there gets a JSON 404,
     // never the SPA's index.html.
     let api = Router::new()
@@ -198,7 +203,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .layer(DefaultBodyLimit::max(config.body_limit))
         // Outermost first: a cross-site request is refused before anyone is identified.
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(config.access),
+            access.clone(),
             access::guard,
         ))
         .layer(axum::middleware::from_fn(csrf::guard));
@@ -209,6 +214,16 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .route("/readyz", get(health::readyz))
         .with_state(state);
     let console = Router::new().nest("/api", api);
+    // The sign-in page, outside the guards (it is how one gets past them).
+    let console = match &*access {
+        access::Access::Login(login) => console.merge(
+            Router::new()
+                .route("/login", get(login::show).post(login::sign_in))
+                .route("/logout", axum::routing::post(login::sign_out))
+                .with_state(login.clone()),
+        ),
+        _ => console,
+    };
 
     let (console, policy) = match &config.dist {
         Some(dist) => {
@@ -229,7 +244,11 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
                 .route("/", index.clone())
                 .route("/index.html", index)
                 .fallback_service(files)
-                .layer(axum::middleware::from_fn(spa::cache_control));
+                .layer(axum::middleware::from_fn(spa::cache_control))
+                .layer(axum::middleware::from_fn_with_state(
+                    access.clone(),
+                    access::page_guard,
+                ));
             (console.merge(spa), page.policy)
         }
         // No page is served, so nothing may run.

@@ -77,6 +77,11 @@ struct Args {
     #[arg(long, default_value_t = 3, env = "PROXY_GET_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
     get_attempts: u32,
 
+    /// Print the argon2 hash of a password read from standard input, for `password_hash` in
+    /// login mode, and exit.
+    #[arg(long, exclusive = true)]
+    hash_password: bool,
+
     /// Serve the console under this path, as the gateway in front passes it on (e.g.
     /// /admin/users/); the page, its assets and the API all move under it. /livez and
     /// /readyz stay at the root for the platform's probes.
@@ -138,6 +143,20 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if args.hash_password {
+        let mut password = String::new();
+        std::io::stdin()
+            .read_line(&mut password)
+            .context("reading the password from standard input")?;
+        let password = password.trim_end_matches(['\r', '\n']);
+        anyhow::ensure!(!password.is_empty(), "no password on standard input");
+        println!(
+            "{}",
+            proxy::login::hash_password(password)
+                .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?
+        );
+        return Ok(());
+    }
 
     // Kept alive for the life of the process: dropping it stops the embedded sandbox.
     let mut _embedded = None;

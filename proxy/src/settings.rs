@@ -73,10 +73,6 @@ struct File {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "mode", rename_all = "lowercase", deny_unknown_fields)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "read once at start; boxing would cost deny_unknown_fields its field names"
-)]
 enum AccessFile {
     Off,
     Gateway {
@@ -95,6 +91,28 @@ enum AccessFile {
         #[serde(default)]
         viewer_groups: Vec<String>,
     },
+    Login {
+        #[serde(default)]
+        users: BTreeMap<String, LoginUserFile>,
+        session_key: Option<String>,
+        session_key_env: Option<String>,
+        session_key_file: Option<PathBuf>,
+        #[serde(default = "default_session_hours")]
+        session_hours: u64,
+    },
+}
+
+/// `[access.users.<name>]` in login mode.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginUserFile {
+    /// An argon2 PHC string (`proxy --hash-password` makes one); a hash, not a secret.
+    password_hash: String,
+    role: crate::access::Role,
+}
+
+fn default_session_hours() -> u64 {
+    8
 }
 
 fn default_user_header() -> String {
@@ -185,6 +203,56 @@ fn access(file: Option<AccessFile>, plaintext: bool) -> Result<Option<Access>, S
                 admin_groups,
                 viewer_groups,
             }))
+        }
+        Some(AccessFile::Login {
+            users,
+            session_key,
+            session_key_env,
+            session_key_file,
+            session_hours,
+        }) => {
+            let given = SecretFile {
+                value: session_key,
+                env: session_key_env,
+                file: session_key_file,
+            };
+            let session_key = match given {
+                SecretFile {
+                    value: None,
+                    env: None,
+                    file: None,
+                } => None,
+                given => Some(secret("access.session_key", given, plaintext)?),
+            };
+            if !(1..=24 * 30).contains(&session_hours) {
+                return Err(field_error(
+                    "access.session_hours",
+                    format!("{session_hours} is not between 1 and 720 (30 days)"),
+                ));
+            }
+            let accounts = users
+                .into_iter()
+                .map(|(name, user)| {
+                    (
+                        name,
+                        crate::login::Account {
+                            password_hash: user.password_hash.trim().to_owned(),
+                            role: user.role,
+                        },
+                    )
+                })
+                .collect();
+            let login = crate::login::Login::new(
+                accounts,
+                session_key.as_ref(),
+                std::time::Duration::from_secs(session_hours * 3600),
+            )
+            .map_err(|e| {
+                let text = e.to_string();
+                let (field, reason) = text.split_once(": ").unwrap_or(("access", &text));
+                field_error(field, reason)
+            })?;
+            Some(Access::Login(std::sync::Arc::new(login)))
         }
     })
 }
@@ -584,6 +652,69 @@ mod tests {
             ("unknown mode", r#"mode = "sso""#, "sso"),
         ] {
             let error = from_toml(&with(access)).unwrap_err().to_string();
+            assert!(error.contains(fragment), "{case}: {error}");
+        }
+    }
+
+    #[test]
+    fn login_tables() {
+        let hash = crate::login::hash_password("pw").unwrap();
+        let with = |access: &str| format!("{LP}\n[access]\nmode = \"login\"\n{access}");
+        let settings = from_toml(&with(&format!(
+            r#"session_hours = 12
+               [access.users.ada]
+               password_hash = "{hash}"
+               role = "admin"
+               [access.users.bob]
+               password_hash = "{hash}"
+               role = "viewer""#
+        )))
+        .unwrap();
+        let Some(Access::Login(login)) = settings.access else {
+            panic!("login")
+        };
+        assert_eq!(login.session_lifetime.as_secs(), 12 * 3600);
+        for (case, access, fragment) in [
+            ("no users", String::new(), "access.users: no user"),
+            (
+                "a password instead of its hash",
+                r#"[access.users.ada]
+                   password_hash = "hunter2"
+                   role = "admin""#
+                    .to_owned(),
+                "access.users.ada.password_hash: not an argon2 hash",
+            ),
+            (
+                "unknown role",
+                format!(
+                    r#"[access.users.ada]
+                       password_hash = "{hash}"
+                       role = "root""#
+                ),
+                "root",
+            ),
+            (
+                "no session at all",
+                format!(
+                    r#"session_hours = 0
+                       [access.users.ada]
+                       password_hash = "{hash}"
+                       role = "admin""#
+                ),
+                "access.session_hours",
+            ),
+            (
+                "short key",
+                format!(
+                    r#"session_key = "short"
+                       [access.users.ada]
+                       password_hash = "{hash}"
+                       role = "admin""#
+                ),
+                "access.session_key: at least 32 bytes",
+            ),
+        ] {
+            let error = from_toml(&with(&access)).unwrap_err().to_string();
             assert!(error.contains(fragment), "{case}: {error}");
         }
     }

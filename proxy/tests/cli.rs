@@ -294,6 +294,56 @@ auth = { scheme = "oauth2", client_id = "id", client_secret_env = "TEST_UNSET_CL
     );
 }
 
+#[test]
+fn hash_password_makes_a_hash_login_mode_accepts() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .arg("--hash-password")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let hash = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("correct horse"));
+    let login = proxy::login::Login::new(
+        std::collections::HashMap::from([(
+            "ada".to_owned(),
+            proxy::login::Account {
+                password_hash: hash,
+                role: proxy::access::Role::Admin,
+            },
+        )]),
+        None,
+        std::time::Duration::from_secs(60),
+    );
+    assert!(login.is_ok(), "{login:?}");
+}
+
+#[test]
+fn a_bad_base_path_is_refused() {
+    let dist = dist_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .args(["--port", "0", "--base-path", "/admin/../etc", "--dist"])
+        .arg(dist.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--base-path") && stderr.contains("not a plain path"),
+        "{stderr}"
+    );
+}
+
 /// Runs the binary with every log level on, drives it through successes and failures, and
 /// searches everything it printed, and everything it answered, for the vendors' secrets.
 #[tokio::test]

@@ -30,6 +30,14 @@ async fn console(
     access: Access,
     audit_file: Option<std::path::PathBuf>,
 ) -> (CountedSandbox, String, tokio::task::JoinHandle<()>) {
+    console_serving(access, audit_file, None).await
+}
+
+async fn console_serving(
+    access: Access,
+    audit_file: Option<std::path::PathBuf>,
+    dist: Option<std::path::PathBuf>,
+) -> (CountedSandbox, String, tokio::task::JoinHandle<()>) {
     let config =
         sandbox::Config::with_random_credentials(sandbox::Database::InMemory, ACCOUNT_ID, 4);
     let sandbox = CountedSandbox::start(&config).await.unwrap();
@@ -45,7 +53,7 @@ async fn console(
             password: config.commpeak.password.clone().into(),
         }),
     };
-    let mut proxy_config = proxy::Config::new(vec![connection], None);
+    let mut proxy_config = proxy::Config::new(vec![connection], dist);
     proxy_config.access = access;
     proxy_config.audit_file = audit_file;
     let (url, _, task) = start_configured_proxy(proxy_config).await.unwrap();
@@ -246,4 +254,185 @@ async fn with_access_off_everyone_is_the_local_admin() {
         .await
         .unwrap();
     assert_eq!(me, json!({"name": "local", "role": "admin", "mode": "off"}));
+}
+
+/// Login mode with two configured users (argon2 hashes), serving a page.
+fn login_access() -> Access {
+    let account = |password: &str, role| proxy::login::Account {
+        password_hash: proxy::login::hash_password(password).unwrap(),
+        role,
+    };
+    let accounts = std::collections::HashMap::from([
+        (
+            "ada".to_owned(),
+            account("analytical engine", proxy::access::Role::Admin),
+        ),
+        (
+            "bob".to_owned(),
+            account("read only please", proxy::access::Role::Viewer),
+        ),
+    ]);
+    Access::Login(std::sync::Arc::new(
+        proxy::login::Login::new(accounts, None, Duration::from_secs(3600)).unwrap(),
+    ))
+}
+
+/// The `name=value` part of a response's session cookie.
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response.headers()["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn login_mode_signs_in_scopes_roles_and_signs_out() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<head><title>console</title></head>",
+    )
+    .unwrap();
+    let (sandbox, proxy, _task) =
+        console_serving(login_access(), None, Some(dist.path().to_owned())).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let same_origin =
+        |request: reqwest::RequestBuilder| request.header("sec-fetch-site", "same-origin");
+
+    // Nobody signed in: the API says 401, the page sends the browser to the sign-in page.
+    let me = client.get(format!("{proxy}/api/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let page = client
+        .get(format!("{proxy}/users/42"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()["location"], "/login");
+    let form = client.get(format!("{proxy}/login")).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    for labelled in [
+        r#"<label for="name">Name</label>"#,
+        r#"<label for="password">Password</label>"#,
+    ] {
+        assert!(html.contains(labelled), "{labelled}: {html}");
+    }
+
+    let sign_in = |name: &'static str, password: &'static str| {
+        same_origin(client.post(format!("{proxy}/login")))
+            .form(&[("name", name), ("password", password)])
+            .send()
+    };
+    let wrong = sign_in("ada", "difference engine").await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get("set-cookie").is_none());
+    let html = wrong.text().await.unwrap();
+    assert!(
+        html.contains(r#"role="alert""#) && html.contains("wrong"),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="ada""#), "the name is kept: {html}");
+    let forged = client
+        .post(format!("{proxy}/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "ada"), ("password", "analytical engine")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN, "login CSRF");
+    assert!(forged.headers().get("set-cookie").is_none());
+
+    // The viewer reads and may not write.
+    let signed_in = sign_in("bob", "read only please").await.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()["location"], "/");
+    let set_cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
+    }
+    let bob = session_cookie(&signed_in);
+    let me: Value = client
+        .get(format!("{proxy}/api/me"))
+        .header("cookie", &bob)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        me,
+        json!({"name": "bob", "role": "viewer", "mode": "login"})
+    );
+    let page = client
+        .get(format!("{proxy}/users/42"))
+        .header("cookie", &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let users = format!("{proxy}/api/cp/users");
+    let new_user = json!([{"username": "by.login", "password": "p", "email": "l@example.com"}]);
+    let read = client
+        .get(&users)
+        .header("cookie", &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    let write = console_client()
+        .post(&users)
+        .header("cookie", &bob)
+        .json(&new_user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), StatusCode::FORBIDDEN);
+    assert_eq!(sandbox.count("POST "), 0);
+
+    // The admin writes.
+    let ada = session_cookie(&sign_in("ada", "analytical engine").await.unwrap());
+    let write = console_client()
+        .post(&users)
+        .header("cookie", &ada)
+        .json(&new_user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), StatusCode::CREATED);
+
+    // Signing out clears the cookie and revokes the session: replaying it is refused.
+    let out = same_origin(client.post(format!("{proxy}/logout")))
+        .header("cookie", &ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(out.headers()["location"], "/login");
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let replayed = client
+        .get(format!("{proxy}/api/me"))
+        .header("cookie", &ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
+    // A cookie the browser made up is no session.
+    let made_up = client
+        .get(format!("{proxy}/api/me"))
+        .header("cookie", "console_session=x.admin.99999999999.ada")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made_up.status(), StatusCode::UNAUTHORIZED);
 }

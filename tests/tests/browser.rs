@@ -308,3 +308,73 @@ async fn the_console_works_behind_a_gateway_prefix() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn login_mode_signs_in_through_the_page_and_out_again() {
+    let account = proxy::login::Account {
+        password_hash: proxy::login::hash_password("analytical engine").unwrap(),
+        role: proxy::access::Role::Admin,
+    };
+    let login = proxy::login::Login::new(
+        std::collections::HashMap::from([("ada".to_owned(), account)]),
+        None,
+        std::time::Duration::from_secs(3600),
+    )
+    .unwrap();
+    let stack = Stack::start_with(25, Some(dist()), |config| {
+        config.access = proxy::access::Access::Login(std::sync::Arc::new(login));
+    })
+    .await
+    .unwrap();
+    Browser::run(
+        "login_mode_signs_in_through_the_page_and_out_again",
+        |browser| async move {
+            let outcome = async {
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("Sign in to the users console").await?;
+                browser
+                    .input_labelled("Name")
+                    .await?
+                    .send_keys("ada")
+                    .await?;
+                browser
+                    .input_labelled("Password")
+                    .await?
+                    .send_keys("wrong password")
+                    .await?;
+                browser
+                    .find("//button[normalize-space(.)='Sign in']")
+                    .await?
+                    .click()
+                    .await?;
+                browser.text("The name or the password is wrong.").await?;
+                browser
+                    .input_labelled("Password")
+                    .await?
+                    .send_keys("analytical engine")
+                    .await?;
+                browser
+                    .find("//button[normalize-space(.)='Sign in']")
+                    .await?
+                    .click()
+                    .await?;
+                browser.text("Signed in as ada (admin)").await?;
+                browser.text("25 users").await?;
+                browser
+                    .find("//button[normalize-space(.)='Sign out']")
+                    .await?
+                    .click()
+                    .await?;
+                browser.text("Sign in to the users console").await?;
+                // The session is gone: the console sends the browser back to sign in.
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("Sign in to the users console").await?;
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}
