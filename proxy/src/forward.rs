@@ -67,10 +67,21 @@ pub(crate) async fn users(
         uri: &uri,
         headers: &headers,
     };
-    match forward(&state, request, method, body).await {
+    let mut operation = None;
+    let mut response = match forward(&state, request, method, body, &mut operation).await {
         Ok(response) => response,
         Err(error) => error.into_response_for(&headers),
-    }
+    };
+    // Counted under the vendor operation once it is known; a refusal before that is "api",
+    // and an unknown connection id is not a label (browsers could send any).
+    let known = state.connections.iter().any(|c| c.id == connection_id);
+    response
+        .extensions_mut()
+        .insert(crate::metrics::RouteLabel {
+            route: operation.unwrap_or("api"),
+            connection: if known { connection_id } else { String::new() },
+        });
+    response
 }
 
 /// What a browser request brings besides its method and body.
@@ -87,6 +98,7 @@ async fn forward(
     incoming: Incoming<'_>,
     method: Method,
     body: Body,
+    named: &mut Option<&'static str>,
 ) -> Result<Response, ProxyError> {
     let Incoming {
         connection_id,
@@ -117,6 +129,7 @@ async fn forward(
         RouteError::NotFound(_) => ProxyError::NotFound,
         other => ProxyError::MethodNotAllowed(other.to_string()),
     })?;
+    *named = Some(operation.name);
 
     // A body is checked with the same rules as the browser's before anything is sent; the
     // bytes forwarded are the ones checked, so fields this product does not model reach the
@@ -200,11 +213,12 @@ async fn forward(
             }
             Err(e) => {
                 tracing::warn!(connection = %connection.id, error = %e, "upstream request failed");
-                let error = if e.is_timeout() {
-                    ProxyError::UpstreamTimeout
+                let (error, kind) = if e.is_timeout() {
+                    (ProxyError::UpstreamTimeout, "timeout")
                 } else {
-                    ProxyError::UpstreamUnreachable
+                    (ProxyError::UpstreamUnreachable, "unreachable")
                 };
+                state.metrics.upstream_error(&connection.id, kind);
                 audit_change(error.status());
                 return Err(error);
             }
@@ -212,6 +226,9 @@ async fn forward(
         attempt += 1;
     };
     audit_change(upstream.status());
+    if upstream.status().is_server_error() {
+        state.metrics.upstream_error(&connection.id, "status_5xx");
+    }
     if upstream.status() == StatusCode::UNAUTHORIZED {
         // A token the vendor no longer accepts is not offered again.
         upstream_state.token_refused().await;

@@ -11,6 +11,7 @@ mod error;
 mod forward;
 mod health;
 pub mod login;
+pub mod metrics;
 pub mod settings;
 pub mod spa;
 mod upstream;
@@ -64,6 +65,8 @@ pub struct Config {
     /// The path the console is served under behind a gateway (`""` for the root, or like
     /// `/admin/users`, from [`base_path`]). The probes stay at the root.
     pub base_path: String,
+    /// Filled as requests pass; served by [`metrics::router`] on a listener of its own.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -135,6 +138,7 @@ impl Config {
             hsts: false,
             shutting_down: Arc::default(),
             base_path: String::new(),
+            metrics: Arc::default(),
         }
     }
 }
@@ -152,6 +156,7 @@ pub(crate) struct AppState {
     pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
     /// `""` or `/prefix`: what the browser's URLs start with.
     pub base_path: String,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Builds the whole HTTP application: API routes, SPA, and the layers around them.
@@ -173,7 +178,12 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
     let upstreams = config
         .connections
         .iter()
-        .map(|c| (c.id.clone(), upstream::UpstreamState::new(c)))
+        .map(|c| {
+            (
+                c.id.clone(),
+                upstream::UpstreamState::new(c, config.metrics.clone()),
+            )
+        })
         .collect();
     let state = Arc::new(AppState {
         connections: config.connections,
@@ -182,6 +192,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         body_limit: config.body_limit,
         retry: config.retry.clone(),
         base_path: config.base_path.clone(),
+        metrics: config.metrics.clone(),
         shutting_down: config.shutting_down.clone(),
         readiness: health::Cached::default(),
         audit: audit::Trail::open(config.audit_file.as_deref())
@@ -296,7 +307,11 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(TraceLayer::new_for_http())
             .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
-            .layer(PropagateRequestIdLayer::x_request_id()),
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(axum::middleware::from_fn_with_state(
+                config.metrics.clone(),
+                metrics::record,
+            )),
     ))
 }
 

@@ -77,6 +77,15 @@ struct Args {
     #[arg(long, default_value_t = 3, env = "PROXY_GET_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
     get_attempts: u32,
 
+    /// Serve Prometheus metrics at /metrics on this address (e.g. 127.0.0.1:9898): a listener
+    /// of its own, never reachable through the console's port or the gateway.
+    #[arg(long, env = "PROXY_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+
+    /// Log lines as text (for a terminal) or as JSON objects (for a log collector).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "PROXY_LOG_FORMAT")]
+    log_format: LogFormat,
+
     /// Print the argon2 hash of a password read from standard input, for `password_hash` in
     /// login mode, and exit.
     #[arg(long, exclusive = true)]
@@ -132,17 +141,26 @@ struct Args {
     sandbox_users: usize,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
     // Logs go to stderr: stdout carries only what a script may read (the console's URL).
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .init();
-    let args = Args::parse();
+        );
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     if args.hash_password {
         let mut password = String::new();
         std::io::stdin()
@@ -223,7 +241,19 @@ async fn main() -> anyhow::Result<()> {
             args.host
         );
     }
+    let metrics = config.metrics.clone();
     let app = proxy::app(config)?;
+    if let Some(addr) = args.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} for metrics"))?;
+        tracing::info!(%addr, "metrics at /metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, proxy::metrics::router(metrics)).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let addr = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another console running? try --port)")

@@ -34,6 +34,7 @@ pub(crate) struct UpstreamState {
     domains: tokio::sync::Mutex<HashMap<&'static str, (Url, Instant)>>,
     /// Held across a refresh: waiters queue here rather than all asking Sentinel.
     token: tokio::sync::Mutex<Option<Token>>,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 struct Token {
@@ -61,12 +62,16 @@ fn refresh_after(lifetime: Duration) -> Duration {
 
 impl UpstreamState {
     /// The state of a connection that passed validation.
-    pub(crate) fn new(connection: &Connection) -> Self {
+    pub(crate) fn new(
+        connection: &Connection,
+        metrics: std::sync::Arc<crate::metrics::Metrics>,
+    ) -> Self {
         Self {
             operations: connection.operations().into_iter().copied().collect(),
             static_authorization: connection.static_authorization().and_then(Result::ok),
             domains: tokio::sync::Mutex::default(),
             token: tokio::sync::Mutex::default(),
+            metrics,
         }
     }
 
@@ -215,6 +220,7 @@ impl UpstreamState {
         }
         let fail = |why: String| {
             tracing::warn!(connection = %connection.id, %why, "token request failed");
+            self.metrics.token_refresh(&connection.id, false);
             ProxyError::UpstreamAuth(connection.id.clone(), why)
         };
         let sentinel = match (sentinel, domain) {
@@ -254,6 +260,7 @@ impl UpstreamState {
             .expires_in
             .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs);
         tracing::info!(connection = %connection.id, lifetime_s = lifetime.as_secs(), "OAuth 2.0 token fetched");
+        self.metrics.token_refresh(&connection.id, true);
         let token = Token {
             value: SecretString::from(answer.access_token),
             refresh_at: started + refresh_after(lifetime),

@@ -519,3 +519,87 @@ async fn stops_cleanly_on_sigterm() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn json_logs_and_metrics_on_their_own_listener() {
+    let dist = dist_dir();
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_address = format!("127.0.0.1:{metrics_port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .args([
+            "--port",
+            "0",
+            "--sandbox-users",
+            "3",
+            "--log-format",
+            "json",
+        ])
+        .args(["--metrics-listen", &metrics_address, "--dist"])
+        .arg(dist.path())
+        .env_remove("LP_BASE_URL")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("Users console: ")
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let stderr = child.stderr.take().unwrap();
+    let console = Console(child);
+
+    let users = reqwest::get(format!("{url}/api/liveperson/users"))
+        .await
+        .unwrap();
+    assert_eq!(users.status(), 200);
+    let metrics = reqwest::get(format!("http://{metrics_address}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"console_requests_total{route="list_users",connection="liveperson",method="GET",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    // The console's own port has no metrics: it answers the SPA's page there.
+    let elsewhere = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!elsewhere.contains("console_requests"), "{elsewhere}");
+
+    drop(console);
+    let lines: Vec<String> = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let event: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(
+            event["level"].is_string() && event["message"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("console listening")),
+        "{lines:?}"
+    );
+}

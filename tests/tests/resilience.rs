@@ -198,3 +198,108 @@ async fn a_write_without_an_answer_is_still_audited() {
         "the change may have been applied: it is on record"
     );
 }
+
+/// The value of one series in Prometheus' text format, `None` when it is absent.
+fn series(text: &str, name_and_labels: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name_and_labels)?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_routes_latency_and_upstream_failures_on_their_own_listener() {
+    let metrics = std::sync::Arc::new(proxy::metrics::Metrics::default());
+    let healthy = sandbox_config(sandbox::Faults::default());
+    let sandbox = CountedSandbox::start(&healthy).await.unwrap();
+    let (proxy, _task) = proxy_to(&sandbox, &healthy, |c| c.metrics = metrics.clone()).await;
+    let failing = sandbox_config(sandbox::Faults {
+        error_rate: 1.0,
+        ..sandbox::Faults::default()
+    });
+    let failing_sandbox = CountedSandbox::start(&failing).await.unwrap();
+    let (failing_proxy, _task) = proxy_to(&failing_sandbox, &failing, |c| {
+        c.metrics = metrics.clone();
+        c.request_timeout = Duration::from_secs(5);
+    })
+    .await;
+
+    let get = |url: String| async move { reqwest::get(url).await.unwrap().status() };
+    assert_eq!(get(format!("{proxy}/api/cp/users")).await, StatusCode::OK);
+    assert_eq!(get(format!("{proxy}/api/cp/users")).await, StatusCode::OK);
+    assert_eq!(
+        get(format!("{proxy}/api/cp/nothing")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(format!("{proxy}/api/who/users")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(format!("{proxy}/livez")).await, StatusCode::OK);
+    let created = tests::console_client()
+        .post(format!("{failing_proxy}/api/cp/users"))
+        .json(&json!([{"username": "m", "password": "p", "email": "m@example.com"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
+    // Served on a listener of its own, as the binary's --metrics-listen does.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, proxy::metrics::router(metrics))
+            .await
+            .unwrap();
+    });
+    let answer = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        answer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = answer.text().await.unwrap();
+    for (series_name, expected) in [
+        (
+            r#"console_requests_total{route="list_users",connection="cp",method="GET",status="200"}"#,
+            2.0,
+        ),
+        (
+            r#"console_requests_total{route="api",connection="cp",method="GET",status="404"}"#,
+            1.0,
+        ),
+        // An unknown connection id is not made a label.
+        (
+            r#"console_requests_total{route="api",connection="",method="GET",status="404"}"#,
+            1.0,
+        ),
+        (
+            r#"console_requests_total{route="probe",connection="",method="GET",status="200"}"#,
+            1.0,
+        ),
+        (
+            r#"console_requests_total{route="create_users",connection="cp",method="POST",status="500"}"#,
+            1.0,
+        ),
+        (
+            r#"console_request_duration_seconds_count{route="list_users",connection="cp"}"#,
+            2.0,
+        ),
+        (
+            r#"console_upstream_errors_total{connection="cp",kind="status_5xx"}"#,
+            1.0,
+        ),
+    ] {
+        assert_eq!(
+            series(&text, series_name),
+            Some(expected),
+            "{series_name} in\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("who"),
+        "browser-chosen names became labels:\n{text}"
+    );
+}

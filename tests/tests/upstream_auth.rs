@@ -99,12 +99,15 @@ async fn oauth1_signs_every_request_with_its_query() {
 async fn oauth2_tokens_are_fetched_once_for_many_requests_and_found_through_csds() {
     let config = config(5);
     let sandbox = CountedSandbox::start(&config).await.unwrap();
-    let (proxy, _task) = start_proxy_with(vec![lp(
-        Domain::Csds(sandbox.base_url.parse().unwrap()),
-        oauth2(&config, None),
-    )])
-    .await
-    .unwrap();
+    let proxy_config = proxy::Config::new(
+        vec![lp(
+            Domain::Csds(sandbox.base_url.parse().unwrap()),
+            oauth2(&config, None),
+        )],
+        None,
+    );
+    let metrics = proxy_config.metrics.clone();
+    let (proxy, _, _task) = tests::start_configured_proxy(proxy_config).await.unwrap();
     let client = tests::console_client();
     let url = format!("{proxy}/api/lp/users?select=id");
     let requests = (0..20).map(|_| client.get(&url).send());
@@ -115,6 +118,13 @@ async fn oauth2_tokens_are_fetched_once_for_many_requests_and_found_through_csds
         sandbox.count("/app/token"),
         1,
         "one token for twenty waiting requests"
+    );
+    assert!(
+        metrics
+            .render()
+            .contains(r#"console_token_refreshes_total{connection="lp",outcome="fetched"} 1"#),
+        "{}",
+        metrics.render()
     );
     assert_eq!(
         sandbox.count("baseURI.json"),
