@@ -12,6 +12,7 @@ mod forward;
 mod health;
 pub mod login;
 pub mod metrics;
+pub mod openapi;
 pub mod settings;
 pub mod spa;
 mod upstream;
@@ -157,6 +158,8 @@ pub(crate) struct AppState {
     /// `""` or `/prefix`: what the browser's URLs start with.
     pub base_path: String,
     pub metrics: Arc<metrics::Metrics>,
+    /// This deployment's OpenAPI document, written once at start.
+    pub openapi: axum::body::Bytes,
 }
 
 /// Builds the whole HTTP application: API routes, SPA, and the layers around them.
@@ -185,7 +188,13 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             )
         })
         .collect();
+    let openapi = serde_json::to_vec_pretty(&openapi::document(
+        &config.connections,
+        &config.access,
+        &config.base_path,
+    ))?;
     let state = Arc::new(AppState {
+        openapi: openapi.into(),
         connections: config.connections,
         client,
         upstreams,
@@ -208,6 +217,15 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
     let api = Router::new()
         .route("/connections", get(list_connections))
         .route("/me", get(access::me))
+        .route(
+            "/openapi.json",
+            get(|State(state): State<Arc<AppState>>| async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    state.openapi.clone(),
+                )
+            }),
+        )
         .route("/{connection}/{*path}", any(forward::users))
         .fallback(error::api_not_found)
         .with_state(state.clone())

@@ -733,3 +733,73 @@ async fn probes_tell_liveness_and_each_connections_readiness() {
     );
     assert!(!report.to_string().contains("not-the-token"));
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_what_is_served() {
+    let stack = Stack::start(3, None).await.unwrap();
+    let document: Value = client()
+        .get(format!("{}/api/openapi.json", stack.proxy_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+
+    // Every operation of every connection is in it, under its own id.
+    let connections: Vec<shared::ConnectionInfo> = client()
+        .get(format!("{}/api/connections", stack.proxy_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut documented: Vec<String> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().unwrap().to_owned())
+        .collect();
+    documented.sort();
+    for connection in &connections {
+        for operation in &connection.operations {
+            let id = format!("{}_{}", connection.id, operation);
+            assert!(documented.contains(&id), "{id} is not documented");
+        }
+    }
+
+    // And everything in it is served: no documented path and method meets the proxy's 404
+    // or 405 (the vendor may still refuse the empty body or the made-up id).
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let url = format!("{}{}", stack.proxy_url, path.replace("{id}", "1"));
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let response = tests::console_client()
+                .request(method.clone(), &url)
+                .body("[]")
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                !body.contains("No such API endpoint"),
+                "{method} {path}: {status} {body}"
+            );
+        }
+    }
+    // Nothing undocumented is served: a method the document does not list for a path is 405.
+    let lp_users = &paths["/api/liveperson/users/{id}"];
+    assert!(lp_users.get("post").is_none());
+    let status = tests::console_client()
+        .post(format!("{}/api/liveperson/users/1", stack.proxy_url))
+        .body("[]")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
