@@ -51,6 +51,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   shared_secret_env = "GATEWAY_SECRET"
 ///   admin_groups = ["console-admins"]
 ///   viewer_groups = ["support"]
+///
+/// Or, without a gateway, the console's own sign-in page:
+///
+///   [access]
+///   mode = "login"
+///   session_key_env = "CONSOLE_SESSION_KEY"   # >= 32 bytes, the same on every replica;
+///                                             # without it, a random key per start
+///   session_hours = 8                         # the default
+///   [access.users.ada]
+///   password_hash = "$argon2id$v=19$..."      # from: proxy --hash-password
+///   role = "admin"                            # or "viewer"
 #[derive(Debug, Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
