@@ -344,6 +344,8 @@ fn a_bad_base_path_is_refused() {
     );
 }
 
+const SIGN_IN_PASSWORD: &str = "a sign-in password";
+
 /// Runs the binary with every log level on, drives it through successes and failures, and
 /// searches everything it printed, and everything it answered, for the vendors' secrets.
 #[tokio::test]
@@ -386,6 +388,13 @@ auth = {{ scheme = "bearer", token_env = "T_TRINTECH" }}
 kind = "commpeak"
 base_url = "{commpeak}"
 auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
+
+[access]
+mode = "login"
+session_key_env = "T_SESSION_KEY"
+[access.users.ada]
+password_hash = "{hash}"
+role = "admin"
 "#,
             base = running.base_url(),
             trintech = running.trintech_url(),
@@ -394,6 +403,7 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
             tk = key.token,
             id = client.client_id,
             user = config.commpeak.username,
+            hash = proxy::login::hash_password(SIGN_IN_PASSWORD).unwrap(),
         ),
     )
     .unwrap();
@@ -404,6 +414,10 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
         ("T_BEARER", config.liveperson.bearer_token.clone()),
         ("T_TRINTECH", config.trintech.bearer_token.clone()),
         ("T_COMMPEAK", config.commpeak.password.clone()),
+        (
+            "T_SESSION_KEY",
+            "a session key of at least thirty-two bytes".to_owned(),
+        ),
     ];
     let dist = dist_dir();
     let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
@@ -447,6 +461,29 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
     let console = Console(child);
     let http = console_client();
     let mut answered = String::new();
+    // Signed in (login mode), with a wrong password first: neither password nor session
+    // cookie may be logged.
+    let sign_in = |password: &'static str| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(format!("{url}/login"))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("name", "ada"), ("password", password)])
+            .send()
+    };
+    assert_eq!(sign_in("not the password").await.unwrap().status(), 401);
+    let signed_in = sign_in(SIGN_IN_PASSWORD).await.unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session = cookie.split_once('=').unwrap().1.to_owned();
     for connection in ["lp_oauth1", "lp_oauth2", "lp_bearer", "tt", "cp"] {
         for request in [
             http.get(format!("{url}/api/{connection}/users")),
@@ -455,7 +492,8 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
             http.put(format!("{url}/api/{connection}/users/1"))
                 .json(&json!({})),
         ] {
-            let response = request.send().await.unwrap();
+            let response = request.header("cookie", &cookie).send().await.unwrap();
+            assert_ne!(response.status(), 401, "signed in");
             answered.push_str(&format!("{:?}", response.headers()));
             answered.push_str(&response.text().await.unwrap());
         }
@@ -463,6 +501,7 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
     answered.push_str(
         &http
             .get(format!("{url}/api/connections"))
+            .header("cookie", &cookie)
             .send()
             .await
             .unwrap()
@@ -480,6 +519,13 @@ auth = {{ scheme = "basic", username = "{user}", password_env = "T_COMMPEAK" }}
     for (name, secret) in &secrets {
         assert!(!answered.contains(secret.as_str()), "{name} was answered");
         assert!(!printed.contains(secret.as_str()), "{name} was logged");
+    }
+    for (name, secret) in [
+        ("the sign-in password", SIGN_IN_PASSWORD),
+        ("the wrong password", "not the password"),
+        ("the session cookie", session.as_str()),
+    ] {
+        assert!(!printed.contains(secret), "{name} was logged");
     }
     // Nor the OAuth 2.0 tokens Sentinel issued on the way (the sandbox's start with "lp2.").
     assert!(
