@@ -36,14 +36,25 @@ fn start_with_env(
     extra: &[&str],
     env: &[(&str, &str)],
 ) -> (Console, String) {
+    spawn(dist, extra, env, Stdio::inherit())
+}
+
+/// Starts the binary; `stderr` is where its logs go (piped: the caller must read them).
+fn spawn(
+    dist: &std::path::Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Console, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
         .args(["--port", "0", "--dist"])
         .arg(dist)
         .args(extra)
-        .envs(env.iter().copied())
         .env_remove("LP_BASE_URL")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .expect("the proxy binary starts");
     let stdout = child.stdout.take().unwrap();
@@ -575,35 +586,20 @@ async fn json_logs_and_metrics_on_their_own_listener() {
         .unwrap()
         .port();
     let metrics_address = format!("127.0.0.1:{metrics_port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_proxy"))
-        .args([
-            "--port",
-            "0",
+    let (mut console, url) = spawn(
+        dist.path(),
+        &[
             "--sandbox-users",
             "3",
             "--log-format",
             "json",
-        ])
-        .args(["--metrics-listen", &metrics_address, "--dist"])
-        .arg(dist.path())
-        .env_remove("LP_BASE_URL")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("Users console: ")
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    let stderr = child.stderr.take().unwrap();
-    let console = Console(child);
+            "--metrics-listen",
+            &metrics_address,
+        ],
+        &[("RUST_LOG", "info")],
+        Stdio::piped(),
+    );
+    let stderr = console.0.stderr.take().unwrap();
 
     let users = reqwest::get(format!("{url}/api/liveperson/users"))
         .await

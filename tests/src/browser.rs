@@ -104,6 +104,26 @@ impl Browser {
         .await
     }
 
+    /// Types each value into the input labelled with its label.
+    pub async fn fill(&self, fields: &[(&str, &str)]) -> anyhow::Result<()> {
+        for (label, value) in fields {
+            self.input_labelled(label).await?.send_keys(value).await?;
+        }
+        Ok(())
+    }
+
+    /// Clicks the button whose visible text is `name`.
+    pub async fn click_button(&self, name: &str) -> anyhow::Result<()> {
+        self.find(&format!(
+            "//button[normalize-space(.) = {}]",
+            xpath_literal(name)
+        ))
+        .await?
+        .click()
+        .await?;
+        Ok(())
+    }
+
     /// Waits until an element with exactly this visible text exists.
     pub async fn text(&self, text: &str) -> anyhow::Result<fantoccini::elements::Element> {
         self.find(&format!(

@@ -56,28 +56,20 @@ async fn creating_a_user_through_the_form_lists_it() {
             let outcome = async {
                 browser.client.goto(&stack.proxy_url).await?;
                 browser.text("25 users").await?;
-                for (label, value) in [
-                    ("Login name", "grace.hopper"),
-                    ("Full name", "Grace Hopper"),
-                    ("Nickname", "Grace"),
-                    ("Email", "grace.hopper@example.com"),
-                    ("Password", "C0bol!rules"),
-                    ("Profile ids (comma-separated)", "3001"),
-                ] {
-                    browser
-                        .input_labelled(label)
-                        .await?
-                        .send_keys(value)
-                        .await?;
-                }
+                browser
+                    .fill(&[
+                        ("Login name", "grace.hopper"),
+                        ("Full name", "Grace Hopper"),
+                        ("Nickname", "Grace"),
+                        ("Email", "grace.hopper@example.com"),
+                        ("Password", "C0bol!rules"),
+                        ("Profile ids (comma-separated)", "3001"),
+                    ])
+                    .await?;
                 let max_chats = browser.input_labelled("Max chats").await?;
                 max_chats.clear().await?;
                 max_chats.send_keys("4").await?;
-                browser
-                    .find("//button[normalize-space(.)='Create user']")
-                    .await?
-                    .click()
-                    .await?;
+                browser.click_button("Create user").await?;
 
                 browser.text("Created user grace.hopper.").await?;
                 browser.text("26 users").await?;
@@ -118,25 +110,17 @@ async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
             let outcome = async {
                 browser.client.goto(&stack.proxy_url).await?;
                 browser.text("25 users").await?;
-                for (label, value) in [
-                    ("Login name", "bad.email"),
-                    ("Full name", "Bad Email"),
-                    ("Nickname", "Bad"),
-                    ("Email", "bad.email@"),
-                    ("Password", "Pa55word!"),
-                    ("Profile ids (comma-separated)", "3001"),
-                ] {
-                    browser
-                        .input_labelled(label)
-                        .await?
-                        .send_keys(value)
-                        .await?;
-                }
                 browser
-                    .find("//button[normalize-space(.)='Create user']")
-                    .await?
-                    .click()
+                    .fill(&[
+                        ("Login name", "bad.email"),
+                        ("Full name", "Bad Email"),
+                        ("Nickname", "Bad"),
+                        ("Email", "bad.email@"),
+                        ("Password", "Pa55word!"),
+                        ("Profile ids (comma-separated)", "3001"),
+                    ])
                     .await?;
+                browser.click_button("Create user").await?;
 
                 let message =
                     "\"bad.email@\" is not a valid email address (expected name@example.com).";
@@ -197,25 +181,17 @@ async fn a_vendor_refusal_is_shown_and_keeps_the_form() {
                 browser.client.goto(&stack.proxy_url).await?;
                 browser.text("25 users").await?;
                 // Valid for the page and the proxy; only the vendor knows the name is taken.
-                for (label, value) in [
-                    ("Login name", taken.as_str()),
-                    ("Full name", "Second Holder"),
-                    ("Nickname", "Second"),
-                    ("Email", "second.holder@example.com"),
-                    ("Password", "Pa55word!"),
-                    ("Profile ids (comma-separated)", "3001"),
-                ] {
-                    browser
-                        .input_labelled(label)
-                        .await?
-                        .send_keys(value)
-                        .await?;
-                }
                 browser
-                    .find("//button[normalize-space(.)='Create user']")
-                    .await?
-                    .click()
+                    .fill(&[
+                        ("Login name", taken.as_str()),
+                        ("Full name", "Second Holder"),
+                        ("Nickname", "Second"),
+                        ("Email", "second.holder@example.com"),
+                        ("Password", "Pa55word!"),
+                        ("Profile ids (comma-separated)", "3001"),
+                    ])
                     .await?;
+                browser.click_button("Create user").await?;
 
                 let alert = browser
                     .find(&format!(
@@ -276,25 +252,17 @@ async fn the_console_works_behind_a_gateway_prefix() {
                     .goto(&format!("{}/admin/users/some/deep/link", stack.proxy_url))
                     .await?;
                 browser.text("25 users").await?;
-                for (label, value) in [
-                    ("Login name", "ada.lovelace"),
-                    ("Full name", "Ada Lovelace"),
-                    ("Nickname", "Ada"),
-                    ("Email", "ada.lovelace@example.com"),
-                    ("Password", "Engine!1843"),
-                    ("Profile ids (comma-separated)", "3001"),
-                ] {
-                    browser
-                        .input_labelled(label)
-                        .await?
-                        .send_keys(value)
-                        .await?;
-                }
                 browser
-                    .find("//button[normalize-space(.)='Create user']")
-                    .await?
-                    .click()
+                    .fill(&[
+                        ("Login name", "ada.lovelace"),
+                        ("Full name", "Ada Lovelace"),
+                        ("Nickname", "Ada"),
+                        ("Email", "ada.lovelace@example.com"),
+                        ("Password", "Engine!1843"),
+                        ("Profile ids (comma-separated)", "3001"),
+                    ])
                     .await?;
+                browser.click_button("Create user").await?;
                 browser.text("Created user ada.lovelace.").await?;
                 browser.text("26 users").await?;
                 let writes = stack.received.api_writes();
@@ -342,29 +310,17 @@ async fn login_mode_signs_in_through_the_page_and_out_again() {
                     .await?
                     .send_keys("wrong password")
                     .await?;
-                browser
-                    .find("//button[normalize-space(.)='Sign in']")
-                    .await?
-                    .click()
-                    .await?;
+                browser.click_button("Sign in").await?;
                 browser.text("The name or the password is wrong.").await?;
                 browser
                     .input_labelled("Password")
                     .await?
                     .send_keys("analytical engine")
                     .await?;
-                browser
-                    .find("//button[normalize-space(.)='Sign in']")
-                    .await?
-                    .click()
-                    .await?;
+                browser.click_button("Sign in").await?;
                 browser.text("Signed in as ada (admin)").await?;
                 browser.text("25 users").await?;
-                browser
-                    .find("//button[normalize-space(.)='Sign out']")
-                    .await?
-                    .click()
-                    .await?;
+                browser.click_button("Sign out").await?;
                 browser.text("Sign in to the users console").await?;
                 // The session is gone: the console sends the browser back to sign in.
                 browser.client.goto(&stack.proxy_url).await?;
