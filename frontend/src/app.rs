@@ -7,7 +7,9 @@ use shared::{ConnectionInfo, ValidationErrors, VendorKind};
 
 use crate::api::{self, Failure, UserList};
 use crate::draft::Draft;
-use crate::format::user_count;
+use crate::format::{thousands, user_count};
+use crate::list::{self, Column, Sort};
+use leptos::wasm_bindgen::JsCast;
 
 /// Something being fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,60 +87,217 @@ fn LivepersonUsers(connection: ConnectionInfo) -> impl IntoView {
                 Load::Failed(failure) => view! {
                     <p role="alert" class="alert">{format!("The users could not be loaded. {failure}")}</p>
                 }.into_any(),
-                Load::Loaded(loaded) => view! { <UserTable users=loaded.users /> }.into_any(),
+                Load::Loaded(loaded) => view! { <UserGrid users=loaded.users /> }.into_any(),
             }}
         </section>
         <CreateUserForm connection_id=connection.id on_created=Callback::new(move |()| reload()) />
     }
 }
 
+/// The connection's users as an ARIA grid: search, sort by any column, and only the rows in
+/// view rendered (see [`list::window`]), so tens of thousands of users scroll smoothly.
+/// Arrow keys, Page Up/Down, Home/End (with Ctrl: first/last row) move between cells.
 #[component]
-fn UserTable(users: Vec<User>) -> impl IntoView {
-    let count = user_count(users.len());
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let rows = users
+fn UserGrid(users: Vec<User>) -> impl IntoView {
+    let total = users.len();
+    let texts: Vec<String> = users.iter().map(list::search_text).collect();
+    let users = StoredValue::new(users);
+    let texts = StoredValue::new(texts);
+    let query = RwSignal::new(String::new());
+    let sort = RwSignal::new(Sort::default());
+    let shown = Memo::new(move |_| {
+        let (query, sort) = (query.get(), sort.get());
+        users
+            .with_value(|users| texts.with_value(|texts| list::visible(users, texts, &query, sort)))
+    });
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(600.0);
+    // The cell that takes Tab focus, as (position in the shown rows, column).
+    let focus = RwSignal::new((0_usize, 0_usize));
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let columns = Column::ALL.len();
+
+    let count = move || {
+        let n = shown.with(Vec::len);
+        if query.with(|q| q.trim().is_empty()) {
+            user_count(total)
+        } else {
+            format!("{} of {}", thousands(n), user_count(total))
+        }
+    };
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(f64::from(el.scroll_top()));
+            viewport.set(f64::from(el.client_height()));
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    // Moves the focus cell, scrolls it into view, and focuses it once it is rendered.
+    let move_to = move |row: usize, column: usize| {
+        let rows = shown.with_untracked(Vec::len);
+        if rows == 0 {
+            return;
+        }
+        let (row, column) = (row.min(rows - 1), column.min(columns - 1));
+        focus.set((row, column));
+        if let Some(el) = scroller.get_untracked() {
+            let top = row as f64 * list::ROW_HEIGHT;
+            let view = f64::from(el.client_height()) - 2.0 * list::ROW_HEIGHT;
+            let scrolled = f64::from(el.scroll_top());
+            if top < scrolled {
+                el.set_scroll_top(top as i32);
+            } else if top > scrolled + view {
+                el.set_scroll_top((top - view) as i32);
+            }
+            measure();
+        }
+        let id = cell_id(row, column);
+        request_animation_frame(move || {
+            if let Some(cell) = document().get_element_by_id(&id)
+                && let Ok(cell) = cell.dyn_into::<leptos::web_sys::HtmlElement>()
+            {
+                let _ = cell.focus();
+            }
+        });
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        let (row, column) = focus.get_untracked();
+        let page = (viewport.get_untracked() / list::ROW_HEIGHT)
+            .floor()
+            .max(1.0) as usize;
+        let last = shown.with_untracked(Vec::len).saturating_sub(1);
+        let target = match (event.key().as_str(), event.ctrl_key()) {
+            ("ArrowDown", _) => (row + 1, column),
+            ("ArrowUp", _) => (row.saturating_sub(1), column),
+            ("ArrowRight", _) => (row, column + 1),
+            ("ArrowLeft", _) => (row, column.saturating_sub(1)),
+            ("PageDown", _) => (row + page, column),
+            ("PageUp", _) => (row.saturating_sub(page), column),
+            ("Home", true) => (0, 0),
+            ("End", true) => (last, columns - 1),
+            ("Home", false) => (row, 0),
+            ("End", false) => (row, columns - 1),
+            _ => return,
+        };
+        event.prevent_default();
+        move_to(target.0, target.1);
+    };
+
+    // A new order or a new search starts at its first row.
+    let to_top = move || {
+        focus.set((0, focus.get_untracked().1));
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        measure();
+    };
+    let headers = Column::ALL
         .into_iter()
-        .map(|user| {
-            let profiles = user
-                .profile_ids
-                .iter()
-                .flatten()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
+        .map(|column| {
+            let aria_sort = move || {
+                let sort = sort.get();
+                match (sort.column == column, sort.ascending) {
+                    (false, _) => "none",
+                    (true, true) => "ascending",
+                    (true, false) => "descending",
+                }
+            };
             view! {
-                <tr>
-                    <td>{text(&user.login_name)}</td>
-                    <td>{text(&user.full_name)}</td>
-                    <td>{text(&user.nickname)}</td>
-                    <td>{text(&user.email)}</td>
-                    <td>{match user.is_enabled { Some(true) => "Yes", Some(false) => "No", None => "" }}</td>
-                    <td>{user.max_chats.map(|n| n.to_string()).unwrap_or_default()}</td>
-                    <td>{profiles}</td>
-                </tr>
+                <th role="columnheader" scope="col" aria-sort=aria_sort>
+                    <button type="button" class="sort" on:click=move |_| {
+                        sort.update(|s| *s = s.clicked(column));
+                        to_top();
+                    }>
+                        {column.label()}
+                    </button>
+                </th>
             }
         })
         .collect_view();
+    // The rows in view change only when a whole row scrolls past, and each row is keyed by
+    // its place and its user, so scrolling adds and drops rows at the edges and keeps the
+    // rest (and the focused cell) as they are.
+    let range =
+        Memo::new(move |_| list::window(scroll_top.get(), viewport.get(), shown.with(Vec::len)));
+    let window_rows = move || {
+        let range = range.get();
+        shown.with(|shown| {
+            range
+                .map(|position| (position, shown[position]))
+                .collect::<Vec<_>>()
+        })
+    };
+    let row = move |(position, index): (usize, usize)| {
+        let cells = users.with_value(|users| {
+            Column::ALL
+                .into_iter()
+                .enumerate()
+                .map(|(c, column)| {
+                    let tabindex = move || {
+                        if focus.get() == (position, c) {
+                            "0"
+                        } else {
+                            "-1"
+                        }
+                    };
+                    view! {
+                        <td role="gridcell" id=cell_id(position, c) tabindex=tabindex
+                            on:focus=move |_| focus.set((position, c))>
+                            {column.text(&users[index])}
+                        </td>
+                    }
+                })
+                .collect_view()
+        });
+        view! { <tr role="row" aria-rowindex=position + 2>{cells}</tr> }
+    };
+    let before = move || format!("{}px", range.get().start as f64 * list::ROW_HEIGHT);
+    let after = move || {
+        let hidden = shown.with(Vec::len) - range.get().end;
+        format!("{}px", hidden as f64 * list::ROW_HEIGHT)
+    };
+    let rows = view! {
+        <tr class="spacer" aria-hidden="true">
+            <td colspan=columns style:height=before></td>
+        </tr>
+        <For each=window_rows key=|row| *row children=row />
+        <tr class="spacer" aria-hidden="true">
+            <td colspan=columns style:height=after></td>
+        </tr>
+    };
+
     view! {
-        <p role="status">{count}</p>
-        <div class="table-scroll" role="region" aria-label="User list" tabindex="0">
-            <table>
+        <div class="list-tools">
+            <label for="user-search">"Search"</label>
+            <input id="user-search" type="search" autocomplete="off"
+                placeholder="Login name, nickname, email or name"
+                prop:value=move || query.get()
+                on:input=move |ev| {
+                    query.set(event_target_value(&ev));
+                    to_top();
+                } />
+            <p role="status">{count}</p>
+        </div>
+        <div class="table-scroll" role="region" aria-label="User list" node_ref=scroller
+            on:scroll=move |_| measure()>
+            <table role="grid" aria-rowcount=move || shown.with(Vec::len) + 1 aria-colcount=columns
+                on:keydown=on_key>
                 <caption>"Users of this account"</caption>
                 <thead>
-                    <tr>
-                        <th scope="col">"Login name"</th>
-                        <th scope="col">"Full name"</th>
-                        <th scope="col">"Nickname"</th>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Enabled"</th>
-                        <th scope="col">"Max chats"</th>
-                        <th scope="col">"Profiles"</th>
-                    </tr>
+                    <tr role="row" aria-rowindex="1">{headers}</tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
     }
+}
+
+fn cell_id(row: usize, column: usize) -> String {
+    format!("user-cell-{row}-{column}")
 }
 
 /// A labelled text input whose field errors are shown right below it and announced with it.

@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod draft;
 mod format;
+mod list;
 
 fn main() {
     console_error_panic_hook::set_once();

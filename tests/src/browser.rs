@@ -124,6 +124,23 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until the focused element has this id (the page may move focus a frame later).
+    pub async fn wait_for_focus(&self, id: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let active = self.client.active_element().await?;
+            let focused = active.attr("id").await?;
+            if focused.as_deref() == Some(id) {
+                return Ok(active);
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "the focus is on {focused:?}, not on {id}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until an element with exactly this visible text exists.
     pub async fn text(&self, text: &str) -> anyhow::Result<fantoccini::elements::Element> {
         self.find(&format!(

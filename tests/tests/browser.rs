@@ -18,26 +18,90 @@ fn dist() -> PathBuf {
 }
 
 #[tokio::test]
-async fn shows_the_seeded_users() {
+async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_is_seen() {
     let stack = Stack::start(1000, Some(dist())).await.unwrap();
-    Browser::run("shows_the_seeded_users", |browser| async move {
+    let mut logins = stack.sandbox_login_names().await.unwrap();
+    logins.sort_by_key(|l| l.to_lowercase());
+    Browser::run("the_list_is_a_searchable_sortable_keyboard_grid", |browser| async move {
         let outcome = async {
             browser.client.goto(&stack.proxy_url).await?;
             browser.text("1,000 users").await?;
-            let table = browser
-                .find("//table[caption[normalize-space(.)='Users of this account']]")
-                .await?;
-            let rows = table
-                .find_all(fantoccini::Locator::XPath("./tbody/tr"))
+            let grid = browser
+                .find("//table[@role='grid' and caption[normalize-space(.)='Users of this account']]")
                 .await?;
             anyhow::ensure!(
-                rows.len() == 1000,
-                "the table has {} rows, not 1000",
-                rows.len()
+                grid.attr("aria-rowcount").await?.as_deref() == Some("1001"),
+                "aria-rowcount is not the full count"
             );
-            browser
-                .find("//th[@scope='col' and normalize-space(.)='Login name']")
+            let rendered = grid
+                .find_all(fantoccini::Locator::XPath("./tbody/tr[@role='row']"))
                 .await?;
+            anyhow::ensure!(
+                !rendered.is_empty() && rendered.len() < 100,
+                "{} rows rendered for 1,000 users: the list is not virtualized",
+                rendered.len()
+            );
+            let login_header = "//th[@role='columnheader' and normalize-space(.)='Login name']";
+            let sorted = |order: &'static str| {
+                let browser = &browser;
+                async move {
+                    browser
+                        .find(&format!("{login_header}[@aria-sort={}]", xpath_literal(order)))
+                        .await
+                }
+            };
+            sorted("ascending").await?;
+            let first_cell = || browser.find("//tr[@aria-rowindex='2']/td[1]");
+            anyhow::ensure!(
+                first_cell().await?.text().await? == logins[0],
+                "not sorted by login name"
+            );
+
+            // Keyboard: into the grid, then Ctrl+End to the last cell of the last row, which
+            // is rendered and focused although it was far out of view.
+            first_cell().await?.click().await?;
+            let active = browser.client.active_element().await?;
+            active
+                .send_keys(&(fantoccini::key::Key::Control + &fantoccini::key::Key::End))
+                .await?;
+            let last_row = browser.find("//tr[@aria-rowindex='1001']/td[1]").await?;
+            anyhow::ensure!(
+                last_row.text().await? == logins[999],
+                "the last row is not the last login"
+            );
+            // Ctrl+End focuses the last cell; ArrowUp moves a row up.
+            let focused = browser.wait_for_focus("user-cell-999-6").await?;
+            focused
+                .send_keys(&fantoccini::key::Key::Up.to_string())
+                .await?;
+            browser.wait_for_focus("user-cell-998-6").await?;
+
+            // A click on the header sorts the other way.
+            browser.click_button("Login name").await?;
+            sorted("descending").await?;
+            browser
+                .find(&format!(
+                    "//tr[@aria-rowindex='2']/td[1][normalize-space(.)={}]",
+                    xpath_literal(&logins[999])
+                ))
+                .await?;
+
+            // Search narrows the list and says by how much.
+            let wanted = &logins[500];
+            browser.fill(&[("Search", wanted.as_str())]).await?;
+            let status = browser
+                .find("//*[@role='status' and contains(., ' of 1,000 users')]")
+                .await?
+                .text()
+                .await?;
+            anyhow::ensure!(!status.starts_with("0 "), "{status}");
+            browser
+                .find(&format!("//td[normalize-space(.)={}]", xpath_literal(wanted)))
+                .await?;
+            let search = browser.input_labelled("Search").await?;
+            search.clear().await?;
+            search.send_keys("no-such-user-anywhere").await?;
+            browser.text("0 of 1,000 users").await?;
             Ok(())
         }
         .await;
@@ -73,6 +137,9 @@ async fn creating_a_user_through_the_form_lists_it() {
 
                 browser.text("Created user grace.hopper.").await?;
                 browser.text("26 users").await?;
+                // Found in the list (which renders only the rows in view) by searching.
+                browser.fill(&[("Search", "grace.hopper")]).await?;
+                browser.text("1 of 26 users").await?;
                 browser
                     .find("//table//td[normalize-space(.)='grace.hopper']")
                     .await?;
