@@ -105,10 +105,15 @@ fn UserGrid(users: Vec<User>) -> impl IntoView {
     let texts = StoredValue::new(texts);
     let query = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::default());
+    // Sorting happens when the order changes, searching on every keystroke, over the
+    // sorted order.
+    let sorted = Memo::new(move |_| {
+        let sort = sort.get();
+        users.with_value(|users| list::sorted(users, sort))
+    });
     let shown = Memo::new(move |_| {
-        let (query, sort) = (query.get(), sort.get());
-        users
-            .with_value(|users| texts.with_value(|texts| list::visible(users, texts, &query, sort)))
+        let query = query.get();
+        sorted.with(|order| texts.with_value(|texts| list::filter(order, texts, &query)))
     });
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(600.0);
