@@ -368,22 +368,11 @@ async fn login_mode_signs_in_through_the_page_and_out_again() {
                 browser.client.goto(&stack.proxy_url).await?;
                 browser.text("Sign in to the users console").await?;
                 browser
-                    .input_labelled("Name")
-                    .await?
-                    .send_keys("ada")
-                    .await?;
-                browser
-                    .input_labelled("Password")
-                    .await?
-                    .send_keys("wrong password")
+                    .fill(&[("Name", "ada"), ("Password", "wrong password")])
                     .await?;
                 browser.click_button("Sign in").await?;
                 browser.text("The name or the password is wrong.").await?;
-                browser
-                    .input_labelled("Password")
-                    .await?
-                    .send_keys("analytical engine")
-                    .await?;
+                browser.fill(&[("Password", "analytical engine")]).await?;
                 browser.click_button("Sign in").await?;
                 browser.text("Signed in as ada (admin)").await?;
                 browser.text("25 users").await?;
