@@ -15,6 +15,8 @@ pub struct Failure {
     /// Field errors to show next to the form inputs (from the proxy's validation).
     pub field_errors: ValidationErrors,
     pub request_id: Option<String>,
+    /// The HTTP status, when an answer came.
+    pub status: Option<u16>,
 }
 
 impl fmt::Display for Failure {
@@ -33,7 +35,13 @@ impl Failure {
             message: format!("The console server could not be reached: {error}."),
             field_errors: ValidationErrors::default(),
             request_id: None,
+            status: None,
         }
+    }
+
+    /// Did the vendor refuse a write because the record changed since it was read?
+    pub fn is_conflict(&self) -> bool {
+        matches!(self.status, Some(409 | 412))
     }
 
     /// Reads an error response: the proxy's own `ApiError`, a vendor body with a `message`,
@@ -47,6 +55,7 @@ impl Failure {
                 message: error.message,
                 field_errors: ValidationErrors(error.field_errors),
                 request_id: error.request_id.or(header_id),
+                status: Some(status),
             };
         }
         let vendor_message = serde_json::from_str::<serde_json::Value>(&text)
@@ -64,6 +73,7 @@ impl Failure {
             message: format!("The vendor refused the request (HTTP {status}): {detail}"),
             field_errors: ValidationErrors::default(),
             request_id: header_id,
+            status: Some(status),
         }
     }
 }
@@ -77,6 +87,7 @@ async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> 
         message: format!("The answer could not be read: {e}."),
         field_errors: ValidationErrors::default(),
         request_id,
+        status: None,
     })
 }
 
@@ -124,12 +135,22 @@ pub struct UserList {
     pub revision: Option<String>,
 }
 
-pub async fn list_users(connection: &str) -> Result<UserList, Failure> {
+/// Lists the connection's users with only the fields `select` names (and deleted users too
+/// when `include_deleted`).
+pub async fn list_users(
+    connection: &str,
+    select: &str,
+    include_deleted: bool,
+) -> Result<UserList, Failure> {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair(ops::SELECT_PARAM, select);
+    if include_deleted {
+        query.append_pair(ops::INCLUDE_DELETED_PARAM, "true");
+    }
     let url = format!(
-        "{}?{}={}",
+        "{}?{}",
         operation_url(connection, ops::LIST_USERS),
-        ops::SELECT_PARAM,
-        ops::LIST_SELECT
+        query.finish()
     );
     let response = Request::get(&url).send().await.map_err(Failure::network)?;
     let revision = response.headers().get(ops::REVISION_HEADER);
@@ -145,4 +166,89 @@ pub async fn create_users(connection: &str, users: &[User]) -> Result<Vec<User>,
         .await
         .map_err(Failure::network)?;
     json_or_failure(response).await
+}
+
+/// A whole record as the vendor sent it, and the revision it was read at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub value: serde_json::Value,
+    pub revision: Option<String>,
+}
+
+/// The proxy's URL of one user of a LivePerson connection.
+fn user_url(connection: &str, id: &str, suffix: &str) -> String {
+    format!(
+        "{}/{id}{suffix}",
+        operation_url(connection, ops::LIST_USERS)
+    )
+}
+
+async fn record_or_failure(response: Response) -> Result<Record, Failure> {
+    let revision = response.headers().get(ops::REVISION_HEADER);
+    let value = json_or_failure(response).await?;
+    Ok(Record { value, revision })
+}
+
+/// The user's full record (every field: the list's narrowed rows never build a save).
+pub async fn get_user(connection: &str, id: &str) -> Result<Record, Failure> {
+    let response = Request::get(&user_url(connection, id, ""))
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    record_or_failure(response).await
+}
+
+/// Replaces the user's record, only if the account is still at `revision`.
+pub async fn update_user(
+    connection: &str,
+    id: &str,
+    body: &serde_json::Value,
+    revision: Option<&str>,
+) -> Result<Record, Failure> {
+    let mut request = Request::put(&user_url(connection, id, ""));
+    if let Some(revision) = revision {
+        request = request.header("If-Match", revision);
+    }
+    let response = request
+        .json(body)
+        .map_err(Failure::network)?
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    record_or_failure(response).await
+}
+
+/// Deletes the user, only if the account is still at `revision`.
+pub async fn delete_user(
+    connection: &str,
+    id: &str,
+    revision: Option<&str>,
+) -> Result<(), Failure> {
+    // No body, but the proxy lets a change through only as JSON (its CSRF rule).
+    let mut request =
+        Request::delete(&user_url(connection, id, "")).header("Content-Type", "application/json");
+    if let Some(revision) = revision {
+        request = request.header("If-Match", revision);
+    }
+    let response = request.send().await.map_err(Failure::network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(Failure::from_response(response).await)
+    }
+}
+
+/// Sets a new password for the user.
+pub async fn reset_password(connection: &str, id: &str, new_password: &str) -> Result<(), Failure> {
+    let response = Request::put(&user_url(connection, id, "/resetPassword"))
+        .json(&serde_json::json!({ "newPassword": new_password }))
+        .map_err(Failure::network)?
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(Failure::from_response(response).await)
+    }
 }

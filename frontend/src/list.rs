@@ -2,13 +2,15 @@
 //! which rows a scrolled viewport shows (the list renders only those, so 50,000 users stay
 //! smooth). Pure functions, tested natively.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use shared::liveperson::User;
+use shared::liveperson::{Profile, User};
 
 /// A column of the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
+    Id,
     LoginName,
     FullName,
     Nickname,
@@ -16,10 +18,38 @@ pub enum Column {
     Enabled,
     MaxChats,
     Profiles,
+    Skills,
+    AgentGroup,
+    ApiUser,
+    EmployeeId,
+}
+
+/// The names of an account's profiles by id (empty when the connection names none).
+pub type ProfileNames = HashMap<i64, String>;
+
+pub fn profile_names(profiles: &[Profile]) -> ProfileNames {
+    profiles.iter().map(|p| (p.id, p.name.clone())).collect()
 }
 
 impl Column {
-    pub const ALL: [Column; 7] = [
+    /// Every column the chooser offers, in the order they are shown.
+    pub const ALL: [Column; 12] = [
+        Column::Id,
+        Column::LoginName,
+        Column::FullName,
+        Column::Nickname,
+        Column::Email,
+        Column::Enabled,
+        Column::MaxChats,
+        Column::Profiles,
+        Column::Skills,
+        Column::AgentGroup,
+        Column::ApiUser,
+        Column::EmployeeId,
+    ];
+
+    /// The columns shown until the admin chooses others.
+    pub const DEFAULT: [Column; 7] = [
         Column::LoginName,
         Column::FullName,
         Column::Nickname,
@@ -31,6 +61,7 @@ impl Column {
 
     pub fn label(self) -> &'static str {
         match self {
+            Column::Id => "Id",
             Column::LoginName => "Login name",
             Column::FullName => "Full name",
             Column::Nickname => "Nickname",
@@ -38,49 +69,110 @@ impl Column {
             Column::Enabled => "Enabled",
             Column::MaxChats => "Max chats",
             Column::Profiles => "Profiles",
+            Column::Skills => "Skills",
+            Column::AgentGroup => "Agent group",
+            Column::ApiUser => "API user",
+            Column::EmployeeId => "Employee id",
         }
     }
 
-    /// The cell's text.
-    pub fn text(self, user: &User) -> String {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    /// The vendor field the column shows: what `select` asks for, and the column's name in
+    /// a URL.
+    pub fn field(self) -> &'static str {
         match self {
+            Column::Id => "id",
+            Column::LoginName => "loginName",
+            Column::FullName => "fullName",
+            Column::Nickname => "nickname",
+            Column::Email => "email",
+            Column::Enabled => "isEnabled",
+            Column::MaxChats => "maxChats",
+            Column::Profiles => "profileIds",
+            Column::Skills => "skillIds",
+            Column::AgentGroup => "memberOf",
+            Column::ApiUser => "isApiUser",
+            Column::EmployeeId => "employeeId",
+        }
+    }
+
+    pub fn from_field(field: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.field() == field)
+    }
+
+    /// Text typed by people (as opposed to numbers and flags the console formats): a CSV
+    /// export defuses formulas in these.
+    fn is_free_text(self) -> bool {
+        matches!(
+            self,
+            Column::LoginName
+                | Column::FullName
+                | Column::Nickname
+                | Column::Email
+                | Column::EmployeeId
+        )
+    }
+
+    /// The cell's text.
+    pub fn text(self, user: &User, names: &ProfileNames) -> String {
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        let yes_no = |value: Option<bool>| match value {
+            Some(true) => "Yes".to_owned(),
+            Some(false) => "No".to_owned(),
+            None => String::new(),
+        };
+        let ids = |ids: &Option<Vec<i64>>| {
+            ids.iter()
+                .flatten()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Column::Id => user.id.map(|n| n.to_string()).unwrap_or_default(),
+            Column::LoginName if user.deleted == Some(true) => {
+                format!("{} (deleted)", text(&user.login_name))
+            }
             Column::LoginName => text(&user.login_name),
             Column::FullName => text(&user.full_name),
             Column::Nickname => text(&user.nickname),
             Column::Email => text(&user.email),
-            Column::Enabled => match user.is_enabled {
-                Some(true) => "Yes".into(),
-                Some(false) => "No".into(),
-                None => String::new(),
-            },
+            Column::Enabled => yes_no(user.is_enabled),
+            Column::ApiUser => yes_no(user.is_api_user),
             Column::MaxChats => user.max_chats.map(|n| n.to_string()).unwrap_or_default(),
             Column::Profiles => user
                 .profile_ids
                 .iter()
                 .flatten()
-                .map(i64::to_string)
+                .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
                 .collect::<Vec<_>>()
                 .join(", "),
+            Column::Skills => ids(&user.skill_ids),
+            Column::AgentGroup => agent_group(user)
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            Column::EmployeeId => text(&user.employee_id),
         }
     }
 
     /// What this column sorts by: numbers as numbers, text without regard to case, empty
     /// cells last. Worked out once per user per sort (`sort_by_cached_key`), not once per
     /// comparison: at 50,000 users that is the difference between a frame and a freeze.
-    fn sort_key(self, user: &User) -> (bool, i64, String) {
+    fn sort_key(self, user: &User, names: &ProfileNames) -> (bool, i64, String) {
+        let number = |n: Option<i64>| (n.is_none(), n.unwrap_or(0), String::new());
         match self {
-            Column::MaxChats => (
-                user.max_chats.is_none(),
-                user.max_chats.unwrap_or(0),
-                String::new(),
-            ),
+            Column::Id => number(user.id),
+            Column::MaxChats => number(user.max_chats),
+            Column::AgentGroup => number(agent_group(user)),
             _ => {
-                let text = self.text(user).to_lowercase();
+                let text = self.text(user, names).to_lowercase();
                 (text.is_empty(), 0, text)
             }
         }
     }
+}
+
+fn agent_group(user: &User) -> Option<i64> {
+    user.member_of.as_ref().and_then(|m| m.agent_group_id)
 }
 
 /// How the list is sorted.
@@ -110,6 +202,208 @@ impl Sort {
     }
 }
 
+/// What the list is narrowed to besides the free-text search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub enabled: Option<bool>,
+    pub profile: Option<i64>,
+    pub skill: Option<i64>,
+    pub agent_group: Option<i64>,
+    pub api_user: Option<bool>,
+    /// Ask the vendor for deleted users too (`include_deleted=true`).
+    pub include_deleted: bool,
+}
+
+impl Filters {
+    pub fn matches(&self, user: &User) -> bool {
+        let has = |ids: &Option<Vec<i64>>, wanted: Option<i64>| {
+            wanted.is_none_or(|w| ids.iter().flatten().any(|&id| id == w))
+        };
+        self.enabled.is_none_or(|e| user.is_enabled == Some(e))
+            && self
+                .api_user
+                .is_none_or(|a| user.is_api_user.unwrap_or(false) == a)
+            && has(&user.profile_ids, self.profile)
+            && has(&user.skill_ids, self.skill)
+            && self
+                .agent_group
+                .is_none_or(|g| agent_group(user) == Some(g))
+    }
+
+    /// The vendor fields the set filters read.
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            (self.enabled.is_some(), "isEnabled"),
+            (self.profile.is_some(), "profileIds"),
+            (self.skill.is_some(), "skillIds"),
+            (self.agent_group.is_some(), "memberOf"),
+            (self.api_user.is_some(), "isApiUser"),
+            (self.include_deleted, "deleted"),
+        ]
+        .into_iter()
+        .filter_map(|(set, field)| set.then_some(field))
+        .collect()
+    }
+
+    /// Does any filter narrow the list?
+    pub fn narrows(&self) -> bool {
+        let all = Filters {
+            include_deleted: self.include_deleted,
+            ..Filters::default()
+        };
+        *self != all
+    }
+}
+
+/// Everything that makes a view of the list: what a bookmark brings back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListView {
+    pub query: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub columns: Vec<Column>,
+}
+
+impl Default for ListView {
+    fn default() -> Self {
+        Self {
+            query: String::new(),
+            filters: Filters::default(),
+            sort: Sort::default(),
+            columns: Column::DEFAULT.to_vec(),
+        }
+    }
+}
+
+/// Column lists as written in URLs and in the browser's storage: fields, comma-separated.
+pub fn columns_to_text(columns: &[Column]) -> String {
+    columns
+        .iter()
+        .map(|c| c.field())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The known columns of `text`, in [`Column::ALL`] order; `None` when none is known.
+pub fn columns_from_text(text: &str) -> Option<Vec<Column>> {
+    let named: Vec<Column> = text
+        .split(',')
+        .filter_map(|f| Column::from_field(f.trim()))
+        .collect();
+    let columns: Vec<Column> = Column::ALL
+        .into_iter()
+        .filter(|c| named.contains(c))
+        .collect();
+    (!columns.is_empty()).then_some(columns)
+}
+
+impl ListView {
+    /// The view as a URL query (without `?`), naming only what differs from the default.
+    pub fn to_query(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        if !self.query.is_empty() {
+            query.append_pair("q", &self.query);
+        }
+        let f = &self.filters;
+        if let Some(e) = f.enabled {
+            query.append_pair("enabled", yes_no(e));
+        }
+        for (name, value) in [
+            ("profile", f.profile),
+            ("skill", f.skill),
+            ("group", f.agent_group),
+        ] {
+            if let Some(v) = value {
+                query.append_pair(name, &v.to_string());
+            }
+        }
+        if let Some(a) = f.api_user {
+            query.append_pair("api", yes_no(a));
+        }
+        if f.include_deleted {
+            query.append_pair("deleted", "yes");
+        }
+        if self.sort != Sort::default() {
+            query.append_pair("sort", self.sort.column.field());
+            if !self.sort.ascending {
+                query.append_pair("order", "desc");
+            }
+        }
+        if self.columns != Column::DEFAULT {
+            query.append_pair("columns", &columns_to_text(&self.columns));
+        }
+        query.finish()
+    }
+
+    /// The view a URL query describes. What it does not name is the default, and the
+    /// columns are `remembered` (the admin's last choice) unless the URL names them. A value
+    /// that makes no sense is ignored rather than refused: a bookmark still opens.
+    pub fn from_query(query: &str, remembered: Option<Vec<Column>>) -> Self {
+        let mut view = ListView {
+            columns: remembered.unwrap_or_else(|| Column::DEFAULT.to_vec()),
+            ..ListView::default()
+        };
+        let mut descending = false;
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let yes_no = match value.as_ref() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            };
+            let number = value.parse::<i64>().ok();
+            let f = &mut view.filters;
+            match key.as_ref() {
+                "q" => view.query = value.into_owned(),
+                "enabled" => f.enabled = yes_no,
+                "api" => f.api_user = yes_no,
+                "deleted" => f.include_deleted = yes_no == Some(true),
+                "profile" => f.profile = number,
+                "skill" => f.skill = number,
+                "group" => f.agent_group = number,
+                "sort" => {
+                    if let Some(column) = Column::from_field(&value) {
+                        view.sort.column = column;
+                    }
+                }
+                "order" => descending = value == "desc",
+                "columns" => {
+                    if let Some(columns) = columns_from_text(&value) {
+                        view.columns = columns;
+                    }
+                }
+                _ => {}
+            }
+        }
+        view.sort.ascending = !descending;
+        view
+    }
+
+    /// The `select` that fetches what this view shows and filters on, and nothing more.
+    pub fn select(&self) -> String {
+        let mut fields = vec!["id"];
+        for field in self
+            .columns
+            .iter()
+            .map(|c| c.field())
+            .chain(std::iter::once(self.sort.column.field()))
+            .chain(self.filters.fields())
+        {
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+        }
+        fields.join(",")
+    }
+}
+
+/// Does a list fetched with `loaded` (a `select`) carry every field `needed` asks for? Then
+/// narrowing the view needs no new fetch.
+pub fn covers(loaded: &str, needed: &str) -> bool {
+    let loaded: Vec<&str> = loaded.split(',').collect();
+    needed.split(',').all(|field| loaded.contains(&field))
+}
+
 /// What free-text search looks through, per user, lower-cased once when the list loads so
 /// a keystroke costs one pass of `contains` over the list.
 pub fn search_text(user: &User) -> String {
@@ -128,24 +422,59 @@ pub fn search_text(user: &User) -> String {
 
 /// Every position in `users`, in `sort` order. Stable, so equal cells keep the vendor's
 /// order (reversed when descending).
-pub fn sorted(users: &[User], sort: Sort) -> Vec<usize> {
+pub fn sorted(users: &[User], sort: Sort, names: &ProfileNames) -> Vec<usize> {
     let mut order: Vec<usize> = (0..users.len()).collect();
-    order.sort_by_cached_key(|&i| sort.column.sort_key(&users[i]));
+    order.sort_by_cached_key(|&i| sort.column.sort_key(&users[i], names));
     if !sort.ascending {
         order.reverse();
     }
     order
 }
 
-/// Those of `order` that match `query`: every word of it, anywhere in login name, nickname,
-/// email or full name, case-insensitively. One pass, no sorting: a keystroke stays cheap.
-pub fn filter(order: &[usize], search_texts: &[String], query: &str) -> Vec<usize> {
+/// Those of `order` that pass `filters` and match `query`: every word of it, anywhere in
+/// login name, nickname, email or full name, case-insensitively. One pass, no sorting: a
+/// keystroke stays cheap.
+pub fn filter(
+    order: &[usize],
+    users: &[User],
+    search_texts: &[String],
+    query: &str,
+    filters: &Filters,
+) -> Vec<usize> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let narrows = filters.narrows();
     order
         .iter()
         .copied()
-        .filter(|&i| words.iter().all(|w| search_texts[i].contains(w.as_str())))
+        .filter(|&i| {
+            words.iter().all(|w| search_texts[i].contains(w.as_str()))
+                && (!narrows || filters.matches(&users[i]))
+        })
         .collect()
+}
+
+/// The rows `shown` as CSV, in `columns`, with a header row of their labels. Free text that
+/// a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+pub fn to_csv(
+    users: &[User],
+    shown: &[usize],
+    columns: &[Column],
+    names: &ProfileNames,
+) -> Result<String, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(columns.iter().map(|c| c.label()))?;
+    for &i in shown {
+        out.write_record(columns.iter().map(|c| {
+            let text = c.text(&users[i], names);
+            if c.is_free_text() && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{text}")
+            } else {
+                text
+            }
+        }))?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("every cell was a String"))
 }
 
 /// Height of one row of the list, in CSS pixels (the stylesheet fixes it).
@@ -282,11 +611,204 @@ mod tests {
             ("nobody", Sort::default(), vec![]),
         ] {
             assert_eq!(
-                logins(&users, &filter(&sorted(&users, sort), &texts, query)),
+                logins(
+                    &users,
+                    &filter(
+                        &sorted(&users, sort, &ProfileNames::new()),
+                        &users,
+                        &texts,
+                        query,
+                        &Filters::default()
+                    )
+                ),
                 expected,
                 "{query:?} {sort:?}"
             );
         }
+    }
+
+    #[test]
+    fn filters() {
+        let mut users = users();
+        users[0].is_enabled = Some(false);
+        users[1].profile_ids = Some(vec![3001, 3002]);
+        users[1].skill_ids = Some(vec![5001]);
+        users[2].member_of = Some(shared::liveperson::MemberOf {
+            agent_group_id: Some(101),
+            assignment_date: None,
+        });
+        users[3].is_api_user = Some(true);
+        let texts: Vec<String> = users.iter().map(search_text).collect();
+        let order: Vec<usize> = (0..users.len()).collect();
+        for (filters, query, expected) in [
+            (Filters::default(), "", vec![0, 1, 2, 3]),
+            (
+                Filters {
+                    enabled: Some(false),
+                    ..Filters::default()
+                },
+                "",
+                vec![0],
+            ),
+            (
+                Filters {
+                    profile: Some(3002),
+                    ..Filters::default()
+                },
+                "",
+                vec![1],
+            ),
+            (
+                Filters {
+                    skill: Some(5001),
+                    ..Filters::default()
+                },
+                "ada",
+                vec![1],
+            ),
+            (
+                Filters {
+                    skill: Some(5001),
+                    ..Filters::default()
+                },
+                "grace",
+                vec![],
+            ),
+            (
+                Filters {
+                    agent_group: Some(101),
+                    ..Filters::default()
+                },
+                "",
+                vec![2],
+            ),
+            (
+                Filters {
+                    api_user: Some(false),
+                    ..Filters::default()
+                },
+                "",
+                vec![0, 1, 2],
+            ),
+            (
+                Filters {
+                    include_deleted: true,
+                    ..Filters::default()
+                },
+                "",
+                vec![0, 1, 2, 3],
+            ),
+        ] {
+            assert_eq!(
+                filter(&order, &users, &texts, query, &filters),
+                expected,
+                "{filters:?} {query:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn views_in_urls() {
+        let every = ListView {
+            query: "grace & co".into(),
+            filters: Filters {
+                enabled: Some(true),
+                profile: Some(3001),
+                skill: Some(5002),
+                agent_group: Some(-1),
+                api_user: Some(false),
+                include_deleted: true,
+            },
+            sort: Sort {
+                column: Column::MaxChats,
+                ascending: false,
+            },
+            columns: vec![Column::LoginName, Column::MaxChats, Column::Skills],
+        };
+        for (view, query) in [
+            (ListView::default(), ""),
+            (
+                every.clone(),
+                "q=grace+%26+co&enabled=yes&profile=3001&skill=5002&group=-1&api=no&deleted=yes\
+                 &sort=maxChats&order=desc&columns=loginName%2CmaxChats%2CskillIds",
+            ),
+        ] {
+            assert_eq!(view.to_query(), query);
+            assert_eq!(ListView::from_query(query, None), view, "{query}");
+        }
+        // The URL's columns win over the remembered ones; without them, the remembered.
+        let remembered = Some(vec![Column::Email]);
+        assert_eq!(
+            ListView::from_query("columns=id", remembered.clone()).columns,
+            [Column::Id]
+        );
+        assert_eq!(
+            ListView::from_query("q=x", remembered).columns,
+            [Column::Email]
+        );
+        // Nonsense is ignored, not fatal: the bookmark still opens.
+        assert_eq!(
+            ListView::from_query(
+                "enabled=maybe&profile=agent&sort=password&columns=x,y&z=1",
+                None
+            ),
+            ListView::default()
+        );
+        // Known columns keep the chooser's order whatever order the URL gives.
+        assert_eq!(
+            columns_from_text("email,loginName,nope"),
+            Some(vec![Column::LoginName, Column::Email])
+        );
+    }
+
+    #[test]
+    fn selects() {
+        assert_eq!(
+            ListView::default().select(),
+            "id,loginName,fullName,nickname,email,isEnabled,maxChats,profileIds"
+        );
+        let narrow = ListView {
+            columns: vec![Column::Email],
+            filters: Filters {
+                skill: Some(5001),
+                include_deleted: true,
+                ..Filters::default()
+            },
+            ..ListView::default()
+        };
+        assert_eq!(narrow.select(), "id,email,loginName,skillIds,deleted");
+        assert!(covers(&ListView::default().select(), "id,email,loginName"));
+        assert!(!covers(&ListView::default().select(), &narrow.select()));
+    }
+
+    #[test]
+    fn csv_export() {
+        let mut users = users();
+        users[0].full_name = Some("=HYPERLINK(\"http://evil\")".into());
+        users[1].profile_ids = Some(vec![3001, 9]);
+        users[1].member_of = Some(shared::liveperson::MemberOf {
+            agent_group_id: Some(-1),
+            assignment_date: None,
+        });
+        let names: ProfileNames = [(3001, "Agent".to_owned())].into();
+        let csv = to_csv(
+            &users,
+            &[1, 0],
+            &[
+                Column::LoginName,
+                Column::FullName,
+                Column::Profiles,
+                Column::AgentGroup,
+            ],
+            &names,
+        )
+        .unwrap();
+        assert_eq!(
+            csv,
+            "Login name,Full name,Profiles,Agent group\n\
+             ada.lovelace,Ada Lovelace,\"Agent, 9\",-1\n\
+             grace.hopper,\"'=HYPERLINK(\"\"http://evil\"\")\",,\n"
+        );
     }
 
     #[test]

@@ -3,9 +3,15 @@
 
 mod api;
 mod app;
+mod create;
+mod dialog;
 mod draft;
 mod format;
+mod grid;
 mod list;
+mod record;
+mod route;
+mod user;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -43,6 +43,8 @@ pub struct LivepersonUpstream {
     /// Send PUT and DELETE as POST with `X-HTTP-Method-Override` (for a path to the vendor
     /// that passes only POST).
     pub method_override: bool,
+    /// The account's profiles, shown to the console (see [`shared::liveperson::Profile`]).
+    pub profiles: Vec<shared::liveperson::Profile>,
 }
 
 /// Where a LivePerson account's account-config API is.
@@ -194,6 +196,10 @@ impl Connection {
                 .map(|op| op.name.to_owned())
                 .collect(),
             chunk_size: self.chunk_size,
+            profiles: match &self.upstream {
+                Upstream::Liveperson(lp) => lp.profiles.clone(),
+                Upstream::Trintech(_) | Upstream::Commpeak(_) => Vec::new(),
+            },
         }
     }
 
@@ -343,6 +349,7 @@ mod tests {
                 version: "4.0".into(),
                 auth: LivepersonAuth::Bearer(token.into()),
                 method_override: false,
+                profiles: Vec::new(),
             }),
         }
     }
@@ -447,6 +454,7 @@ mod tests {
                 version: "4.0".into(),
                 auth,
                 method_override: false,
+                profiles: Vec::new(),
             }),
         };
         let fixed = || Domain::Fixed("https://va.example".parse().unwrap());

@@ -23,6 +23,16 @@ pub fn sandbox_connections(
                 version: liveperson_version.to_owned(),
                 auth: LivepersonAuth::Bearer(config.liveperson.bearer_token.clone().into()),
                 method_override: false,
+                profiles: sandbox::seed::PROFILES
+                    .iter()
+                    .filter_map(|&(id, name, role)| {
+                        Some(shared::liveperson::Profile {
+                            id,
+                            name: name.to_owned(),
+                            role: shared::liveperson::Role::from_type_id(i64::from(role))?,
+                        })
+                    })
+                    .collect(),
             }),
         },
         Connection {

@@ -384,6 +384,7 @@ mod tests {
                 version: "4.0".into(),
                 auth: crate::LivepersonAuth::Bearer("t".into()),
                 method_override: false,
+                profiles: Vec::new(),
             }),
         }
     }

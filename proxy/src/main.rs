@@ -207,6 +207,7 @@ async fn main() -> anyhow::Result<()> {
                 version: args.api_version,
                 auth: proxy::LivepersonAuth::Bearer(read_token(args.token_file.as_deref())?),
                 method_override: false,
+                profiles: Vec::new(),
             }),
         }],
         (None, None) => {

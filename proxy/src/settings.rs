@@ -11,6 +11,9 @@
 //! csds = "https://api.liveperson.net"   # or: domain = "https://va.ac.liveperson.net"
 //! version = "4.0"
 //! chunk_size = 100
+//! # The account's profiles (the Users API cannot list them): names in the console, and a
+//! # warning before a change of role makes LivePerson clear an agent's or manager's fields.
+//! profiles = [{ id = 3001, name = "Agent", role = "agent" }, { id = 3003, name = "Admin", role = "admin" }]
 //! auth = { scheme = "oauth2", client_id = "…", client_secret_env = "LP_CLIENT_SECRET" }
 //!
 //! [connections.trintech]
@@ -277,6 +280,9 @@ struct ConnectionFile {
     /// LivePerson: send PUT and DELETE as POST with `X-HTTP-Method-Override`.
     #[serde(default)]
     method_override: bool,
+    /// LivePerson: the account's profiles, `[{ id = 3001, name = "Agent", role = "agent" }]`.
+    #[serde(default)]
+    profiles: Vec<shared::liveperson::Profile>,
     auth: AuthFile,
 }
 
@@ -403,6 +409,19 @@ fn connections(file: File) -> Result<Settings, SettingsError> {
         let require_url =
             |value: Option<Url>, name: &str| value.ok_or_else(|| field_error(at(name), "missing"));
         let auth = c.auth;
+        if c.kind != shared::VendorKind::Liveperson && !c.profiles.is_empty() {
+            return Err(field_error(
+                at("profiles"),
+                "only LivePerson connections have profiles",
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(twice) = c.profiles.iter().find(|p| !seen.insert(p.id)) {
+            return Err(field_error(
+                at("profiles"),
+                format!("profile {} is listed twice", twice.id),
+            ));
+        }
         let upstream = match c.kind {
             shared::VendorKind::Liveperson => {
                 let domain = match (c.domain, c.csds) {
@@ -496,6 +515,7 @@ fn connections(file: File) -> Result<Settings, SettingsError> {
                         .unwrap_or_else(|| shared::liveperson::ops::DEFAULT_VERSION.into()),
                     auth,
                     method_override: c.method_override,
+                    profiles: c.profiles,
                 })
             }
             shared::VendorKind::Trintech => {
@@ -587,6 +607,7 @@ mod tests {
             account_id = "123"
             csds = "https://api.example"
             chunk_size = 50
+            profiles = [{ id = 3001, name = "Agent", role = "agent" }]
             auth = { scheme = "oauth2", client_id = "id", client_secret = "s" }
             [connections.tt]
             kind = "trintech"
@@ -604,6 +625,14 @@ mod tests {
         assert_eq!(ids, ["cp", "lp", "tt"]);
         assert_eq!(connections[1].label, "lp", "the id is the default label");
         assert_eq!(connections[1].chunk_size, 50);
+        assert_eq!(
+            connections[1].info().profiles,
+            [shared::liveperson::Profile {
+                id: 3001,
+                name: "Agent".into(),
+                role: shared::liveperson::Role::Agent,
+            }]
+        );
         assert_eq!(
             connections[2].info().operations.len(),
             3,
@@ -777,6 +806,24 @@ domain ="#,
                 "genesys",
             ),
             ("unknown field", LP.replace("label =", "lable ="), "lable"),
+            (
+                "profile listed twice",
+                LP.replace(
+                    "label =",
+                    r#"profiles = [{ id = 1, name = "A", role = "agent" }, { id = 1, name = "B", role = "admin" }]
+label ="#,
+                ),
+                "connections.lp.profiles: profile 1 is listed twice",
+            ),
+            (
+                "unknown role",
+                LP.replace(
+                    "label =",
+                    r#"profiles = [{ id = 1, name = "A", role = "boss" }]
+label ="#,
+                ),
+                "boss",
+            ),
             (
                 "bad id",
                 LP.replace("connections.lp]", "connections.LP]"),

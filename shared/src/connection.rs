@@ -42,6 +42,10 @@ pub struct ConnectionInfo {
     /// How many users the console sends per write request.
     #[serde(default = "default_chunk_size")]
     pub chunk_size: usize,
+    /// LivePerson: the account's profiles as the operator configured them (empty when not
+    /// configured: profile ids are then shown bare and role changes cannot be foreseen).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<crate::liveperson::Profile>,
 }
 
 fn default_chunk_size() -> usize {

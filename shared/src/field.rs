@@ -49,7 +49,12 @@ pub struct FieldSpec {
     pub create_only: bool,
     /// Masked on screen and never logged.
     pub secret: bool,
+    /// The heading a form shows the field under; fields of one group are shown together.
+    pub group: &'static str,
 }
+
+/// The group of a field whose table names none.
+pub const DEFAULT_GROUP: &str = "Details";
 
 impl FieldSpec {
     /// A plain optional, editable, non-secret field; the `const fn` setters adjust it.
@@ -62,7 +67,12 @@ impl FieldSpec {
             read_only: false,
             create_only: false,
             secret: false,
+            group: DEFAULT_GROUP,
         }
+    }
+    pub const fn in_group(mut self, group: &'static str) -> Self {
+        self.group = group;
+        self
     }
     pub const fn required(mut self) -> Self {
         self.required = true;
@@ -80,6 +90,17 @@ impl FieldSpec {
         self.secret = true;
         self
     }
+}
+
+/// The groups of `fields`, each once, in the order the table first names them.
+pub fn groups(fields: &[FieldSpec]) -> Vec<&'static str> {
+    let mut groups: Vec<&'static str> = Vec::new();
+    for field in fields {
+        if !groups.contains(&field.group) {
+            groups.push(field.group);
+        }
+    }
+    groups
 }
 
 /// The field at `path` in `fields`.

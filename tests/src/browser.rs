@@ -124,6 +124,18 @@ impl Browser {
         Ok(())
     }
 
+    /// Clicks the link whose visible text is `name`.
+    pub async fn click_link(&self, name: &str) -> anyhow::Result<()> {
+        self.find(&format!(
+            "//a[normalize-space(.) = {}]",
+            xpath_literal(name)
+        ))
+        .await?
+        .click()
+        .await?;
+        Ok(())
+    }
+
     /// Waits until the focused element has this id (the page may move focus a frame later).
     pub async fn wait_for_focus(&self, id: &str) -> anyhow::Result<fantoccini::elements::Element> {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);

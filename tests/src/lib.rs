@@ -141,6 +141,7 @@ pub async fn start_proxy(
             version: "4.0".into(),
             auth: proxy::LivepersonAuth::Bearer(SecretString::from(token.to_owned())),
             method_override: false,
+            profiles: Vec::new(),
         }),
     };
     let (url, _, task) = start_recorded_proxy(vec![connection], dist).await?;

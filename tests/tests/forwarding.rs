@@ -22,6 +22,7 @@ fn lp(sandbox: &CountedSandbox, config: &sandbox::Config, method_override: bool)
             version: "4.0".into(),
             auth: LivepersonAuth::Bearer(config.liveperson.bearer_token.clone().into()),
             method_override,
+            profiles: Vec::new(),
         }),
     }
 }

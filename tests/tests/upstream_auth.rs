@@ -19,6 +19,7 @@ fn lp(domain: Domain, auth: LivepersonAuth) -> Connection {
             version: "4.0".into(),
             auth,
             method_override: false,
+            profiles: Vec::new(),
         }),
     }
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 pub use fields::FIELDS;
 pub use ops::OPERATIONS;
-pub use roles::{ProfileRoles, Reset, Role, apply_role_change, role_change_resets};
+pub use roles::{Profile, ProfileRoles, Reset, Role, apply_role_change, role_change_resets};
 pub use select::{SelectError, Selection};
 pub use user::{MemberOf, User, parse_users};
 pub use validate::{validate_batch, validate_user};

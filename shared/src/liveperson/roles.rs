@@ -53,6 +53,17 @@ impl Role {
     }
 }
 
+/// A profile of an account: its id, its name and the role it carries. The Users API does not
+/// list profiles (the Profiles API does), so the operator names them in the connection's
+/// configuration; the console shows the names and warns before a role change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
 /// Which role each profile of an account carries. Profiles are account data (the Profiles
 /// API), not part of the Users API, so whoever knows them (the sandbox, or a connection's
 /// configuration) supplies this catalog; an empty one makes the role rules silent rather
@@ -61,6 +72,11 @@ impl Role {
 pub struct ProfileRoles(pub HashMap<i64, Role>);
 
 impl ProfileRoles {
+    /// The catalog of these profiles.
+    pub fn of(profiles: &[Profile]) -> Self {
+        Self(profiles.iter().map(|p| (p.id, p.role)).collect())
+    }
+
     /// The roles `user`'s profiles give it (none for an unknown profile).
     pub fn roles_of(&self, user: &User) -> BTreeSet<Role> {
         user.profile_ids

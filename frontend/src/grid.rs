@@ -1,0 +1,710 @@
+//! The list screen: a connection's users as an ARIA grid with search, filters, a column
+//! chooser, selection and CSV export. The view (search, filters, sort, columns) lives in the
+//! URL, the chosen columns also in the browser's storage, and only the fields the view needs
+//! are fetched (`select`).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_bindgen::JsCast;
+use shared::ConnectionInfo;
+use shared::liveperson::User;
+
+use crate::api;
+use crate::app::{Load, can_write};
+use crate::format::{thousands, user_count};
+use crate::list::{self, Column, Filters, ListView, ProfileNames};
+use crate::route::{Link, Route, use_nav};
+
+/// The users as fetched, with what search reads prepared once.
+pub struct Loaded {
+    pub users: Vec<User>,
+    texts: Vec<String>,
+    /// The `select` they were fetched with.
+    select: String,
+    include_deleted: bool,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn columns_key(connection: &str) -> String {
+    format!("users-console.columns.{connection}")
+}
+
+/// The columns the admin last chose on this connection, in this browser.
+fn remembered_columns(connection: &str) -> Option<Vec<Column>> {
+    let text = storage()?.get_item(&columns_key(connection)).ok()??;
+    list::columns_from_text(&text)
+}
+
+fn remember_columns(connection: &str, columns: &[Column]) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&columns_key(connection), &list::columns_to_text(columns));
+    }
+}
+
+/// Offers `text` to the browser as a file download.
+pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&leptos::wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|e| format!("{e:?}"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    let link: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+#[component]
+pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
+    let nav = use_nav();
+    let connection_id = StoredValue::new(connection.id.clone());
+    let names = Arc::new(list::profile_names(&connection.profiles));
+    let profiles = StoredValue::new(connection.profiles.clone());
+    let view = RwSignal::new(ListView::from_query(
+        &query,
+        remembered_columns(&connection.id),
+    ));
+    Effect::new(move |_| {
+        let query = view.with(ListView::to_query);
+        crate::app::remember_list_query(&query);
+        nav.replace_query(query);
+    });
+    let columns = Memo::new(move |_| view.with(|v| v.columns.clone()));
+    Effect::new(move |_| columns.with(|c| remember_columns(&connection_id.get_value(), c)));
+
+    // Fetched again only when the view needs a field the list does not have.
+    let needed = Memo::new(move |_| view.with(|v| (v.select(), v.filters.include_deleted)));
+    let data = RwSignal::new(Load::<Arc<Loaded>>::Loading);
+    let refresh = RwSignal::new(0_u32);
+    let generation = StoredValue::new(0_u32);
+    Effect::new(move |previous: Option<u32>| {
+        let forced = refresh.get();
+        let (select, include_deleted) = needed.get();
+        let covered = data.with_untracked(|d| match d {
+            Load::Loaded(l) => {
+                l.include_deleted == include_deleted && list::covers(&l.select, &select)
+            }
+            _ => false,
+        });
+        if covered && previous == Some(forced) {
+            return forced;
+        }
+        generation.update_value(|g| *g += 1);
+        let this = generation.get_value();
+        spawn_local(async move {
+            let result =
+                api::list_users(&connection_id.get_value(), &select, include_deleted).await;
+            // A newer fetch started meanwhile: its answer is the one that counts.
+            if generation.get_value() != this {
+                return;
+            }
+            data.set(
+                result
+                    .map(|list| {
+                        let texts = list.users.iter().map(list::search_text).collect();
+                        Arc::new(Loaded {
+                            users: list.users,
+                            texts,
+                            select,
+                            include_deleted,
+                        })
+                    })
+                    .into(),
+            );
+        });
+        forced
+    });
+    let selection = RwSignal::new(HashSet::<i64>::new());
+
+    view! {
+        <section aria-labelledby="users-heading">
+            <div class="screen-head">
+                <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
+                <Show when=can_write>
+                    <Link route=Route::new_user(&connection.id)>"Create a user"</Link>
+                </Show>
+            </div>
+            <FilterBar view profiles=profiles.get_value() />
+            <ColumnChooser view />
+            {move || match data.get() {
+                Load::Loading => view! { <p role="status">"Loading users…"</p> }.into_any(),
+                Load::Failed(failure) => view! {
+                    <p role="alert" class="alert">{format!("The users could not be loaded. {failure}")}</p>
+                    <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>"Try again"</button>
+                }.into_any(),
+                Load::Loaded(loaded) => view! {
+                    <UserGrid loaded view names=names.clone() selection
+                        connection_id=connection_id.get_value() />
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The filters: each narrows the list at once; deleted users are fetched when asked for.
+#[component]
+fn FilterBar(
+    view: RwSignal<ListView>,
+    profiles: Vec<shared::liveperson::Profile>,
+) -> impl IntoView {
+    let set = move |change: &dyn Fn(&mut Filters)| view.update(|v| change(&mut v.filters));
+    let yes_no = |value: &str| match value {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let as_choice = |value: Option<bool>| match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    let profile_options = profiles
+        .iter()
+        .map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> })
+        .collect_view();
+    let has_profiles = !profiles.is_empty();
+
+    view! {
+        <fieldset class="filters">
+            <legend>"Filters"</legend>
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select id="filter-status"
+                    prop:value=move || as_choice(view.with(|v| v.filters.enabled))
+                    on:change=move |ev| { let v = yes_no(&event_target_value(&ev)); set(&|f| f.enabled = v) }>
+                    <option value="">"Any"</option>
+                    <option value="yes">"Enabled"</option>
+                    <option value="no">"Disabled"</option>
+                </select>
+            </div>
+            {if has_profiles {
+                view! {
+                    <div class="field">
+                        <label for="filter-profile">"Profile"</label>
+                        <select id="filter-profile"
+                            prop:value=move || view.with(|v| v.filters.profile.map(|p| p.to_string()).unwrap_or_default())
+                            on:change=move |ev| { let v = event_target_value(&ev).parse().ok(); set(&|f| f.profile = v) }>
+                            <option value="">"Any"</option>
+                            {profile_options}
+                        </select>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <IdFilter label="Profile id" id="filter-profile" view
+                        get=|f| f.profile set=|f, v| f.profile = v />
+                }.into_any()
+            }}
+            <IdFilter label="Skill id" id="filter-skill" view get=|f| f.skill set=|f, v| f.skill = v />
+            <IdFilter label="Agent group id" id="filter-group" view
+                get=|f| f.agent_group set=|f, v| f.agent_group = v />
+            <div class="field">
+                <label for="filter-api">"Kind of user"</label>
+                <select id="filter-api"
+                    prop:value=move || as_choice(view.with(|v| v.filters.api_user))
+                    on:change=move |ev| { let v = yes_no(&event_target_value(&ev)); set(&|f| f.api_user = v) }>
+                    <option value="">"Any"</option>
+                    <option value="no">"People"</option>
+                    <option value="yes">"API users"</option>
+                </select>
+            </div>
+            <div class="field checkbox">
+                <input type="checkbox" id="filter-deleted"
+                    prop:checked=move || view.with(|v| v.filters.include_deleted)
+                    on:change=move |ev| { let on = event_target_checked(&ev); set(&|f| f.include_deleted = on) } />
+                <label for="filter-deleted">"Include deleted users"</label>
+            </div>
+            <button type="button" class="secondary"
+                disabled=move || view.with(|v| v.filters == Filters::default())
+                on:click=move |_| set(&|f| *f = Filters::default())>
+                "Clear filters"
+            </button>
+        </fieldset>
+    }
+}
+
+/// A filter on one id: applied as soon as what is typed is a number; anything else is
+/// explained next to it and filters nothing.
+#[component]
+fn IdFilter(
+    label: &'static str,
+    id: &'static str,
+    view: RwSignal<ListView>,
+    get: fn(&Filters) -> Option<i64>,
+    set: fn(&mut Filters, Option<i64>),
+) -> impl IntoView {
+    let text = RwSignal::new(
+        view.with_untracked(|v| get(&v.filters))
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    );
+    // Cleared from elsewhere (Clear filters): the input follows.
+    Effect::new(move |_| {
+        if view.with(|v| get(&v.filters)).is_none()
+            && text.with_untracked(|t| t.trim().parse::<i64>().is_ok())
+        {
+            text.set(String::new());
+        }
+    });
+    let error = move || {
+        let t = text.get();
+        let t = t.trim();
+        (!t.is_empty() && t.parse::<i64>().is_err()).then(|| format!("{label} is a number."))
+    };
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input type="text" inputmode="numeric" id=id autocomplete="off" size="8"
+                aria-describedby=error_id.clone()
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    let value = typed.trim().parse::<i64>().ok();
+                    text.set(typed);
+                    view.update(|v| set(&mut v.filters, value));
+                } />
+            <span id=error_id class="field-error">{error}</span>
+        </div>
+    }
+}
+
+/// Which columns the list shows; at least one stays.
+#[component]
+fn ColumnChooser(view: RwSignal<ListView>) -> impl IntoView {
+    let boxes = Column::ALL
+        .into_iter()
+        .map(|column| {
+            let id = format!("column-{}", column.field());
+            let shown = move || view.with(|v| v.columns.contains(&column));
+            let last = move || view.with(|v| v.columns == [column]);
+            view! {
+                <div class="field checkbox">
+                    <input type="checkbox" id=id.clone() prop:checked=shown disabled=last
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            view.update(|v| {
+                                let mut chosen: Vec<Column> = v.columns.iter().copied().filter(|c| *c != column).collect();
+                                if on {
+                                    chosen.push(column);
+                                }
+                                // Kept in the chooser's order, whatever order they were ticked in.
+                                v.columns = Column::ALL.into_iter().filter(|c| chosen.contains(c)).collect();
+                            });
+                        } />
+                    <label for=id>{column.label()}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="columns">
+            <summary>"Columns"</summary>
+            <fieldset>
+                <legend>"Columns shown"</legend>
+                {boxes}
+            </fieldset>
+        </details>
+    }
+}
+
+fn cell_id(row: usize, column: usize) -> String {
+    format!("user-cell-{row}-{column}")
+}
+
+/// The users as an ARIA grid: only the rows in view are rendered (see [`list::window`]), so
+/// tens of thousands of users scroll smoothly. Arrow keys, Page Up/Down, Home/End (with
+/// Ctrl: first/last row) move between cells; Space selects the row (Shift: a range); Enter on
+/// a login name opens the user.
+#[component]
+fn UserGrid(
+    loaded: Arc<Loaded>,
+    view: RwSignal<ListView>,
+    names: Arc<ProfileNames>,
+    selection: RwSignal<HashSet<i64>>,
+    connection_id: String,
+) -> impl IntoView {
+    let nav = use_nav();
+    let total = loaded.users.len();
+    let data = StoredValue::new(loaded);
+    let names = StoredValue::new(names);
+    let connection_id = StoredValue::new(connection_id);
+    let sort = Memo::new(move |_| view.with(|v| v.sort));
+    let narrowing = Memo::new(move |_| view.with(|v| (v.query.clone(), v.filters.clone())));
+    let columns = Memo::new(move |_| view.with(|v| v.columns.clone()));
+    // Sorting happens when the order changes; searching and filtering on every keystroke,
+    // in one pass over the sorted order.
+    let sorted = Memo::new(move |_| {
+        let sort = sort.get();
+        data.with_value(|d| names.with_value(|n| list::sorted(&d.users, sort, n)))
+    });
+    let shown = Memo::new(move |_| {
+        let (query, filters) = narrowing.get();
+        sorted.with(|order| {
+            data.with_value(|d| list::filter(order, &d.users, &d.texts, &query, &filters))
+        })
+    });
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(600.0);
+    // The cell that takes Tab focus, as (position in the shown rows, column); column 0 is the
+    // selection box.
+    let focus = RwSignal::new((0_usize, 1_usize));
+    // Where the last selection click was, for Shift ranges.
+    let anchor = StoredValue::new(None::<usize>);
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let column_count = move || columns.with(Vec::len) + 1;
+
+    let count = move || {
+        let n = shown.with(Vec::len);
+        let narrowed = view.with(|v| !v.query.trim().is_empty() || v.filters.narrows());
+        if narrowed {
+            format!("{} of {}", thousands(n), user_count(total))
+        } else {
+            user_count(total)
+        }
+    };
+    let user_id = move |position: usize| {
+        shown
+            .with_untracked(|s| s.get(position).copied())
+            .and_then(|index| data.with_value(|d| d.users[index].id))
+    };
+    // Selects or deselects one row; with `range`, every row from the last clicked one.
+    let toggle = move |position: usize, range: bool| {
+        let Some(id) = user_id(position) else { return };
+        let select = !selection.with_untracked(|s| s.contains(&id));
+        let from = if range { anchor.get_value() } else { None }.unwrap_or(position);
+        let (low, high) = (from.min(position), from.max(position));
+        let ids: Vec<i64> = (low..=high).filter_map(user_id).collect();
+        selection.update(|s| {
+            for id in ids {
+                if select {
+                    s.insert(id);
+                } else {
+                    s.remove(&id);
+                }
+            }
+        });
+        anchor.set_value(Some(position));
+    };
+    let all_selected = move || {
+        let count = shown.with(Vec::len);
+        count > 0
+            && selection.with(|s| {
+                shown.with(|shown| {
+                    data.with_value(|d| {
+                        shown
+                            .iter()
+                            .all(|&i| d.users[i].id.is_some_and(|id| s.contains(&id)))
+                    })
+                })
+            })
+    };
+    let select_all = move |on: bool| {
+        let ids: Vec<i64> = shown.with_untracked(|shown| {
+            data.with_value(|d| shown.iter().filter_map(|&i| d.users[i].id).collect())
+        });
+        selection.update(|s| {
+            for id in ids {
+                if on {
+                    s.insert(id);
+                } else {
+                    s.remove(&id);
+                }
+            }
+        });
+    };
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(f64::from(el.scroll_top()));
+            viewport.set(f64::from(el.client_height()));
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    // Moves the focus cell, scrolls it into view, and focuses it once it is rendered.
+    let move_to = move |row: usize, column: usize| {
+        let rows = shown.with_untracked(Vec::len);
+        if rows == 0 {
+            return;
+        }
+        let (row, column) = (row.min(rows - 1), column.min(column_count() - 1));
+        focus.set((row, column));
+        if let Some(el) = scroller.get_untracked() {
+            let top = row as f64 * list::ROW_HEIGHT;
+            let view = f64::from(el.client_height()) - 2.0 * list::ROW_HEIGHT;
+            let scrolled = f64::from(el.scroll_top());
+            if top < scrolled {
+                el.set_scroll_top(top as i32);
+            } else if top > scrolled + view {
+                el.set_scroll_top((top - view) as i32);
+            }
+            measure();
+        }
+        let id = cell_id(row, column);
+        request_animation_frame(move || {
+            if let Some(cell) = document().get_element_by_id(&id)
+                && let Ok(cell) = cell.dyn_into::<web_sys::HtmlElement>()
+            {
+                let _ = cell.focus();
+            }
+        });
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        let (row, column) = focus.get_untracked();
+        let page = (viewport.get_untracked() / list::ROW_HEIGHT)
+            .floor()
+            .max(1.0) as usize;
+        let last_row = shown.with_untracked(Vec::len).saturating_sub(1);
+        let last_column = column_count() - 1;
+        let target = match (event.key().as_str(), event.ctrl_key()) {
+            ("ArrowDown", _) => (row + 1, column),
+            ("ArrowUp", _) => (row.saturating_sub(1), column),
+            ("ArrowRight", _) => (row, column + 1),
+            ("ArrowLeft", _) => (row, column.saturating_sub(1)),
+            ("PageDown", _) => (row + page, column),
+            ("PageUp", _) => (row.saturating_sub(page), column),
+            ("Home", true) => (0, 0),
+            ("End", true) => (last_row, last_column),
+            ("Home", false) => (row, 0),
+            ("End", false) => (row, last_column),
+            (" ", _) => {
+                event.prevent_default();
+                toggle(row, event.shift_key());
+                return;
+            }
+            ("Enter", _) => {
+                if let Some(id) = user_id(row) {
+                    event.prevent_default();
+                    nav.go(Route::user(&connection_id.get_value(), &id.to_string()));
+                }
+                return;
+            }
+            _ => return,
+        };
+        event.prevent_default();
+        move_to(target.0, target.1);
+    };
+
+    // A new order or a new search starts at its first row.
+    let to_top = move || {
+        focus.set((0, focus.get_untracked().1));
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        measure();
+    };
+    Effect::new(move |previous: Option<()>| {
+        narrowing.track();
+        if previous.is_some() {
+            to_top();
+        }
+    });
+    // The rows in view change only when a whole row scrolls past, and each row is keyed by
+    // its place and its user, so scrolling adds and drops rows at the edges and keeps the
+    // rest (and the focused cell) as they are.
+    let range =
+        Memo::new(move |_| list::window(scroll_top.get(), viewport.get(), shown.with(Vec::len)));
+    let window_rows = move || {
+        let range = range.get();
+        shown.with(|shown| {
+            range
+                .map(|position| (position, shown[position]))
+                .collect::<Vec<_>>()
+        })
+    };
+    let row = move |(position, index): (usize, usize)| {
+        let (id, login) = data.with_value(|d| {
+            let user = &d.users[index];
+            (user.id, user.login_name.clone().unwrap_or_default())
+        });
+        let tabindex = move |c: usize| {
+            move || {
+                if focus.get() == (position, c) {
+                    "0"
+                } else {
+                    "-1"
+                }
+            }
+        };
+        let checked = move || id.is_some_and(|id| selection.with(|s| s.contains(&id)));
+        let select_cell = view! {
+            <td role="gridcell" id=cell_id(position, 0) tabindex=tabindex(0)
+                on:focus=move |_| focus.set((position, 0))>
+                <input type="checkbox" tabindex="-1" aria-label=format!("Select {login}")
+                    prop:checked=checked
+                    on:click=move |ev: leptos::ev::MouseEvent| {
+                        ev.prevent_default();
+                        toggle(position, ev.shift_key());
+                    } />
+            </td>
+        };
+        let cells = columns.with_untracked(|columns| {
+            data.with_value(|d| {
+                names.with_value(|names| {
+                    columns
+                        .iter()
+                        .enumerate()
+                        .map(|(c, column)| {
+                            let c = c + 1;
+                            let text = column.text(&d.users[index], names);
+                            let content = match (column, id) {
+                                (Column::LoginName, Some(id)) => view! {
+                                    <Link route=Route::user(&connection_id.get_value(), &id.to_string()) tabindex=-1>
+                                        {text}
+                                    </Link>
+                                }.into_any(),
+                                _ => text.into_any(),
+                            };
+                            view! {
+                                <td role="gridcell" id=cell_id(position, c) tabindex=tabindex(c)
+                                    on:focus=move |_| focus.set((position, c))>
+                                    {content}
+                                </td>
+                            }
+                        })
+                        .collect_view()
+                })
+            })
+        });
+        view! {
+            <tr role="row" aria-rowindex=position + 2 aria-selected=move || if checked() { "true" } else { "false" }>
+                {select_cell}{cells}
+            </tr>
+        }
+    };
+    let before = move || format!("{}px", range.get().start as f64 * list::ROW_HEIGHT);
+    let after = move || {
+        let hidden = shown.with(Vec::len) - range.get().end;
+        format!("{}px", hidden as f64 * list::ROW_HEIGHT)
+    };
+    let headers = move || {
+        columns
+            .get()
+            .into_iter()
+            .map(|column| {
+                let aria_sort = move || {
+                    let sort = sort.get();
+                    match (sort.column == column, sort.ascending) {
+                        (false, _) => "none",
+                        (true, true) => "ascending",
+                        (true, false) => "descending",
+                    }
+                };
+                view! {
+                    <th role="columnheader" scope="col" aria-sort=aria_sort>
+                        <button type="button" class="sort" on:click=move |_| {
+                            view.update(|v| v.sort = v.sort.clicked(column));
+                            to_top();
+                        }>
+                            {column.label()}
+                        </button>
+                    </th>
+                }
+            })
+            .collect_view()
+    };
+    // The body is built anew when the columns change (rows are keyed by place and user,
+    // which a new set of columns does not change).
+    let body = move || {
+        columns.track();
+        view! {
+            <tr class="spacer" aria-hidden="true">
+                <td colspan=column_count style:height=before></td>
+            </tr>
+            <For each=window_rows key=|row| *row children=row />
+            <tr class="spacer" aria-hidden="true">
+                <td colspan=column_count style:height=after></td>
+            </tr>
+        }
+    };
+    let selected_count = move || selection.with(HashSet::len);
+    let export_outcome = RwSignal::new(None::<Result<String, String>>);
+    let export = move |_| {
+        let outcome = shown.with_untracked(|shown| {
+            data.with_value(|d| {
+                names.with_value(|names| {
+                    columns.with_untracked(|columns| list::to_csv(&d.users, shown, columns, names))
+                })
+            })
+        });
+        let result = outcome
+            .map_err(|e| e.to_string())
+            .and_then(|csv| download("users.csv", &csv, "text/csv;charset=utf-8"));
+        export_outcome.set(Some(result.map(|()| {
+            format!(
+                "Exported {} to users.csv.",
+                user_count(shown.with_untracked(Vec::len))
+            )
+        })));
+    };
+
+    view! {
+        <div class="list-tools">
+            <label for="user-search">"Search"</label>
+            <input id="user-search" type="search" autocomplete="off"
+                placeholder="Login name, nickname, email or name"
+                prop:value=move || view.with(|v| v.query.clone())
+                on:input=move |ev| {
+                    let query = event_target_value(&ev);
+                    view.update(|v| v.query = query);
+                } />
+            <p role="status">{count}</p>
+        </div>
+        <div class="list-tools">
+            <div class="field checkbox">
+                <input type="checkbox" id="select-all" prop:checked=all_selected
+                    disabled=move || shown.with(Vec::is_empty)
+                    on:change=move |ev| select_all(event_target_checked(&ev)) />
+                <label for="select-all">"Select all shown users"</label>
+            </div>
+            <p role="status">{move || match selected_count() {
+                0 => "No user selected".to_owned(),
+                n => format!("{} selected", user_count(n)),
+            }}</p>
+            <button type="button" class="secondary" disabled=move || selected_count() == 0
+                on:click=move |_| selection.set(HashSet::new())>"Clear selection"</button>
+            <button type="button" class="secondary" disabled=move || shown.with(Vec::is_empty)
+                on:click=export>"Export CSV"</button>
+            {move || export_outcome.get().map(|outcome| match outcome {
+                Ok(message) => view! { <p role="status" class="status">{message}</p> }.into_any(),
+                Err(error) => view! {
+                    <p role="alert" class="alert">{format!("The export failed: {error}")}</p>
+                }.into_any(),
+            })}
+        </div>
+        {move || shown.with(Vec::is_empty).then(|| view! {
+            <p class="muted">"No user matches this search and these filters."</p>
+        })}
+        <div class="table-scroll" role="region" aria-label="User list" node_ref=scroller
+            on:scroll=move |_| measure()>
+            <table role="grid" aria-rowcount=move || shown.with(Vec::len) + 1
+                aria-colcount=column_count aria-multiselectable="true"
+                on:keydown=on_key>
+                <caption>"Users of this account"</caption>
+                <thead>
+                    <tr role="row" aria-rowindex="1">
+                        <th role="columnheader" scope="col"><span class="visually-hidden">"Selected"</span></th>
+                        {headers}
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,398 @@
+//! One user's record as a form edits it, for any vendor: the record stays the JSON the vendor
+//! sent (so fields this product does not model travel back untouched), the form holds the
+//! text of each editable field as typed, and [`apply`] turns that text back into the record.
+//! Also the three-way comparison a conflicting save is resolved with. Pure, tested natively.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+use shared::field::{FieldKind, FieldSpec};
+use shared::{ErrorCode, FieldError, ValidationErrors};
+
+/// The text of each editable field, by field path.
+pub type Texts = BTreeMap<&'static str, String>;
+
+/// The fields a form shows as inputs: neither read-only, create-only nor secret (a password
+/// is changed by its own operation, never by saving the record).
+pub fn editable(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static FieldSpec> {
+    fields
+        .iter()
+        .filter(|f| !f.read_only && !f.create_only && !f.secret)
+}
+
+fn pointer(path: &str) -> String {
+    format!("/{path}")
+}
+
+/// The value at `path` (`memberOf/agentGroupId`) in `record`.
+pub fn get<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
+    record.pointer(&pointer(path)).filter(|v| !v.is_null())
+}
+
+/// Sets `path` in `record`, creating the objects on the way; `None` removes it (and an
+/// object left empty by that).
+fn set(record: &mut Value, path: &str, value: Option<Value>) {
+    let Some((parent, leaf)) = path.rsplit_once('/') else {
+        let Value::Object(map) = record else { return };
+        match value {
+            Some(value) => map.insert(path.to_owned(), value),
+            None => map.remove(path),
+        };
+        return;
+    };
+    let Value::Object(map) = record else { return };
+    let child = map
+        .entry(parent.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !child.is_object() {
+        *child = Value::Object(Map::new());
+    }
+    set(child, leaf, value);
+    if child.as_object().is_some_and(Map::is_empty) {
+        map.remove(parent);
+    }
+}
+
+/// How a value reads in a form input of `kind`.
+pub fn text_of(value: Option<&Value>, kind: FieldKind) -> String {
+    let Some(value) = value else {
+        return match kind {
+            FieldKind::Boolean => "false".into(),
+            _ => String::new(),
+        };
+    };
+    match (kind, value) {
+        (FieldKind::IdList, Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        (FieldKind::Structured, v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The form's texts for `record`.
+pub fn texts_of(record: &Value, fields: &'static [FieldSpec]) -> Texts {
+    editable(fields)
+        .map(|f| (f.path, text_of(get(record, f.path), f.kind)))
+        .collect()
+}
+
+/// The value `text` stands for in a field of `kind`, or why it stands for none. `None` means
+/// "absent" (an empty optional input).
+fn parse(spec: &FieldSpec, text: &str) -> Result<Option<Value>, String> {
+    let trimmed = text.trim();
+    let label = spec.label;
+    Ok(Some(match spec.kind {
+        FieldKind::Boolean => Value::Bool(trimmed == "true"),
+        _ if trimmed.is_empty() && spec.kind != FieldKind::IdList => return Ok(None),
+        FieldKind::Text | FieldKind::Email | FieldKind::Date | FieldKind::Password => {
+            Value::String(trimmed.to_owned())
+        }
+        FieldKind::Integer | FieldKind::Flag => trimmed
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("{label} must be a whole number, not \"{trimmed}\"."))?,
+        FieldKind::Choice(choices) => {
+            let choice = choices
+                .iter()
+                .find(|c| c.value == trimmed)
+                .ok_or_else(|| format!("{label} cannot be \"{trimmed}\"."))?;
+            // Numeric codes travel as numbers, as the vendor sends them.
+            choice
+                .value
+                .parse::<i64>()
+                .map_or_else(|_| Value::from(choice.value), Value::from)
+        }
+        FieldKind::IdList => {
+            let mut ids = Vec::new();
+            for part in trimmed.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                ids.push(Value::from(part.parse::<i64>().map_err(|_| {
+                    format!("{label} are numbers separated by commas; \"{part}\" is not a number.")
+                })?));
+            }
+            Value::Array(ids)
+        }
+        FieldKind::Structured => {
+            serde_json::from_str(trimmed).map_err(|e| format!("{label} is not valid JSON: {e}."))?
+        }
+    }))
+}
+
+/// `record` with the form's `texts` applied, and the fields whose text stands for no value.
+/// A field whose text is what `record` already shows keeps its value exactly as the vendor
+/// sent it, so saving an untouched form changes nothing.
+pub fn apply(
+    record: &Value,
+    texts: &Texts,
+    fields: &'static [FieldSpec],
+) -> (Value, ValidationErrors) {
+    let mut out = record.clone();
+    let mut errors = ValidationErrors::default();
+    for spec in editable(fields) {
+        let Some(text) = texts.get(spec.path) else {
+            continue;
+        };
+        if *text == text_of(get(record, spec.path), spec.kind) {
+            continue;
+        }
+        match parse(spec, text) {
+            Ok(value) => set(&mut out, spec.path, value),
+            Err(message) => errors.push(FieldError::new(
+                pointer(top_field(spec.path)),
+                ErrorCode::InvalidType,
+                message,
+            )),
+        }
+    }
+    (out, errors)
+}
+
+/// The top-level field a path is in: errors about `memberOf/agentGroupId` are about
+/// `memberOf`, as the vendor's rules name it.
+pub fn top_field(path: &str) -> &str {
+    path.split('/').next().unwrap_or(path)
+}
+
+/// The body of a save: the record without what the vendor sets itself (its id stays: it
+/// names the user), and `passwordSh: null`, which tells the vendor to keep the password.
+pub fn update_body(record: &Value, fields: &'static [FieldSpec], password_field: &str) -> Value {
+    let mut body = record.clone();
+    for spec in fields.iter().filter(|f| f.read_only && f.path != "id") {
+        set(&mut body, spec.path, None);
+    }
+    if let Value::Object(map) = &mut body {
+        map.insert(password_field.to_owned(), Value::Null);
+    }
+    body
+}
+
+/// Whose value a conflicting field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Mine,
+    Theirs,
+}
+
+/// One field that differs between the record as read (original), as it is now (theirs) and
+/// as the admin edited it (mine).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub field: &'static FieldSpec,
+    pub original: String,
+    pub theirs: String,
+    pub mine: String,
+    /// What the field takes unless the admin decides: theirs when only they changed it,
+    /// mine when only the admin did, nothing when both did (the admin must choose).
+    pub default: Option<Choice>,
+}
+
+/// Every editable field that someone changed since the record was read.
+pub fn differences(
+    original: &Value,
+    theirs: &Value,
+    mine: &Value,
+    fields: &'static [FieldSpec],
+) -> Vec<Difference> {
+    editable(fields)
+        .filter_map(|field| {
+            let show = |record: &Value| text_of(get(record, field.path), field.kind);
+            let (original, theirs, mine) = (show(original), show(theirs), show(mine));
+            let they_changed = theirs != original;
+            let i_changed = mine != original;
+            let default = match (they_changed, i_changed) {
+                (false, false) => return None,
+                // Both made the same change: nothing to decide.
+                (true, true) if theirs == mine => return None,
+                (true, false) => Some(Choice::Theirs),
+                (false, true) => Some(Choice::Mine),
+                (true, true) => None,
+            };
+            Some(Difference {
+                field,
+                original,
+                theirs,
+                mine,
+                default,
+            })
+        })
+        .collect()
+}
+
+/// The record to save after a conflict: theirs (the current record, with everything this
+/// form does not edit), with each difference settled as `choices` say.
+pub fn merge(theirs: &Value, mine: &Value, choices: &[(&'static str, Choice)]) -> Value {
+    let mut out = theirs.clone();
+    for (path, choice) in choices {
+        if *choice == Choice::Mine {
+            set(&mut out, path, get(mine, path).cloned());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use shared::liveperson::FIELDS;
+
+    fn record() -> Value {
+        json!({
+            "id": 7, "pid": "p7", "deleted": false, "loginName": "ada", "fullName": "Ada L",
+            "nickname": "Ada", "email": "ada@example.com", "isEnabled": true, "maxChats": 3,
+            "profileIds": [3001], "skillIds": [5001, 5002],
+            "memberOf": {"agentGroupId": -1, "assignmentDate": "2024-01-01 10:00:00"},
+            "managerOf": [{"agentGroupId": 101}],
+            "userTypeId": 1, "dateUpdated": "2024-01-01 10:00:00",
+            "somethingNew": {"kept": true}
+        })
+    }
+
+    #[test]
+    fn texts_round_trip_untouched() {
+        let texts = texts_of(&record(), FIELDS);
+        assert_eq!(texts["skillIds"], "5001, 5002");
+        assert_eq!(texts["memberOf/agentGroupId"], "-1");
+        assert_eq!(texts["isApiUser"], "false");
+        assert_eq!(texts["description"], "");
+        assert!(!texts.contains_key("passwordSh"), "secret");
+        assert!(!texts.contains_key("dateUpdated"), "read-only");
+        let (applied, errors) = apply(&record(), &texts, FIELDS);
+        assert!(errors.0.is_empty(), "{errors:?}");
+        assert_eq!(applied, record(), "an untouched form changes nothing");
+    }
+
+    #[test]
+    fn edits() {
+        type Case = (
+            &'static str,
+            &'static str,
+            Result<Option<Value>, &'static str>,
+        );
+        let cases: &[Case] = &[
+            ("maxChats", " 5 ", Ok(Some(json!(5)))),
+            ("maxChats", "five", Err("Max chats must be a whole number")),
+            ("maxChats", "", Ok(None)),
+            ("skillIds", "5003,, 5004 ", Ok(Some(json!([5003, 5004])))),
+            ("skillIds", "", Ok(Some(json!([])))),
+            ("skillIds", "5003, x", Err("\"x\" is not a number")),
+            ("isEnabled", "false", Ok(Some(json!(false)))),
+            ("userTypeId", "2", Ok(Some(json!(2)))),
+            ("userTypeId", "9", Err("cannot be \"9\"")),
+            ("memberOf/agentGroupId", "101", Ok(Some(json!(101)))),
+            ("memberOf/agentGroupId", "", Ok(None)),
+            ("managerOf", "[]", Ok(Some(json!([])))),
+            ("managerOf", "[", Err("is not valid JSON")),
+            (
+                "description",
+                "  Night shift ",
+                Ok(Some(json!("Night shift"))),
+            ),
+        ];
+        for (path, text, expected) in cases {
+            let mut texts = texts_of(&record(), FIELDS);
+            texts.insert(path, (*text).to_owned());
+            let (applied, errors) = apply(&record(), &texts, FIELDS);
+            match expected {
+                Ok(value) => {
+                    assert!(errors.0.is_empty(), "{path} {text:?}: {errors:?}");
+                    assert_eq!(get(&applied, path), value.as_ref(), "{path} {text:?}");
+                    assert_eq!(applied["somethingNew"], json!({"kept": true}));
+                }
+                Err(fragment) => {
+                    assert_eq!(errors.0.len(), 1, "{path} {text:?}");
+                    assert_eq!(errors.0[0].path, format!("/{}", top_field(path)));
+                    assert!(
+                        errors.0[0].message.contains(fragment),
+                        "{path}: {}",
+                        errors.0[0].message
+                    );
+                }
+            }
+        }
+        // The group's other fields stay; an emptied group goes.
+        let mut texts = texts_of(&record(), FIELDS);
+        texts.insert("memberOf/agentGroupId", "102".into());
+        let (applied, _) = apply(&record(), &texts, FIELDS);
+        assert_eq!(
+            applied["memberOf"],
+            json!({"agentGroupId": 102, "assignmentDate": "2024-01-01 10:00:00"})
+        );
+        let mut bare = record();
+        bare["memberOf"] = json!({"agentGroupId": -1});
+        texts.insert("memberOf/agentGroupId", String::new());
+        let (applied, _) = apply(&bare, &texts, FIELDS);
+        assert_eq!(applied.get("memberOf"), None);
+    }
+
+    #[test]
+    fn save_bodies() {
+        let body = update_body(&record(), FIELDS, "passwordSh");
+        for gone in ["pid", "deleted", "dateUpdated"] {
+            assert_eq!(body.get(gone), None, "{gone}");
+        }
+        assert_eq!(body["id"], 7);
+        assert_eq!(body["passwordSh"], Value::Null);
+        assert_eq!(body["somethingNew"], json!({"kept": true}));
+    }
+
+    #[test]
+    fn conflicts() {
+        let original = record();
+        let mut theirs = record();
+        theirs["email"] = json!("ada@new.example");
+        theirs["maxChats"] = json!(8);
+        theirs["skillIds"] = json!([5009]);
+        let mut mine = record();
+        mine["maxChats"] = json!(4);
+        mine["nickname"] = json!("Countess");
+        mine["skillIds"] = json!([5009]);
+        let found = differences(&original, &theirs, &mine, FIELDS);
+        let summary: Vec<(&str, &str, &str, &str, Option<Choice>)> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.field.path,
+                    d.original.as_str(),
+                    d.theirs.as_str(),
+                    d.mine.as_str(),
+                    d.default,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("nickname", "Ada", "Ada", "Countess", Some(Choice::Mine)),
+                (
+                    "email",
+                    "ada@example.com",
+                    "ada@new.example",
+                    "ada@example.com",
+                    Some(Choice::Theirs)
+                ),
+                ("maxChats", "3", "8", "4", None),
+            ]
+        );
+        let merged = merge(
+            &theirs,
+            &mine,
+            &[
+                ("nickname", Choice::Mine),
+                ("email", Choice::Theirs),
+                ("maxChats", Choice::Mine),
+            ],
+        );
+        assert_eq!(merged["nickname"], "Countess");
+        assert_eq!(merged["email"], "ada@new.example");
+        assert_eq!(merged["maxChats"], 4);
+        assert_eq!(merged["skillIds"], json!([5009]));
+        assert!(differences(&original, &original, &original, FIELDS).is_empty());
+    }
+}
