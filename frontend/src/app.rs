@@ -47,10 +47,14 @@ pub fn can_write() -> bool {
 #[derive(Clone, Copy)]
 struct Notice(RwSignal<Option<(String, Screen)>>);
 
-/// Shows `message` on the screen navigated to next.
-pub fn notice(message: String) {
-    if let Some(notice) = use_context::<Notice>() {
-        notice.0.set(Some((message, Screen::NotFound)));
+/// What shows a message on the screen navigated to next. Taken while a component is set up
+/// (the context is not reachable from a task it spawns).
+pub fn notifier() -> impl Fn(String) + Copy + 'static {
+    let notice = use_context::<Notice>();
+    move |message| {
+        if let Some(notice) = notice {
+            notice.0.set(Some((message, Screen::NotFound)));
+        }
     }
 }
 

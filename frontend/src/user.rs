@@ -434,7 +434,26 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
             <Show when=can_write>
                 <PasswordReset connection_id=connection_id.get_value() id=id.get_value() />
                 <DeleteUser connection_id=connection_id.get_value() id=id.get_value()
-                    login=Signal::derive(login) revision=revision.into() />
+                    login=Signal::derive(login) revision original
+                    on_changed=Callback::new(move |now: Record| {
+                        if dirty.get_untracked() {
+                            // The edits stay; the conflict shows them against the current record.
+                            let found = original.with_untracked(|o| {
+                                applied.with_untracked(|(mine, _)| {
+                                    record::differences(o, &now.value, mine, FIELDS)
+                                })
+                            });
+                            choices.set(
+                                found
+                                    .iter()
+                                    .filter_map(|d| d.default.map(|c| (d.field.path, c)))
+                                    .collect(),
+                            );
+                            conflict.set(Some(Conflict { theirs: now.value, revision: now.revision }));
+                        } else {
+                            start_from(now);
+                        }
+                    }) />
             </Show>
         </section>
     }
@@ -607,9 +626,14 @@ fn DeleteUser(
     connection_id: String,
     id: String,
     login: Signal<String>,
-    revision: Signal<Option<String>>,
+    revision: RwSignal<Option<String>>,
+    /// The record as the admin sees it: what the delete is confirmed against.
+    original: RwSignal<Value>,
+    /// Called with the current record when it changed under the admin.
+    on_changed: Callback<Record>,
 ) -> impl IntoView {
     let nav = use_nav();
+    let notice = crate::app::notifier();
     let open = RwSignal::new(false);
     let failure = RwSignal::new(None::<Failure>);
     let deleting = RwSignal::new(false);
@@ -618,20 +642,38 @@ fn DeleteUser(
         deleting.set(true);
         spawn_local(async move {
             let (connection, id) = target.get_value();
-            match api::delete_user(&connection, &id, revision.get_untracked().as_deref()).await {
+            let mut result =
+                api::delete_user(&connection, &id, revision.get_untracked().as_deref()).await;
+            // The revision is the account's: any change anywhere moves it. If this user is as
+            // the admin saw it, the delete is what they confirmed, at the new revision; if the
+            // user changed, the admin sees the change first.
+            if matches!(&result, Err(f) if f.is_conflict()) {
+                result = match api::get_user(&connection, &id).await {
+                    Ok(now) => {
+                        let unchanged = original.with_untracked(|o| {
+                            record::differences(o, &now.value, &now.value, FIELDS).is_empty()
+                        });
+                        if unchanged {
+                            revision.set(now.revision.clone());
+                            api::delete_user(&connection, &id, now.revision.as_deref()).await
+                        } else {
+                            let failure = result.err().map(|f| Failure {
+                                message: "Someone else changed this user since you opened it, so it was not deleted. The form now shows the current record: check it, then delete again if you still mean to.".into(),
+                                ..f
+                            });
+                            on_changed.run(now);
+                            failure.map_or(Ok(()), Err)
+                        }
+                    }
+                    Err(f) => Err(f),
+                };
+            }
+            match result {
                 Ok(()) => {
-                    crate::app::notice(format!("Deleted user {}.", login.get_untracked()));
+                    notice(format!("Deleted user {}.", login.get_untracked()));
                     nav.go_anyway(Route::list(&connection, crate::app::last_list_query()));
                 }
                 Err(f) => {
-                    let f = if f.is_conflict() {
-                        Failure {
-                            message: "The account changed since this user was opened, so nothing was deleted. Reload the page and check the user before deleting.".into(),
-                            ..f
-                        }
-                    } else {
-                        f
-                    };
                     failure.set(Some(f));
                     open.set(false);
                 }

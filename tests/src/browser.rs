@@ -16,6 +16,8 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
+    /// Where the browser saves downloads.
+    pub downloads: tempfile::TempDir,
 }
 
 impl Drop for Browser {
@@ -45,10 +47,15 @@ impl Browser {
             .spawn()
             .context("starting chromedriver")?;
         let profile = tempfile::tempdir()?;
+        let downloads = tempfile::tempdir()?;
         let capabilities = serde_json::json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
+                "prefs": {
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                },
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -79,6 +86,7 @@ impl Browser {
             client,
             driver,
             _profile: profile,
+            downloads,
         })
     }
 
@@ -162,6 +170,85 @@ impl Browser {
         .await
     }
 
+    /// Waits for a downloaded file and returns its text.
+    pub async fn downloaded(&self, name: &str) -> anyhow::Result<String> {
+        let path = self.downloads.path().join(name);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return Ok(text);
+            }
+            anyhow::ensure!(Instant::now() < deadline, "{name} was not downloaded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the element an XPath names is gone (or never was).
+    pub async fn gone(&self, xpath: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if self
+                .client
+                .find_all(Locator::XPath(xpath))
+                .await?
+                .is_empty()
+            {
+                return Ok(());
+            }
+            anyhow::ensure!(Instant::now() < deadline, "{xpath} is still there");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Replaces the value of the input labelled `label`.
+    pub async fn retype(&self, label: &str, value: &str) -> anyhow::Result<()> {
+        let input = self.input_labelled(label).await?;
+        input.clear().await?;
+        input.send_keys(value).await?;
+        Ok(())
+    }
+
+    /// Runs a scenario in two browsers at once (two admins); on failure saves a screenshot
+    /// of each under `target/browser-failures/`.
+    pub async fn run_pair<F>(
+        name: &str,
+        scenario: impl FnOnce(Browser, Browser) -> F,
+    ) -> anyhow::Result<()>
+    where
+        F: std::future::Future<Output = (Browser, Browser, anyhow::Result<()>)>,
+    {
+        let (first, second) = (Browser::start().await?, Browser::start().await?);
+        let (first, second, outcome) = scenario(first, second).await;
+        if let Err(error) = &outcome {
+            for (browser, which) in [(&first, "first"), (&second, "second")] {
+                browser
+                    .keep_screenshot(&format!("{name}-{which}"), error)
+                    .await?;
+            }
+        }
+        for browser in [first, second] {
+            let _ = browser.client.clone().close().await;
+        }
+        if let Err(error) = outcome {
+            bail!("{name}: {error:#}");
+        }
+        Ok(())
+    }
+
+    async fn keep_screenshot(&self, name: &str, error: &anyhow::Error) -> anyhow::Result<()> {
+        let dir = crate::workspace_root().join("target/browser-failures");
+        std::fs::create_dir_all(&dir)?;
+        let path: PathBuf = dir.join(format!("{name}.png"));
+        match self.client.screenshot().await {
+            Ok(png) => {
+                std::fs::write(&path, png)?;
+                eprintln!("{name} failed: {error:#}\nscreenshot: {}", path.display());
+            }
+            Err(e) => eprintln!("{name} failed: {error:#}\n(no screenshot: {e})"),
+        }
+        Ok(())
+    }
+
     /// Runs a browser scenario; on failure saves a screenshot under `target/browser-failures/`.
     pub async fn run<F>(name: &str, scenario: impl FnOnce(Browser) -> F) -> anyhow::Result<()>
     where
@@ -170,16 +257,7 @@ impl Browser {
         let browser = Browser::start().await?;
         let (browser, outcome) = scenario(browser).await;
         if let Err(error) = &outcome {
-            let dir = crate::workspace_root().join("target/browser-failures");
-            std::fs::create_dir_all(&dir)?;
-            let path: PathBuf = dir.join(format!("{name}.png"));
-            match browser.client.screenshot().await {
-                Ok(png) => {
-                    std::fs::write(&path, png)?;
-                    eprintln!("{name} failed: {error:#}\nscreenshot: {}", path.display());
-                }
-                Err(e) => eprintln!("{name} failed: {error:#}\n(no screenshot: {e})"),
-            }
+            browser.keep_screenshot(name, error).await?;
         }
         let _ = browser.client.clone().close().await;
         if let Err(error) = outcome {

@@ -24,7 +24,7 @@ pub struct Stack {
     pub token: String,
     /// `http://127.0.0.1:{port}` of the proxy.
     pub proxy_url: String,
-    /// Every request the proxy received, as `(method, path)`: lets a browser test prove that
+    /// Every request the proxy received, as `(method, path?query)`: lets a browser test prove that
     /// the page itself sent nothing, not merely that the proxy refused it.
     pub received: Received,
     proxy_task: tokio::task::JoinHandle<()>,
@@ -92,6 +92,49 @@ impl Stack {
             .error_for_status()?)
     }
 
+    /// The users stored in the sandbox, in its order, with the fields `select` names.
+    pub async fn sandbox_records(
+        &self,
+        select: &str,
+    ) -> anyhow::Result<Vec<shared::liveperson::User>> {
+        Ok(self.sandbox_users(select).await?.json().await?)
+    }
+
+    /// One user's whole record, straight from the sandbox.
+    pub async fn sandbox_user(&self, id: i64) -> anyhow::Result<serde_json::Value> {
+        Ok(reqwest::Client::new()
+            .get(format!(
+                "{}{}/{id}",
+                self.sandbox.base_url(),
+                shared::liveperson::ops::users_path(ACCOUNT_ID)
+            ))
+            .query(&[("v", "4.0")])
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Creates users straight in the sandbox (another admin's change, as the console sees
+    /// it): the account's revision moves on.
+    pub async fn sandbox_create(&self, users: serde_json::Value) -> anyhow::Result<()> {
+        reqwest::Client::new()
+            .post(format!(
+                "{}{}",
+                self.sandbox.base_url(),
+                shared::liveperson::ops::users_path(ACCOUNT_ID)
+            ))
+            .query(&[("v", "4.0")])
+            .bearer_auth(&self.token)
+            .json(&users)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
     /// The login names stored in the sandbox, in its order.
     pub async fn sandbox_login_names(&self) -> anyhow::Result<Vec<String>> {
         let users: Vec<shared::liveperson::User> =
@@ -116,6 +159,11 @@ impl Stack {
 pub struct Received(Arc<Mutex<Vec<(Method, String)>>>);
 
 impl Received {
+    /// Every request so far, as `(method, path?query)`.
+    pub fn all(&self) -> Vec<(Method, String)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// How many requests other than GET reached `/api/...` (under any path prefix).
     pub fn api_writes(&self) -> usize {
         let seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -163,11 +211,13 @@ pub async fn start_configured_proxy(
     let app = proxy::app(config)?.layer(axum::middleware::from_fn({
         let received = received.clone();
         move |request: axum::extract::Request, next: axum::middleware::Next| {
-            received
-                .0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((request.method().clone(), request.uri().path().to_owned()));
+            received.0.lock().unwrap_or_else(|p| p.into_inner()).push((
+                request.method().clone(),
+                request
+                    .uri()
+                    .path_and_query()
+                    .map_or_else(String::new, |p| p.as_str().to_owned()),
+            ));
             next.run(request)
         }
     }));

@@ -408,3 +408,441 @@ async fn login_mode_signs_in_through_the_page_and_out_again() {
     .await
     .unwrap();
 }
+
+/// The `<select>` labelled `label`.
+async fn select_labelled(
+    browser: &Browser,
+    label: &str,
+) -> anyhow::Result<fantoccini::elements::Element> {
+    browser
+        .find(&format!(
+            "//select[@id = //label[normalize-space(.) = {}]/@for]",
+            xpath_literal(label)
+        ))
+        .await
+}
+
+fn header(label: &str) -> String {
+    format!(
+        "//th[@role='columnheader' and normalize-space(.)={}]",
+        xpath_literal(label)
+    )
+}
+
+#[tokio::test]
+async fn the_list_filters_chooses_columns_selects_exports_and_keeps_its_view_in_the_url() {
+    let stack = Stack::start(200, Some(dist())).await.unwrap();
+    let users = stack
+        .sandbox_records("id,loginName,isEnabled")
+        .await
+        .unwrap();
+    let mut disabled: Vec<String> = users
+        .iter()
+        .filter(|u| u.is_enabled == Some(false))
+        .filter_map(|u| u.login_name.clone())
+        .collect();
+    disabled.sort();
+    assert!(
+        !disabled.is_empty() && disabled.len() < 200,
+        "the seed should have both"
+    );
+    Browser::run("the_list_filters_chooses_columns", |browser| async move {
+        let outcome = async {
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("200 users").await?;
+
+            // A filter narrows the list and says by how much.
+            select_labelled(&browser, "Status")
+                .await?
+                .select_by_label("Disabled")
+                .await?;
+            let narrowed = format!("{} of 200 users", disabled.len());
+            browser.text(&narrowed).await?;
+
+            // Columns: one fewer, one more; only the shown fields are fetched.
+            browser
+                .find("//summary[normalize-space(.)='Columns']")
+                .await?
+                .click()
+                .await?;
+            browser.input_labelled("Nickname").await?.click().await?;
+            browser.input_labelled("Skills").await?.click().await?;
+            browser.find(&header("Skills")).await?;
+            browser.gone(&header("Nickname")).await?;
+            let lists: Vec<String> = stack
+                .received
+                .all()
+                .into_iter()
+                .filter(|(m, p)| m == axum::http::Method::GET && p.contains("/users?"))
+                .map(|(_, p)| p)
+                .collect();
+            let last = lists.last().cloned().unwrap_or_default();
+            anyhow::ensure!(
+                last.contains("skillIds") && !last.contains("nickname"),
+                "the list was last fetched with {last}"
+            );
+
+            // The view is in the URL: opening it again brings it all back.
+            let url = browser.client.current_url().await?;
+            let query = url.query().unwrap_or_default().to_owned();
+            anyhow::ensure!(
+                query.contains("enabled=no") && query.contains("columns="),
+                "the URL does not hold the view: {url}"
+            );
+            browser.client.goto(url.as_str()).await?;
+            browser.text(&narrowed).await?;
+            browser.find(&header("Skills")).await?;
+            anyhow::ensure!(
+                select_labelled(&browser, "Status")
+                    .await?
+                    .prop("value")
+                    .await?
+                    .as_deref()
+                    == Some("no"),
+                "the Status filter was not restored"
+            );
+
+            // Without a view in the URL, the chosen columns are remembered by the browser.
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("200 users").await?;
+            browser.find(&header("Skills")).await?;
+            browser.gone(&header("Nickname")).await?;
+
+            // Selection: a click, then Shift+Space three rows down selects the range.
+            let first_login = browser
+                .find("//tr[@aria-rowindex='2']/td[2]")
+                .await?
+                .text()
+                .await?;
+            browser
+                .find(&format!(
+                    "//input[@type='checkbox' and @aria-label={}]",
+                    xpath_literal(&format!("Select {first_login}"))
+                ))
+                .await?
+                .click()
+                .await?;
+            browser.text("1 user selected").await?;
+            browser
+                .find("//tr[@aria-rowindex='5']/td[3]")
+                .await?
+                .click()
+                .await?;
+            browser
+                .client
+                .active_element()
+                .await?
+                .send_keys(&(fantoccini::key::Key::Shift + " "))
+                .await?;
+            browser.text("4 users selected").await?;
+            browser
+                .find("//tr[@aria-rowindex='4' and @aria-selected='true']")
+                .await?;
+            browser
+                .input_labelled("Select all shown users")
+                .await?
+                .click()
+                .await?;
+            browser.text("200 users selected").await?;
+            browser.click_button("Clear selection").await?;
+            browser.text("No user selected").await?;
+
+            // Export: the filtered view, in the shown columns.
+            browser
+                .client
+                .goto(&format!(
+                    "{}/c/liveperson/?enabled=no&columns=loginName,isEnabled",
+                    stack.proxy_url
+                ))
+                .await?;
+            browser.text(&narrowed).await?;
+            browser.click_button("Export CSV").await?;
+            browser
+                .text(&format!("Exported {} users to users.csv.", disabled.len()))
+                .await?;
+            let csv = browser.downloaded("users.csv").await?;
+            let mut lines = csv.lines();
+            anyhow::ensure!(lines.next() == Some("Login name,Enabled"), "header: {csv}");
+            let mut exported: Vec<String> = lines
+                .map(|line| {
+                    let (login, enabled) = line.rsplit_once(',').unwrap_or((line, ""));
+                    anyhow::ensure!(enabled == "No", "an enabled user was exported: {line}");
+                    Ok(login.to_owned())
+                })
+                .collect::<anyhow::Result<_>>()?;
+            exported.sort();
+            anyhow::ensure!(exported == disabled, "exported {exported:?}");
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn two_admins_editing_one_user_settle_the_conflict_field_by_field() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let agent = stack
+        .sandbox_records("id,loginName,profileIds")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.profile_ids.as_deref() == Some(&[3001]))
+        .expect("the seed has agents");
+    let (id, login) = (agent.id.unwrap(), agent.login_name.unwrap());
+    let before = stack.sandbox_user(id).await.unwrap();
+    let page = format!("{}/c/liveperson/users/{id}", stack.proxy_url);
+    let heading = format!("User {login}");
+    Browser::run_pair("two_admins_editing_one_user", |first, second| async move {
+        let outcome = async {
+            // The first admin finds the user in the list; the second has a link.
+            first.client.goto(&stack.proxy_url).await?;
+            first.fill(&[("Search", login.as_str())]).await?;
+            first.click_link(&login).await?;
+            first.text(&heading).await?;
+            second.client.goto(&page).await?;
+            second.text(&heading).await?;
+
+            first.retype("Nickname", "Countess").await?;
+            first.retype("Max chats", "7").await?;
+            first.click_button("Save").await?;
+            first.text(&format!("Saved {login}.")).await?;
+            let saved = stack.sandbox_user(id).await?;
+            anyhow::ensure!(
+                saved["nickname"] == "Countess" && saved["maxChats"] == 7,
+                "not saved: {saved}"
+            );
+            // The whole record was sent: what the form does not show is unchanged.
+            for kept in ["skillIds", "profileIds", "memberOf", "email", "lastPwdChangeDate"] {
+                anyhow::ensure!(saved[kept] == before[kept], "{kept} changed: {saved}");
+            }
+
+            // Validation as the second admin types: no save while the email is wrong.
+            second.retype("Email", "not-an-email").await?;
+            second
+                .text("\"not-an-email\" is not a valid email address (expected name@example.com).")
+                .await?;
+            second
+                .find("//button[normalize-space(.)='Save' and @disabled]")
+                .await?;
+            second.retype("Email", "agent@new.example").await?;
+            second.retype("Max chats", "2").await?;
+            second.click_button("Save").await?;
+
+            // Nothing was overwritten: the conflict is shown field by field.
+            second.text("Someone else changed this user").await?;
+            second.text("1 field still to decide.").await?;
+            for field in ["Nickname", "Max chats", "Email"] {
+                second
+                    .find(&format!(
+                        "//table[caption='Changed fields']//th[@scope='row' and normalize-space(.)={}]",
+                        xpath_literal(field)
+                    ))
+                    .await?;
+            }
+            second
+                .find("//button[normalize-space(.)='Save with these choices' and @disabled]")
+                .await?;
+            anyhow::ensure!(
+                stack.sandbox_user(id).await?["email"] == before["email"],
+                "the conflicting save changed the record"
+            );
+            second.text("Keep mine (Max chats)").await?.click().await?;
+            second.click_button("Save with these choices").await?;
+            second
+                .text(&format!("Saved {login} with your choices."))
+                .await?;
+            let settled = stack.sandbox_user(id).await?;
+            anyhow::ensure!(
+                settled["nickname"] == "Countess"
+                    && settled["maxChats"] == 2
+                    && settled["email"] == "agent@new.example",
+                "theirs, mine, mine was not what was saved: {settled}"
+            );
+
+            // Another user changes (the account's revision moves on), not this one: the save
+            // goes through at the new revision without asking.
+            stack
+                .sandbox_create(serde_json::json!([{
+                    "loginName": "someone.else", "fullName": "Someone Else", "nickname": "Some",
+                    "email": "someone@example.com", "isEnabled": true, "maxChats": 0,
+                    "profileIds": [3003], "passwordSh": "Pa55word!"
+                }]))
+                .await?;
+            second.retype("Employee id", "E-1843").await?;
+            second.click_button("Save").await?;
+            second
+                .text(&format!(
+                    "Saved {login}. The account had changed since you opened this user, but not this user."
+                ))
+                .await?;
+            anyhow::ensure!(
+                stack.sandbox_user(id).await?["employeeId"] == "E-1843",
+                "the rebased save did not land"
+            );
+
+            // Leaving an agent's profiles warns which fields LivePerson will clear.
+            second.retype("Profile ids", "3003").await?;
+            second
+                .text("With these profiles, LivePerson will clear these fields when you save:")
+                .await?;
+            second.text("Max chats (leaves the Agent role)").await?;
+            // Leaving with unsaved edits asks first; staying keeps them.
+            second.click_link("Back to the list").await?;
+            second.text("Leave without saving?").await?;
+            second.click_button("Stay on this page").await?;
+            anyhow::ensure!(
+                second
+                    .input_labelled("Profile ids")
+                    .await?
+                    .prop("value")
+                    .await?
+                    .as_deref()
+                    == Some("3003"),
+                "staying lost the edit"
+            );
+            second.click_button("Undo my changes").await?;
+            second
+                .gone("//*[normalize-space(text())='Max chats (leaves the Agent role)']")
+                .await?;
+            second.click_link("Back to the list").await?;
+            second.text("26 users").await?;
+            Ok(())
+        }
+        .await;
+        (first, second, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_user_gets_a_new_password_and_is_deleted_after_confirmation() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let user = stack
+        .sandbox_records("id,loginName")
+        .await
+        .unwrap()
+        .remove(4);
+    let (id, login) = (user.id.unwrap(), user.login_name.unwrap());
+    Browser::run(
+        "a_user_gets_a_new_password_and_is_deleted",
+        |browser| async move {
+            let outcome = async {
+                browser
+                    .client
+                    .goto(&format!("{}/c/liveperson/users/{id}", stack.proxy_url))
+                    .await?;
+                browser.text(&format!("User {login}")).await?;
+                browser.click_button("Reset password").await?;
+                browser.text("Type the new password.").await?;
+                browser.fill(&[("New password", "N3w-secret!")]).await?;
+                browser.click_button("Reset password").await?;
+                browser.text("The password was reset.").await?;
+
+                // The confirmation is a modal dialog: focus moves into it, Escape closes it and
+                // gives focus back.
+                browser.click_button("Delete user").await?;
+                browser.text(&format!("Delete {login}?")).await?;
+                let focused = browser.client.active_element().await?;
+                anyhow::ensure!(
+                    focused.text().await? == format!("Delete {login}"),
+                    "the dialog does not hold the focus"
+                );
+                focused
+                    .send_keys(&fantoccini::key::Key::Escape.to_string())
+                    .await?;
+                browser.gone("//dialog[@open]").await?;
+                anyhow::ensure!(
+                    browser.client.active_element().await?.text().await? == "Delete user",
+                    "the focus did not return to the Delete button"
+                );
+                anyhow::ensure!(
+                    stack.sandbox_login_names().await?.contains(&login),
+                    "dismissing the dialog deleted the user"
+                );
+
+                browser.click_button("Delete user").await?;
+                browser.click_button(&format!("Delete {login}")).await?;
+                browser.text(&format!("Deleted user {login}.")).await?;
+                browser.text("24 users").await?;
+                anyhow::ensure!(
+                    !stack.sandbox_login_names().await?.contains(&login),
+                    "the user is still listed by the sandbox"
+                );
+                // Deleted users are listed on request, marked as such.
+                browser
+                    .input_labelled("Include deleted users")
+                    .await?
+                    .click()
+                    .await?;
+                browser.text("25 users").await?;
+                browser.fill(&[("Search", login.as_str())]).await?;
+                browser.text(&format!("{login} (deleted)")).await?;
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_viewer_sees_no_write_controls() {
+    let account = proxy::login::Account {
+        password_hash: proxy::login::hash_password("read only").unwrap(),
+        role: proxy::access::Role::Viewer,
+    };
+    let login = proxy::login::Login::new(
+        std::collections::HashMap::from([("vic".to_owned(), account)]),
+        None,
+        std::time::Duration::from_secs(3600),
+    )
+    .unwrap();
+    let stack = Stack::start_with(25, Some(dist()), |config| {
+        config.access = proxy::access::Access::Login(std::sync::Arc::new(login));
+    })
+    .await
+    .unwrap();
+    let id = stack.sandbox_records("id").await.unwrap()[0].id.unwrap();
+    Browser::run("a_viewer_sees_no_write_controls", |browser| async move {
+        let outcome = async {
+            browser.client.goto(&stack.proxy_url).await?;
+            browser
+                .fill(&[("Name", "vic"), ("Password", "read only")])
+                .await?;
+            browser.click_button("Sign in").await?;
+            browser.text("Signed in as vic (viewer)").await?;
+            browser.text("25 users").await?;
+            browser
+                .gone("//a[normalize-space(.)='Create a user']")
+                .await?;
+            browser
+                .client
+                .goto(&format!("{}/c/liveperson/users/{id}", stack.proxy_url))
+                .await?;
+            let nickname = browser.input_labelled("Nickname").await?;
+            anyhow::ensure!(
+                nickname.attr("readonly").await?.is_some(),
+                "a viewer can type into the form"
+            );
+            for control in ["Save", "Reset password", "Delete user"] {
+                browser
+                    .gone(&format!(
+                        "//button[normalize-space(.)={}]",
+                        xpath_literal(control)
+                    ))
+                    .await?;
+            }
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
