@@ -58,13 +58,20 @@ async fn connections_are_listed_without_secrets() {
     assert_eq!(
         serde_json::from_str::<Value>(&text).unwrap(),
         json!([
-            {"id": "liveperson", "kind": "liveperson", "label": "LivePerson (sandbox)", "operations": lp,
-             "chunkSize": 100},
-            {"id": "trintech", "kind": "trintech", "label": "Trintech (sandbox)",
-             "operations": ["list_users", "create_users", "update_users"], "chunkSize": 100},
-            {"id": "commpeak", "kind": "commpeak", "label": "CommPeak (sandbox)",
-             "operations": ["list_users", "get_user", "create_users", "update_user"], "chunkSize": 100},
-        ])
+                    {"id": "liveperson", "kind": "liveperson", "label": "LivePerson (sandbox)", "operations": lp,
+                     "chunkSize": 100,
+                    "profiles": [
+                        {"id": 3001, "name": "Agent", "role": "agent"},
+                        {"id": 3002, "name": "Agent Manager", "role": "agentManager"},
+                        {"id": 3003, "name": "Administrator", "role": "admin"},
+                        {"id": 3004, "name": "Campaign Manager", "role": "campaignManager"}
+                    ]
+        },
+                    {"id": "trintech", "kind": "trintech", "label": "Trintech (sandbox)",
+                     "operations": ["list_users", "create_users", "update_users"], "chunkSize": 100},
+                    {"id": "commpeak", "kind": "commpeak", "label": "CommPeak (sandbox)",
+                     "operations": ["list_users", "get_user", "create_users", "update_user"], "chunkSize": 100},
+                ])
     );
     let secrets = [
         &stack.config.liveperson.bearer_token,
