@@ -11,6 +11,7 @@ use crate::api::{self, Failure};
 use crate::create::CreateScreen;
 use crate::dialog::Dialog;
 use crate::grid::ListScreen;
+use crate::import_view::ImportScreen;
 use crate::route::{Link, Nav, Route, Screen};
 use crate::user::UserScreen;
 
@@ -89,7 +90,8 @@ pub fn App() -> impl IntoView {
         match route.screen {
             Screen::List { connection }
             | Screen::User { connection, .. }
-            | Screen::New { connection } => Some(connection),
+            | Screen::New { connection }
+            | Screen::Import { connection } => Some(connection),
             Screen::Home => connections.with(|c| match c {
                 Load::Loaded(list) => list
                     .iter()
@@ -180,6 +182,13 @@ pub fn App() -> impl IntoView {
             Screen::New { connection } => match find(&connection) {
                 Some(c) if c.kind == VendorKind::Liveperson => {
                     view! { <CreateScreen connection=c /> }.into_any()
+                }
+                Some(c) => unsupported(&c),
+                None => unknown(&connection),
+            },
+            Screen::Import { connection } => match find(&connection) {
+                Some(c) if c.kind == VendorKind::Liveperson => {
+                    view! { <ImportScreen connection=c /> }.into_any()
                 }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),

@@ -134,6 +134,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                 <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
                 <Show when=can_write>
                     <Link route=Route::new_user(&connection.id)>"Create a user"</Link>
+                    <Link route=Route::import(&connection.id)>"Import users"</Link>
                 </Show>
             </div>
             <FilterBar view profiles=profiles.get_value() />

@@ -8,6 +8,8 @@ mod dialog;
 mod draft;
 mod format;
 mod grid;
+mod import;
+mod import_view;
 mod list;
 mod record;
 mod route;

@@ -31,7 +31,7 @@ pub fn get<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// Sets `path` in `record`, creating the objects on the way; `None` removes it (and an
 /// object left empty by that).
-fn set(record: &mut Value, path: &str, value: Option<Value>) {
+pub fn set(record: &mut Value, path: &str, value: Option<Value>) {
     let Some((parent, leaf)) = path.rsplit_once('/') else {
         let Value::Object(map) = record else { return };
         match value {
@@ -85,11 +85,21 @@ pub fn texts_of(record: &Value, fields: &'static [FieldSpec]) -> Texts {
 
 /// The value `text` stands for in a field of `kind`, or why it stands for none. `None` means
 /// "absent" (an empty optional input).
-fn parse(spec: &FieldSpec, text: &str) -> Result<Option<Value>, String> {
+pub fn parse(spec: &FieldSpec, text: &str) -> Result<Option<Value>, String> {
     let trimmed = text.trim();
     let label = spec.label;
     Ok(Some(match spec.kind {
-        FieldKind::Boolean => Value::Bool(trimmed == "true"),
+        FieldKind::Boolean => match trimmed.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Value::Bool(true),
+            "false" | "no" | "0" => Value::Bool(false),
+            // An empty checkbox cell in a file means "not set".
+            "" => return Ok(None),
+            _ => {
+                return Err(format!(
+                    "{label} is true or false (or yes/no, 1/0), not \"{trimmed}\"."
+                ));
+            }
+        },
         _ if trimmed.is_empty() && spec.kind != FieldKind::IdList => return Ok(None),
         FieldKind::Text | FieldKind::Email | FieldKind::Date | FieldKind::Password => {
             Value::String(trimmed.to_owned())

@@ -28,6 +28,10 @@ pub enum Screen {
     New {
         connection: String,
     },
+    /// Importing users from a file into a connection.
+    Import {
+        connection: String,
+    },
     NotFound,
 }
 
@@ -57,6 +61,15 @@ impl Route {
         }
     }
 
+    pub fn import(connection: &str) -> Self {
+        Self {
+            screen: Screen::Import {
+                connection: connection.to_owned(),
+            },
+            query: String::new(),
+        }
+    }
+
     pub fn user(connection: &str, id: &str) -> Self {
         Self {
             screen: Screen::User {
@@ -77,6 +90,9 @@ impl Route {
                 connection: (*connection).to_owned(),
             },
             ["c", connection, "new"] if plain(connection) => Screen::New {
+                connection: (*connection).to_owned(),
+            },
+            ["c", connection, "import"] if plain(connection) => Screen::Import {
                 connection: (*connection).to_owned(),
             },
             ["c", connection, "users", id] | ["c", connection, "users", id, ""]
@@ -102,6 +118,7 @@ impl Route {
             Screen::List { connection } => format!("c/{connection}/"),
             Screen::User { connection, id } => format!("c/{connection}/users/{id}"),
             Screen::New { connection } => format!("c/{connection}/new"),
+            Screen::Import { connection } => format!("c/{connection}/import"),
         };
         if self.query.is_empty() {
             path

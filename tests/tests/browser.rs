@@ -846,3 +846,143 @@ async fn a_viewer_sees_no_write_controls() {
     .await
     .unwrap();
 }
+
+/// Sets the sandbox's faults (`{}` clears them).
+async fn sandbox_faults(stack: &Stack, faults: serde_json::Value) -> anyhow::Result<()> {
+    reqwest::Client::new()
+        .put(format!(
+            "{}{}",
+            stack.sandbox.base_url(),
+            sandbox::faults::CONTROL_PATH
+        ))
+        .json(&faults)
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_import_of_2500_rows_checks_them_sends_in_chunks_and_retries_without_duplicates() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.csv");
+    let mut csv =
+        "loginName,fullName,nickname,email,password,profileIds,maxChats,isEnabled\n".to_owned();
+    for i in 0..2500 {
+        // One row in a hundred has an email the rules refuse.
+        let email = if i % 100 == 7 {
+            format!("imported.{i}@")
+        } else {
+            format!("imported.{i}@example.com")
+        };
+        csv.push_str(&format!(
+            "imported.{i:04},Imported {i},Imp{i},{email},Pa55word!{i},3003,0,true\n"
+        ));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let status = |text: &str| {
+        format!(
+            "//*[@role='status' and contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        )
+    };
+    Browser::run("an_import_of_2500_rows", |browser| async move {
+        let outcome = async {
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.click_link("Import users").await?;
+            browser
+                .find("//input[@type='file' and @id=//label[normalize-space(.)='CSV or JSON file']/@for]")
+                .await?
+                .send_keys(&path.display().to_string())
+                .await?;
+            browser
+                .find(&status("users.csv: 2,500 rows. 2,475 ready to create, 25 with errors."))
+                .await?;
+            browser
+                .find("//table[caption='Preview: the first users to create']//td[.='imported.0000']")
+                .await?;
+            // Row 9 of the file (after the header) is the first bad one, named with its problem.
+            browser
+                .find("//table[caption='Rows not created']//tr[td[1]='9' and td[2]='imported.0007' and contains(td[3], 'not a valid email')]")
+                .await?;
+            anyhow::ensure!(
+                stack.received.api_writes() == 0,
+                "something was sent before the admin said so"
+            );
+
+            // Every chunk fails: nothing is created, and the rows say so.
+            sandbox_faults(&stack, serde_json::json!({"errorRate": 1.0})).await?;
+            browser.click_button("Create 2,475 users").await?;
+            browser.find(&status("Import finished. 0 users created in all.")).await?;
+            sandbox_faults(&stack, serde_json::json!({})).await?;
+            // Suppose one chunk had in fact landed: its user exists now.
+            stack
+                .sandbox_create(serde_json::json!([{
+                    "loginName": "imported.0001", "fullName": "Imported 1", "nickname": "Imp1",
+                    "email": "imported.1@example.com", "isEnabled": true, "maxChats": 0,
+                    "profileIds": [3003], "passwordSh": "Pa55word!1"
+                }]))
+                .await?;
+
+            // A retry, slowed down, then cancelled part-way.
+            sandbox_faults(&stack, serde_json::json!({"latencyMs": 400})).await?;
+            browser.click_button("Retry 2,475 users not created").await?;
+            browser.find(&status("100 of 2,474 sent.")).await?;
+            browser.click_button("Cancel import").await?;
+            browser.find(&status("Import cancelled.")).await?;
+            sandbox_faults(&stack, serde_json::json!({})).await?;
+            let created_so_far = stack.sandbox_login_names().await?.len() - 26;
+            anyhow::ensure!(
+                created_so_far > 0 && created_so_far < 2474,
+                "cancelling did not stop part-way: {created_so_far} created"
+            );
+
+            // The rest: whatever exists by now is not created twice.
+            let left = 2474 - created_so_far;
+            browser
+                .click_button(&format!("Retry {} users not created", thousands(left)))
+                .await?;
+            browser
+                .find(&status("Import finished. 2,474 users created in all."))
+                .await?;
+            let logins = stack.sandbox_login_names().await?;
+            let unique: std::collections::HashSet<&String> = logins.iter().collect();
+            anyhow::ensure!(
+                logins.len() == 25 + 2475 && unique.len() == logins.len(),
+                "{} users, {} distinct login names",
+                logins.len(),
+                unique.len()
+            );
+
+            // What did not make it, as a file to fix and import again.
+            browser.click_button("Download failures (CSV)").await?;
+            let failures = browser.downloaded("users-failures.csv").await?;
+            let lines: Vec<&str> = failures.lines().collect();
+            anyhow::ensure!(
+                lines.len() == 26
+                    && lines[0]
+                        == "row,loginName,fullName,nickname,email,password,profileIds,maxChats,isEnabled,problem"
+                    && lines[1].starts_with("9,imported.0007,"),
+                "failures file:\n{failures}"
+            );
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,402 @@
+//! The import screen: a file read and checked in the browser, a preview, then the users
+//! created in chunks with progress, cancel, per-row results, a retry of what failed (after
+//! checking which login names exist by then) and the failures as a CSV file.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::ConnectionInfo;
+use shared::liveperson::{ProfileRoles, User};
+
+use crate::api;
+use crate::format::{thousands, user_count};
+use crate::grid::download;
+use crate::import::{self, ImportFile};
+use crate::route::{Link, Route, use_nav};
+
+/// What became of a row.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    /// Valid, not sent yet.
+    Ready,
+    /// Refused in the browser: never sent.
+    Invalid,
+    /// A user with this login name exists on the account: not sent.
+    Exists,
+    Created,
+    Failed(String),
+    /// The import was cancelled before this row's chunk.
+    NotSent,
+}
+
+impl Outcome {
+    fn retriable(&self) -> bool {
+        matches!(self, Outcome::Failed(_) | Outcome::NotSent)
+    }
+}
+
+#[component]
+pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
+    let nav = use_nav();
+    let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
+    let connection_id = StoredValue::new(connection.id.clone());
+    let chunk_size = connection.chunk_size.max(1);
+    let file = RwSignal::new(None::<(String, ImportFile)>);
+    let file_error = RwSignal::new(None::<String>);
+    let outcomes = RwSignal::new(Vec::<Outcome>::new());
+    let running = RwSignal::new(false);
+    let cancel = StoredValue::new(false);
+    let progress = RwSignal::new((0_usize, 0_usize));
+    let message = RwSignal::new(None::<Result<String, String>>);
+    Effect::new(move |_| {
+        nav.unsaved.set(
+            running
+                .get()
+                .then(|| "an import that is still running".to_owned()),
+        );
+    });
+    on_cleanup(move || nav.unsaved.set(None));
+
+    let choose = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(chosen) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        let name = chosen.name();
+        file.set(None);
+        file_error.set(None);
+        message.set(None);
+        spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(chosen.text()).await {
+                Ok(text) => text.as_string().unwrap_or_default(),
+                Err(e) => {
+                    file_error.set(Some(format!("{name} could not be read: {e:?}")));
+                    return;
+                }
+            };
+            match roles.with_value(|roles| import::read(&name, &text, roles)) {
+                Ok(read) => {
+                    outcomes.set(
+                        read.rows
+                            .iter()
+                            .map(|r| {
+                                if r.problems.is_empty() {
+                                    Outcome::Ready
+                                } else {
+                                    Outcome::Invalid
+                                }
+                            })
+                            .collect(),
+                    );
+                    file.set(Some((name, read)));
+                }
+                Err(e) => file_error.set(Some(format!("{name}: {e}"))),
+            }
+        });
+    };
+    let count = move |wanted: fn(&Outcome) -> bool| {
+        outcomes.with(|o| o.iter().filter(|o| wanted(o)).count())
+    };
+
+    // Sends the rows at `indices`; `check_first` asks the account which login names exist
+    // and skips those rows.
+    let send = move |mut indices: Vec<usize>, check_first: bool| {
+        running.set(true);
+        cancel.set_value(false);
+        message.set(None);
+        spawn_local(async move {
+            let connection = connection_id.get_value();
+            if check_first {
+                match api::list_users(&connection, "id,loginName", false).await {
+                    Ok(list) => {
+                        let existing = import::existing_logins(&list.users);
+                        let logins: Vec<String> = file.with_untracked(|f| {
+                            f.as_ref().map_or_else(Vec::new, |(_, f)| {
+                                indices
+                                    .iter()
+                                    .map(|&i| f.rows[i].login.to_lowercase())
+                                    .collect()
+                            })
+                        });
+                        let exists: HashSet<usize> = indices
+                            .iter()
+                            .zip(&logins)
+                            .filter(|(_, login)| existing.contains(*login))
+                            .map(|(&i, _)| i)
+                            .collect();
+                        outcomes.update(|o| {
+                            for &i in &exists {
+                                o[i] = Outcome::Exists;
+                            }
+                        });
+                        indices.retain(|i| !exists.contains(i));
+                    }
+                    Err(failure) => {
+                        message.set(Some(Err(format!(
+                            "Nothing was sent: the login names on the account could not be checked first. {failure}"
+                        ))));
+                        running.set(false);
+                        return;
+                    }
+                }
+            }
+            progress.set((0, indices.len()));
+            for (n, chunk) in indices.chunks(chunk_size).enumerate() {
+                if cancel.get_value() {
+                    let rest: Vec<usize> = indices[n * chunk_size..].to_vec();
+                    outcomes.update(|o| {
+                        for i in rest {
+                            o[i] = Outcome::NotSent;
+                        }
+                    });
+                    break;
+                }
+                let users: Vec<User> = file.with_untracked(|f| {
+                    f.as_ref().map_or_else(Vec::new, |(_, f)| {
+                        chunk
+                            .iter()
+                            .filter_map(|&i| serde_json::from_value(f.rows[i].user.clone()).ok())
+                            .collect()
+                    })
+                });
+                let result = api::create_users(&connection, &users).await;
+                outcomes.update(|o| match &result {
+                    Ok(_) => {
+                        for &i in chunk {
+                            o[i] = Outcome::Created;
+                        }
+                    }
+                    Err(failure) => {
+                        for (k, &i) in chunk.iter().enumerate() {
+                            // A field error names its user by place in the chunk (`/3/email`).
+                            let own: Vec<&str> = failure
+                                .field_errors
+                                .0
+                                .iter()
+                                .filter(|e| {
+                                    e.path.strip_prefix('/').and_then(|p| p.split('/').next())
+                                        == Some(&k.to_string())
+                                })
+                                .map(|e| e.message.as_str())
+                                .collect();
+                            o[i] = Outcome::Failed(if own.is_empty() {
+                                format!(
+                                    "Its chunk of {} was refused: {failure}",
+                                    user_count(chunk.len())
+                                )
+                            } else {
+                                own.join(" ")
+                            });
+                        }
+                    }
+                });
+                progress.update(|(done, _)| *done += chunk.len());
+            }
+            let created =
+                outcomes.with_untracked(|o| o.iter().filter(|o| **o == Outcome::Created).count());
+            let cancelled = cancel.get_value();
+            message.set(Some(Ok(format!(
+                "{}{} created in all.",
+                if cancelled {
+                    "Import cancelled. "
+                } else {
+                    "Import finished. "
+                },
+                user_count(created)
+            ))));
+            running.set(false);
+        });
+    };
+    let start = move |_| {
+        let ready: Vec<usize> = outcomes.with_untracked(|o| {
+            o.iter()
+                .enumerate()
+                .filter(|(_, o)| **o == Outcome::Ready)
+                .map(|(i, _)| i)
+                .collect()
+        });
+        send(ready, false);
+    };
+    let retry = move |_| {
+        let failed: Vec<usize> = outcomes.with_untracked(|o| {
+            o.iter()
+                .enumerate()
+                .filter(|(_, o)| o.retriable())
+                .map(|(i, _)| i)
+                .collect()
+        });
+        send(failed, true);
+    };
+    let download_failures = move |_| {
+        let result = file.with_untracked(|f| {
+            let (name, f) = f.as_ref()?;
+            let failed: Vec<(usize, String)> = outcomes.with_untracked(|o| {
+                o.iter()
+                    .enumerate()
+                    .filter_map(|(i, outcome)| match outcome {
+                        Outcome::Invalid => Some((i, f.rows[i].problems.join(" "))),
+                        Outcome::Failed(why) => Some((i, why.clone())),
+                        Outcome::NotSent => Some((i, "Not sent: the import was cancelled.".into())),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            let stem = name
+                .rsplit_once('.')
+                .map_or(name.as_str(), |(stem, _)| stem);
+            Some(
+                import::failures_csv(f, &failed)
+                    .map_err(|e| e.to_string())
+                    .and_then(|csv| {
+                        download(
+                            &format!("{stem}-failures.csv"),
+                            &csv,
+                            "text/csv;charset=utf-8",
+                        )
+                    }),
+            )
+        });
+        if let Some(Err(e)) = result {
+            message.set(Some(Err(format!(
+                "The failures file could not be written: {e}"
+            ))));
+        }
+    };
+
+    // Rows worth a line of their own: not ready and not created.
+    const SHOWN_PROBLEMS: usize = 200;
+    let problem_rows = move || {
+        file.with(|f| {
+            let Some((_, f)) = f else { return Vec::new() };
+            outcomes.with(|o| {
+                o.iter()
+                    .enumerate()
+                    .filter_map(|(i, outcome)| {
+                        let why = match outcome {
+                            Outcome::Invalid => f.rows[i].problems.join(" "),
+                            Outcome::Exists => {
+                                "Not sent: a user with this login name already exists.".into()
+                            }
+                            Outcome::Failed(why) => why.clone(),
+                            Outcome::NotSent => "Not sent: the import was cancelled.".into(),
+                            Outcome::Ready | Outcome::Created => return None,
+                        };
+                        Some((f.rows[i].number, f.rows[i].login.clone(), why))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let preview = move || {
+        file.with(|f| {
+            let (_, f) = f.as_ref()?;
+            let rows: Vec<_> = f.rows.iter().filter(|r| r.problems.is_empty()).take(10).cloned().collect();
+            let text = |r: &import::Row, field: &str| {
+                crate::record::text_of(crate::record::get(&r.user, field), shared::field::FieldKind::Text)
+            };
+            Some(view! {
+                <table>
+                    <caption>"Preview: the first users to create"</caption>
+                    <thead><tr>
+                        <th scope="col">"Row"</th><th scope="col">"Login name"</th><th scope="col">"Full name"</th>
+                        <th scope="col">"Email"</th><th scope="col">"Profiles"</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| view! {
+                            <tr>
+                                <td>{r.number}</td><td>{r.login.clone()}</td><td>{text(&r, "fullName")}</td>
+                                <td>{text(&r, "email")}</td>
+                                <td>{crate::record::text_of(crate::record::get(&r.user, "profileIds"), shared::field::FieldKind::IdList)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })
+        })
+    };
+
+    view! {
+        <section aria-labelledby="import-heading">
+            <p><Link route=Route::list(&connection.id, crate::app::last_list_query())>"Back to the list"</Link></p>
+            <h2 id="import-heading">{format!("Import users into {}", connection.label)}</h2>
+            <p class="muted">
+                "A CSV file with a header row naming the fields (loginName, fullName, nickname, email, password, \
+                 profileIds, maxChats, isEnabled, skillIds, agentGroupId, …; lists separated by ; or ,), or a JSON \
+                 list of users. Every row is checked here first; nothing is sent until you say so."
+            </p>
+            <div class="field">
+                <label for="import-file">"CSV or JSON file"</label>
+                <input type="file" id="import-file" accept=".csv,.json,text/csv,application/json"
+                    aria-describedby="import-file-error" disabled=move || running.get()
+                    on:change=choose />
+                <span id="import-file-error" class="field-error" role="alert">{move || file_error.get()}</span>
+            </div>
+            {move || file.with(|f| f.as_ref().map(|(name, f)| format!("{name}: {} rows.", thousands(f.rows.len()))))
+                .map(|summary| view! {
+                    <p role="status">{summary} " "
+                        {move || format!("{} ready to create, {} with errors.",
+                            thousands(count(|o| *o == Outcome::Ready)), thousands(count(|o| *o == Outcome::Invalid)))}
+                    </p>
+                })}
+            {preview}
+            <div class="actions">
+                <Show when=move || file.with(Option::is_some)>
+                    <button type="button" disabled=move || running.get() || count(|o| *o == Outcome::Ready) == 0
+                        on:click=start>
+                        {move || format!("Create {}", user_count(count(|o| *o == Outcome::Ready)))}
+                    </button>
+                </Show>
+                <Show when=move || running.get()>
+                    <button type="button" class="secondary" on:click=move |_| cancel.set_value(true)>"Cancel import"</button>
+                </Show>
+                <Show when=move || { !running.get() && count(Outcome::retriable) > 0 }>
+                    <button type="button" on:click=retry>
+                        {move || format!("Retry {} not created", user_count(count(Outcome::retriable)))}
+                    </button>
+                </Show>
+                <Show when=move || { !running.get() && count(|o| matches!(o, Outcome::Invalid | Outcome::Failed(_) | Outcome::NotSent)) > 0 }>
+                    <button type="button" class="secondary" on:click=download_failures>"Download failures (CSV)"</button>
+                </Show>
+            </div>
+            <Show when=move || { progress.get().1 > 0 }>
+                <div class="field">
+                    <label for="import-progress">"Import progress"</label>
+                    <progress id="import-progress" max=move || progress.get().1 value=move || progress.get().0></progress>
+                    <span role="status">{move || {
+                        let (done, total) = progress.get();
+                        format!("{} of {} sent. {} created, {} failed, {} already existed.",
+                            thousands(done), thousands(total),
+                            thousands(count(|o| *o == Outcome::Created)),
+                            thousands(count(|o| matches!(o, Outcome::Failed(_)))),
+                            thousands(count(|o| *o == Outcome::Exists)))
+                    }}</span>
+                </div>
+            </Show>
+            {move || message.get().map(|m| match m {
+                Ok(text) => view! { <p role="status" class="status">{text}</p> }.into_any(),
+                Err(text) => view! { <p role="alert" class="alert">{text}</p> }.into_any(),
+            })}
+            {move || {
+                let rows = problem_rows();
+                (!rows.is_empty()).then(|| {
+                    let total = rows.len();
+                    view! {
+                        <table>
+                            <caption>"Rows not created"</caption>
+                            <thead><tr><th scope="col">"Row"</th><th scope="col">"Login name"</th><th scope="col">"Why"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().take(SHOWN_PROBLEMS).map(|(number, login, why)| view! {
+                                    <tr><td>{number}</td><td>{login}</td><td>{why}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {(total > SHOWN_PROBLEMS).then(|| view! {
+                            <p class="muted">{format!("…and {} more: download the failures to see them all.", thousands(total - SHOWN_PROBLEMS))}</p>
+                        })}
+                    }
+                })
+            }}
+        </section>
+    }
+}
