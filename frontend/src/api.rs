@@ -142,19 +142,7 @@ pub async fn list_users(
     select: &str,
     include_deleted: bool,
 ) -> Result<UserList, Failure> {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair(ops::SELECT_PARAM, select);
-    if include_deleted {
-        query.append_pair(ops::INCLUDE_DELETED_PARAM, "true");
-    }
-    let url = format!(
-        "{}?{}",
-        operation_url(connection, ops::LIST_USERS),
-        query.finish()
-    );
-    let response = Request::get(&url).send().await.map_err(Failure::network)?;
-    let revision = response.headers().get(ops::REVISION_HEADER);
-    let users = json_or_failure(response).await?;
+    let (users, revision) = list_users_as(connection, select, include_deleted).await?;
     Ok(UserList { users, revision })
 }
 
@@ -248,6 +236,85 @@ pub async fn reset_password(connection: &str, id: &str, new_password: &str) -> R
         .map_err(Failure::network)?;
     if response.ok() {
         Ok(())
+    } else {
+        Err(Failure::from_response(response).await)
+    }
+}
+
+/// Every user's whole record (`select=$all`), all read at one revision: what a bulk edit
+/// starts from.
+pub async fn list_records(
+    connection: &str,
+) -> Result<(Vec<serde_json::Value>, Option<String>), Failure> {
+    list_users_as(connection, shared::liveperson::select::ALL, false).await
+}
+
+async fn list_users_as<T: serde::de::DeserializeOwned>(
+    connection: &str,
+    select: &str,
+    include_deleted: bool,
+) -> Result<(Vec<T>, Option<String>), Failure> {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair(ops::SELECT_PARAM, select);
+    if include_deleted {
+        query.append_pair(ops::INCLUDE_DELETED_PARAM, "true");
+    }
+    let url = format!(
+        "{}?{}",
+        operation_url(connection, ops::LIST_USERS),
+        query.finish()
+    );
+    let response = Request::get(&url).send().await.map_err(Failure::network)?;
+    let revision = response.headers().get(ops::REVISION_HEADER);
+    let users = json_or_failure(response).await?;
+    Ok((users, revision))
+}
+
+/// Replaces these users' records, only if the account is still at `revision`; the new
+/// revision on success.
+pub async fn update_users(
+    connection: &str,
+    records: &[serde_json::Value],
+    revision: Option<&str>,
+) -> Result<Option<String>, Failure> {
+    let mut request = Request::put(&operation_url(connection, ops::UPDATE_USERS));
+    if let Some(revision) = revision {
+        request = request.header("If-Match", revision);
+    }
+    let response = request
+        .json(records)
+        .map_err(Failure::network)?
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    let new_revision = response.headers().get(ops::REVISION_HEADER);
+    if response.ok() {
+        Ok(new_revision)
+    } else {
+        Err(Failure::from_response(response).await)
+    }
+}
+
+/// Deletes these users, only if the account is still at `revision`; the new revision on
+/// success.
+pub async fn delete_users(
+    connection: &str,
+    ids: &[i64],
+    revision: Option<&str>,
+) -> Result<Option<String>, Failure> {
+    let mut request = Request::delete(&operation_url(connection, ops::DELETE_USERS));
+    if let Some(revision) = revision {
+        request = request.header("If-Match", revision);
+    }
+    let response = request
+        .json(ids)
+        .map_err(Failure::network)?
+        .send()
+        .await
+        .map_err(Failure::network)?;
+    let new_revision = response.headers().get(ops::REVISION_HEADER);
+    if response.ok() {
+        Ok(new_revision)
     } else {
         Err(Failure::from_response(response).await)
     }

@@ -127,6 +127,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         forced
     });
     let selection = RwSignal::new(HashSet::<i64>::new());
+    let bulk_connection = StoredValue::new(connection.clone());
 
     view! {
         <section aria-labelledby="users-heading">
@@ -138,6 +139,10 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                 </Show>
             </div>
             <FilterBar view profiles=profiles.get_value() />
+            <Show when=can_write>
+                <crate::bulk_view::BulkPanel connection=bulk_connection.get_value() selection
+                    on_changed=Callback::new(move |()| refresh.update(|n| *n += 1)) />
+            </Show>
             <ColumnChooser view />
             {move || match data.get() {
                 Load::Loading => view! { <p role="status">"Loading users…"</p> }.into_any(),

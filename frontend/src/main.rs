@@ -3,6 +3,8 @@
 
 mod api;
 mod app;
+mod bulk;
+mod bulk_view;
 mod create;
 mod dialog;
 mod draft;

@@ -135,6 +135,24 @@ impl Stack {
         Ok(())
     }
 
+    /// Replaces one user's record straight in the sandbox, whatever the revision (another
+    /// admin's change, as the console sees it).
+    pub async fn sandbox_update(&self, id: i64, record: serde_json::Value) -> anyhow::Result<()> {
+        reqwest::Client::new()
+            .put(format!(
+                "{}{}/{id}",
+                self.sandbox.base_url(),
+                shared::liveperson::ops::users_path(ACCOUNT_ID)
+            ))
+            .query(&[("v", "4.0")])
+            .bearer_auth(&self.token)
+            .json(&record)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
     /// The login names stored in the sandbox, in its order.
     pub async fn sandbox_login_names(&self) -> anyhow::Result<Vec<String>> {
         let users: Vec<shared::liveperson::User> =

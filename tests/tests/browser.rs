@@ -986,3 +986,140 @@ fn thousands(n: usize) -> String {
     }
     out
 }
+
+#[tokio::test]
+async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the_typed_phrase() {
+    let stack = Stack::start(30, Some(dist())).await.unwrap();
+    let agents: Vec<i64> = stack
+        .sandbox_records("id,profileIds")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.profile_ids.as_deref() == Some(&[3001]))
+        .filter_map(|u| u.id)
+        .collect();
+    let mut before = std::collections::HashMap::new();
+    for id in &agents {
+        before.insert(*id, stack.sandbox_user(*id).await.unwrap());
+    }
+    let n = agents.len();
+    assert!(n > 3, "the seed has agents");
+    let status = |text: String| {
+        format!(
+            "//*[@role='status' and normalize-space(.)={}]",
+            xpath_literal(&text)
+        )
+    };
+    Browser::run("a_bulk_edit_is_previewed_applied_and_undone", |browser| async move {
+        let outcome = async {
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("30 users").await?;
+            select_labelled(&browser, "Profile")
+                .await?
+                .select_by_label("Agent")
+                .await?;
+            browser.text(&format!("{n} of 30 users")).await?;
+            browser.input_labelled("Select all shown users").await?.click().await?;
+            browser.text(&format!("{n} users selected")).await?;
+
+            browser.click_button(&format!("Edit {n} users selected")).await?;
+            select_labelled(&browser, "Set enabled")
+                .await?
+                .select_by_label("Disable")
+                .await?;
+            browser
+                .fill(&[("Set max chats", "5"), ("Skills to add", "5030")])
+                .await?;
+            browser.click_button("Preview changes").await?;
+            browser
+                .find(&status(format!(
+                    "{n} users will change; 0 users already as asked."
+                )))
+                .await?;
+            browser
+                .find("//table[caption=\"Each user's change\"]//td[contains(., 'Enabled: true → false')]")
+                .await?;
+            anyhow::ensure!(
+                stack.received.api_writes() == 0,
+                "the preview wrote something"
+            );
+            browser.click_button(&format!("Apply to {n} users")).await?;
+            browser
+                .find(&status(format!("{n} users changed, 0 users not.")))
+                .await?;
+            for id in &agents {
+                let now = stack.sandbox_user(*id).await?;
+                let was = &before[id];
+                anyhow::ensure!(
+                    now["isEnabled"] == false
+                        && now["maxChats"] == 5
+                        && now["skillIds"].as_array().is_some_and(|s| s.contains(&5030.into()))
+                        && now["email"] == was["email"]
+                        && now["memberOf"] == was["memberOf"],
+                    "user {id} after the batch: {now}"
+                );
+            }
+
+            // Another admin enables again one the batch disabled: the undo leaves that user
+            // alone rather than overwrite their change.
+            let touched = *agents
+                .iter()
+                .find(|id| before[*id]["isEnabled"] == true)
+                .expect("an enabled agent");
+            let mut theirs = stack.sandbox_user(touched).await?;
+            theirs["isEnabled"] = true.into();
+            for read_only in ["pid", "deleted", "dateUpdated", "lastPwdChangeDate"] {
+                theirs.as_object_mut().map(|o| o.remove(read_only));
+            }
+            stack.sandbox_update(touched, theirs).await?;
+            browser.click_button("Undo this batch").await?;
+            browser
+                .find(&status(format!("{} users changed, 1 user not.", n - 1)))
+                .await?;
+            browser
+                .find("//table[caption=\"Each user's result\"]//td[contains(., 'someone changed Enabled since the batch')]")
+                .await?;
+            for id in &agents {
+                let now = stack.sandbox_user(*id).await?;
+                let was = &before[id];
+                if *id == touched {
+                    anyhow::ensure!(
+                        now["isEnabled"] == true && now["maxChats"] == 5,
+                        "the undo overwrote another admin's change: {now}"
+                    );
+                } else {
+                    for field in ["isEnabled", "maxChats", "skillIds", "memberOf", "email"] {
+                        anyhow::ensure!(now[field] == was[field], "user {id} {field} not restored: {now}");
+                    }
+                }
+            }
+
+            // A bulk delete waits for the typed phrase.
+            browser.click_button(&format!("Delete {n} users selected")).await?;
+            let phrase = format!("delete {n} users");
+            let delete = format!("//dialog[@open]//button[normalize-space(.)='Delete {n} users']");
+            browser
+                .fill(&[(format!("Type \"{phrase}\"").as_str(), "delete them")])
+                .await?;
+            anyhow::ensure!(
+                browser.find(&delete).await?.attr("disabled").await?.is_some(),
+                "the delete is offered before the phrase is typed"
+            );
+            browser.retype(&format!("Type \"{phrase}\""), &phrase).await?;
+            browser.find(&format!("{delete}[not(@disabled)]")).await?.click().await?;
+            browser.text(&format!("Deleted {n} users.")).await?;
+            // (The Agent filter is still on, and no agent is left.)
+            browser.text(&format!("0 of {} users", 30 - n)).await?;
+            let left = stack.sandbox_records("id").await?;
+            anyhow::ensure!(
+                left.len() == 30 - n && left.iter().all(|u| !agents.contains(&u.id.unwrap_or(0))),
+                "the sandbox still has some of them"
+            );
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
