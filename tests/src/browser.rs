@@ -170,6 +170,31 @@ impl Browser {
         .await
     }
 
+    /// Runs axe-core (from npm, injected into the page) and returns its serious and critical
+    /// violations, one line each naming the rule and the first elements concerned.
+    pub async fn accessibility_problems(&self) -> anyhow::Result<Vec<String>> {
+        let path = std::env::var_os("AXE_CORE_JS").context(
+            "AXE_CORE_JS is not set: run `cargo xtask test`, which installs axe-core and points the tests at it",
+        )?;
+        let script = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", PathBuf::from(&path).display()))?;
+        self.client.execute(&script, vec![]).await?;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at '
+                       + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe did not run: ' + e]));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// Waits for a downloaded file and returns its text.
     pub async fn downloaded(&self, name: &str) -> anyhow::Result<String> {
         let path = self.downloads.path().join(name);

@@ -1123,3 +1123,87 @@ async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_list_user_page_and_import_screen_pass_an_accessibility_audit() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let id = stack.sandbox_records("id").await.unwrap()[0].id.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("few.csv");
+    std::fs::write(
+        &file,
+        "loginName,fullName,nickname,email,password,profileIds,maxChats,isEnabled\n\
+         new.one,New One,One,one@example.com,Pa55word!,3003,0,true\n\
+         new.two,New Two,Two,two@,Pa55word!,3003,0,true\n",
+    )
+    .unwrap();
+    Browser::run("accessibility_audit", |browser| async move {
+        let outcome = async {
+            let audit = |screen: &'static str| {
+                let browser = &browser;
+                async move {
+                    let problems = browser.accessibility_problems().await?;
+                    anyhow::ensure!(problems.is_empty(), "{screen}: {}", problems.join("\n"));
+                    Ok(())
+                }
+            };
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("25 users").await?;
+            browser
+                .find("//summary[normalize-space(.)='Columns']")
+                .await?
+                .click()
+                .await?;
+            browser
+                .input_labelled("Select all shown users")
+                .await?
+                .click()
+                .await?;
+            audit("the list").await?;
+
+            browser
+                .client
+                .goto(&format!("{}/c/liveperson/users/{id}", stack.proxy_url))
+                .await?;
+            browser.find("//h2[starts-with(., 'User ')]").await?;
+            browser.retype("Email", "broken@").await?;
+            audit("the user page").await?;
+            browser.click_button("Undo my changes").await?;
+            browser.click_button("Delete user").await?;
+            audit("the delete dialog").await?;
+
+            browser
+                .client
+                .goto(&format!("{}/c/liveperson/import", stack.proxy_url))
+                .await?;
+            browser
+                .find("//input[@type='file']")
+                .await?
+                .send_keys(&file.display().to_string())
+                .await?;
+            browser
+                .find("//*[@role='status' and contains(., '1 ready to create, 1 with errors.')]")
+                .await?;
+            audit("the import screen").await?;
+
+            // The audit can fail: an input without a label is reported.
+            browser
+                .client
+                .execute(
+                    "document.querySelector('main').appendChild(document.createElement('input'))",
+                    vec![],
+                )
+                .await?;
+            let problems = browser.accessibility_problems().await?;
+            anyhow::ensure!(
+                problems.iter().any(|p| p.contains("label")),
+                "axe missed an unlabelled input: {problems:?}"
+            );
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}

@@ -92,6 +92,7 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             let started = Instant::now();
             let tools = tools::ensure_build_tools(&root)?;
             tools::ensure_browser()?;
+            let axe = tools::ensure_axe()?;
             step("cargo fmt --check", || {
                 run(cargo().args(["fmt", "--all", "--", "--check"]))
             })?;
@@ -108,7 +109,11 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             build_spa(&tools)?;
             let (passed, failed) = step("cargo test", || {
                 // Every failing test binary is reported, not just the first.
-                run_tests(cargo().args(["test", "--workspace", "--no-fail-fast"]))
+                run_tests(
+                    cargo()
+                        .args(["test", "--workspace", "--no-fail-fast"])
+                        .env("AXE_CORE_JS", &axe),
+                )
             })?;
             eprintln!("xtask: all checks passed in {:.0?}", started.elapsed());
             // One plain closing line for the whole suite: cargo prints one summary per test
@@ -120,6 +125,7 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             tools::ensure_build_tools(&root)?;
             if browser {
                 tools::ensure_browser()?;
+                tools::ensure_axe()?;
             }
             Ok(())
         }

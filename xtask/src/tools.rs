@@ -16,6 +16,8 @@ const TRUNK_VERSION: &str = "0.22.1";
 /// browser, so it must never be the one found.
 const BINARYEN_NPM_VERSION: &str = "132.0.0";
 const BINARYEN_VERSION_TAG: &str = "version_132";
+/// axe-core, the accessibility checker the browser tests inject into the page.
+const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// What `trunk build` needs: the Trunk binary and a PATH with the pinned tools first.
 pub struct BuildTools {
@@ -120,19 +122,7 @@ fn ensure_binaryen() -> anyhow::Result<PathBuf> {
     if pinned(&wasm_opt) {
         return Ok(bin);
     }
-    if output(Command::new("npm").arg("--version")).is_err() {
-        step("installing Debian's npm (once)", || apt_install(&["npm"]))?;
-    }
-    step(
-        &format!("installing binaryen {BINARYEN_NPM_VERSION} from npm (once)"),
-        || {
-            std::fs::create_dir_all(&dir)?;
-            run(Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&dir)
-                .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")))
-        },
-    )?;
+    npm_install(&dir, &format!("binaryen@{BINARYEN_NPM_VERSION}"))?;
     if !pinned(&wasm_opt) {
         bail!(
             "{} does not report {BINARYEN_VERSION_TAG} after installing",
@@ -140,6 +130,36 @@ fn ensure_binaryen() -> anyhow::Result<PathBuf> {
         );
     }
     Ok(bin)
+}
+
+/// Installs an exact npm package version into `dir` (npm itself from Debian if missing).
+fn npm_install(dir: &Path, package: &str) -> anyhow::Result<()> {
+    if output(Command::new("npm").arg("--version")).is_err() {
+        step("installing Debian's npm (once)", || apt_install(&["npm"]))?;
+    }
+    step(&format!("installing {package} from npm (once)"), || {
+        std::fs::create_dir_all(dir)?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(dir)
+            .arg(package))
+    })
+}
+
+/// axe-core's script, installed once into the per-user cache; its path is what the browser
+/// tests read from `AXE_CORE_JS`.
+pub fn ensure_axe() -> anyhow::Result<PathBuf> {
+    let dir = cache_dir()?.join(format!("axe-core-{AXE_CORE_VERSION}"));
+    let script = dir.join("node_modules").join("axe-core").join("axe.min.js");
+    if !script.is_file() {
+        npm_install(&dir, &format!("axe-core@{AXE_CORE_VERSION}"))?;
+    }
+    anyhow::ensure!(
+        script.is_file(),
+        "{} is missing after installing axe-core",
+        script.display()
+    );
+    Ok(script)
 }
 
 /// The tool named `name` whose `--version` starts with `expected`, in cargo's bin directory
