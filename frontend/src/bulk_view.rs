@@ -15,8 +15,8 @@ use shared::{ConnectionInfo, ValidationErrors};
 use crate::api::{self, Failure};
 use crate::bulk::{self, BulkEdit, BulkForm, Change};
 use crate::dialog::Dialog;
-use crate::format::{thousands, user_count};
 use crate::record;
+use shared::format::{thousands, user_count};
 
 const FIELDS: &[shared::field::FieldSpec] = shared::liveperson::FIELDS;
 const PASSWORD_FIELD: &str = "passwordSh";

@@ -14,9 +14,9 @@ use shared::liveperson::User;
 
 use crate::api;
 use crate::app::{Load, can_write};
-use crate::format::{thousands, user_count};
 use crate::list::{self, Column, Filters, ListView, ProfileNames};
 use crate::route::{Link, Route, use_nav};
+use shared::format::{thousands, user_count};
 
 /// The users as fetched, with what search reads prepared once.
 pub struct Loaded {

@@ -10,10 +10,10 @@ use shared::ConnectionInfo;
 use shared::liveperson::{ProfileRoles, User};
 
 use crate::api;
-use crate::format::{thousands, user_count};
 use crate::grid::download;
 use crate::import::{self, ImportFile};
 use crate::route::{Link, Route, use_nav};
+use shared::format::{thousands, user_count};
 
 /// What became of a row.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,6 @@ mod bulk_view;
 mod create;
 mod dialog;
 mod draft;
-mod format;
 mod grid;
 mod import;
 mod import_view;

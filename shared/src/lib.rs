@@ -6,6 +6,7 @@ pub mod commpeak;
 pub mod connection;
 pub mod error;
 pub mod field;
+pub mod format;
 pub mod lenient;
 pub mod liveperson;
 pub mod operation;

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use shared::format::thousands;
 use tests::Stack;
 use tests::browser::{Browser, xpath_literal};
 
@@ -973,18 +974,6 @@ async fn an_import_of_2500_rows_checks_them_sends_in_chunks_and_retries_without_
     })
     .await
     .unwrap();
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[tokio::test]

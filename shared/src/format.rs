@@ -1,4 +1,4 @@
-//! Numbers and counts as people read them.
+//! Numbers and counts as people read them, the same in the console and in its tests.
 
 /// `1234567` → `"1,234,567"`.
 pub fn thousands(n: usize) -> String {
