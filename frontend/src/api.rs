@@ -83,12 +83,16 @@ async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> 
         return Err(Failure::from_response(response).await);
     }
     let request_id = response.headers().get("x-request-id");
-    response.json::<T>().await.map_err(|e| Failure {
+    let unreadable = |e: &dyn fmt::Display| Failure {
         message: format!("The answer could not be read: {e}."),
         field_errors: ValidationErrors::default(),
-        request_id,
+        request_id: request_id.clone(),
         status: None,
-    })
+    };
+    // Read as bytes, not text: a list of 50,000 users is then never turned into a JavaScript
+    // string and back.
+    let bytes = response.binary().await.map_err(|e| unreadable(&e))?;
+    serde_json::from_slice(&bytes).map_err(|e| unreadable(&e))
 }
 
 /// Where the proxy's API is, relative to the page: the page's `<base href>` names the path

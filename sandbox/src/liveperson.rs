@@ -161,7 +161,7 @@ fn precondition(headers: &HeaderMap) -> Result<Precondition, VendorError> {
     })
 }
 
-fn with_revision(status: StatusCode, revision: i64, body: Value) -> Response {
+fn with_revision(status: StatusCode, revision: i64, body: impl serde::Serialize) -> Response {
     let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()
@@ -204,8 +204,8 @@ async fn list_users(
     let store = state.store.clone();
     let account = state.account_id.clone();
     let (revision, users) = blocking(move || store.list(&account, include_deleted)).await?;
-    let users: Vec<Value> = users.iter().map(|u| selection.apply(u)).collect();
-    Ok(with_revision(StatusCode::OK, revision, Value::Array(users)))
+    let users: Vec<_> = users.iter().map(|u| selection.view(u)).collect();
+    Ok(with_revision(StatusCode::OK, revision, users))
 }
 
 fn parse_and_validate(
@@ -339,7 +339,7 @@ async fn get_user(
     Ok(with_revision(
         StatusCode::OK,
         revision,
-        selection.apply(&user),
+        selection.view(&user),
     ))
 }
 

@@ -353,3 +353,51 @@ mod tests {
         assert_eq!(milliseconds("2.00s"), Some(2000.0));
     }
 }
+
+/// The console's browser benchmark: the bundle's sizes from `dist/`, then the measuring run,
+/// an ignored test of the `tests` crate (it has the harness: sandbox, proxy, Chromium).
+pub fn console(root: &Path) -> anyhow::Result<()> {
+    let mut rows = Vec::new();
+    for entry in std::fs::read_dir(root.join("dist"))? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let kind = ["wasm", "js", "css", "html"]
+            .into_iter()
+            .find(|ext| name.ends_with(&format!(".{ext}")));
+        if let Some(kind) = kind {
+            let size = |suffix: &str| -> anyhow::Result<u64> {
+                Ok(std::fs::metadata(format!("{}{suffix}", path.display()))?.len())
+            };
+            rows.push((kind, size("")?, size(".gz")?, size(".br")?));
+        }
+    }
+    rows.sort();
+    println!("Bundle (dist/, release, wasm-opt -Oz):\n");
+    println!("| File | Raw | gzip | brotli |\n|---|---|---|---|");
+    let kb = |b: u64| format!("{:.1} kB", b as f64 / 1000.0);
+    for (kind, raw, gz, br) in &rows {
+        println!("| {kind} | {} | {} | {} |", kb(*raw), kb(*gz), kb(*br));
+    }
+    let total = |pick: fn(&(&str, u64, u64, u64)) -> u64| rows.iter().map(pick).sum::<u64>();
+    println!(
+        "| whole first load | {} | {} | {} |\n",
+        kb(total(|r| r.1)),
+        kb(total(|r| r.2)),
+        kb(total(|r| r.3))
+    );
+    run(cargo().args([
+        "test",
+        "--release",
+        "-p",
+        "tests",
+        "--test",
+        "console_bench",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ]))
+}

@@ -1,5 +1,7 @@
 //! The emulated LivePerson users and each account's revision.
 
+use std::sync::Arc;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -7,6 +9,14 @@ use shared::liveperson::{ProfileRoles, User, apply_role_change};
 
 use super::{Precondition, Store, StoreError};
 use crate::seed::Seed;
+
+/// A list as last read, and the revision it was read at.
+pub(crate) struct KeptList {
+    account_id: String,
+    revision: i64,
+    include_deleted: bool,
+    users: Arc<Vec<Value>>,
+}
 
 /// Fields the vendor owns: never taken from a request body.
 const SERVER_FIELDS: [&str; 4] = ["id", "pid", "deleted", "dateUpdated"];
@@ -52,9 +62,20 @@ impl Store {
         &self,
         account_id: &str,
         include_deleted: bool,
-    ) -> Result<(i64, Vec<Value>), StoreError> {
+    ) -> Result<(i64, Arc<Vec<Value>>), StoreError> {
         let connection = self.lock();
         let revision = current_revision(&connection, account_id)?;
+        let mut kept = self
+            .lp_list
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(list) = kept.as_ref().filter(|k| {
+            k.account_id == account_id
+                && k.revision == revision
+                && k.include_deleted == include_deleted
+        }) {
+            return Ok((revision, list.users.clone()));
+        }
         let mut query = connection.prepare_cached(
             "SELECT record FROM lp_users WHERE account_id = ?1 AND (deleted = 0 OR ?2) ORDER BY id",
         )?;
@@ -64,6 +85,13 @@ impl Store {
             })?
             .map(|record| Ok(serde_json::from_str(&record?)?))
             .collect::<Result<Vec<Value>, StoreError>>()?;
+        let users = Arc::new(users);
+        *kept = Some(KeptList {
+            account_id: account_id.to_owned(),
+            revision,
+            include_deleted,
+            users: users.clone(),
+        });
         Ok((revision, users))
     }
 

@@ -54,6 +54,10 @@ pub enum Precondition {
 /// revision check and the write must be one transaction.
 pub struct Store {
     connection: Mutex<Connection>,
+    /// The last LivePerson list read, kept while the account stays at its revision: reading
+    /// and parsing 50,000 stored records is most of a list's cost, and any write moves the
+    /// revision, so a kept list is never stale.
+    pub(crate) lp_list: Mutex<Option<liveperson::KeptList>>,
 }
 
 const SCHEMA: &str = "
@@ -97,6 +101,7 @@ impl Store {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.execute_batch(SCHEMA)?;
         Ok(Self {
+            lp_list: Mutex::default(),
             connection: Mutex::new(connection),
         })
     }

@@ -1,0 +1,194 @@
+//! The console's browser benchmark, run by `cargo xtask bench console` (which builds `dist/`
+//! and prints the bundle's sizes first): 50,000 seeded users, headless Chromium, the proxy
+//! serving the release build. Ignored by `cargo test`; figures are printed, never asserted.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tests::Stack;
+use tests::browser::Browser;
+
+const USERS: usize = 50_000;
+const ROUNDS: usize = 3;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let rank = ((values.len() as f64 - 1.0) * p).round() as usize;
+    values[rank]
+}
+
+/// Changes the search box to `text` as one keystroke would, and times it: the input handler
+/// alone (what typing waits for), and until every update it caused is in the page.
+const KEYSTROKE: &str = r#"
+const [text, done] = [arguments[0], arguments[arguments.length - 1]];
+const input = document.getElementById('user-search');
+const t0 = performance.now();
+input.value = text;
+input.dispatchEvent(new Event('input', { bubbles: true }));
+const handler = performance.now() - t0;
+setTimeout(() => done({ handler, updated: performance.now() - t0,
+  status: input.parentElement.querySelector('[role=status]').textContent }), 0);
+"#;
+
+/// Clicks a column header's sort button and times it until the page is updated.
+const SORT: &str = r#"
+const [label, done] = [arguments[0], arguments[arguments.length - 1]];
+const button = [...document.querySelectorAll('th[role=columnheader] button')]
+  .find(b => b.textContent.trim() === label);
+const t0 = performance.now();
+button.click();
+setTimeout(() => done({ updated: performance.now() - t0,
+  sort: button.parentElement.getAttribute('aria-sort') }), 0);
+"#;
+
+/// Scrolls the list from top to bottom, one step per frame, and returns each frame's time.
+const SCROLL: &str = r#"
+const done = arguments[arguments.length - 1];
+const list = document.querySelector('[role=region][aria-label="User list"]');
+list.scrollTop = 0;
+const frames = [];
+const step = (list.scrollHeight - list.clientHeight) / 300;
+let last = null;
+function tick(now) {
+  if (last !== null) frames.push(now - last);
+  last = now;
+  if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1 || frames.length >= 400) {
+    done({ frames, rows: list.querySelectorAll('tbody tr[role=row]').length });
+    return;
+  }
+  list.scrollTop += step;
+  requestAnimationFrame(tick);
+}
+requestAnimationFrame(tick);
+"#;
+
+#[tokio::test]
+#[ignore = "a benchmark: run by `cargo xtask bench console`"]
+async fn console_with_50000_users() {
+    let dist = tests::workspace_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "run `cargo xtask bench console`, which builds dist/ first"
+    );
+    let stack = Stack::start(USERS, Some(PathBuf::from(dist)))
+        .await
+        .unwrap();
+    Browser::run("console_bench", |browser| async move {
+        let outcome = async {
+            let mut loads = Vec::new();
+            let (mut fetch_starts, mut fetch_ends) = (Vec::new(), Vec::new());
+            let mut heaps = Vec::new();
+            for _ in 0..ROUNDS {
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("50,000 users").await?;
+                let mark = loop {
+                    let found = browser
+                        .client
+                        .execute(
+                            "return performance.getEntriesByName('users-console:list-rendered')\
+                             .map(e => e.startTime)[0] ?? null",
+                            vec![],
+                        )
+                        .await?;
+                    if let Some(ms) = found.as_f64() {
+                        break ms;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                };
+                loads.push(mark);
+                let fetch = browser
+                    .client
+                    .execute(
+                        "return performance.getEntriesByType('resource')\
+                         .filter(e => e.name.includes('/users?'))\
+                         .map(e => [e.startTime, e.responseEnd])[0] ?? null",
+                        vec![],
+                    )
+                    .await?;
+                let at = |i: usize| fetch[i].as_f64().unwrap_or(f64::NAN);
+                fetch_starts.push(at(0));
+                fetch_ends.push(at(1));
+                let heap = browser
+                    .client
+                    .execute("return performance.memory.usedJSHeapSize", vec![])
+                    .await?;
+                heaps.push(heap.as_f64().unwrap_or(0.0) / 1_048_576.0);
+            }
+
+            let mut handlers = Vec::new();
+            let mut searches = Vec::new();
+            for text in ["a", "an", "ana", "", "mar", "ma", "m", ""] {
+                let timing = browser
+                    .client
+                    .execute_async(KEYSTROKE, vec![json!(text)])
+                    .await?;
+                let field = |name: &str| timing[name].as_f64().unwrap_or(f64::NAN);
+                handlers.push(field("handler"));
+                searches.push(field("updated"));
+            }
+
+            let mut sorts = Vec::new();
+            for label in ["Email", "Full name", "Max chats", "Login name"] {
+                let timing: Value = browser
+                    .client
+                    .execute_async(SORT, vec![json!(label)])
+                    .await?;
+                anyhow::ensure!(
+                    timing["sort"] == "ascending",
+                    "the {label} header did not sort: {timing}"
+                );
+                sorts.push(timing["updated"].as_f64().unwrap_or(f64::NAN));
+            }
+
+            let scrolled = browser.client.execute_async(SCROLL, vec![]).await?;
+            let frames: Vec<f64> = scrolled["frames"]
+                .as_array()
+                .map(|f| f.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default();
+            anyhow::ensure!(!frames.is_empty(), "no frame was timed: {scrolled}");
+            let mean = frames.iter().sum::<f64>() / frames.len() as f64;
+
+            println!("Console with {USERS} users, headless Chromium (medians of {ROUNDS} loads):\n");
+            println!("| Measure | Result |\n|---|---|");
+            println!("| Navigation to the list rendered | {:.0} ms |", median(loads));
+            println!(
+                "| of which: the list request sent, answered (proxy and sandbox) | at {:.0} ms, by {:.0} ms |",
+                median(fetch_starts),
+                median(fetch_ends)
+            );
+            println!(
+                "| Search keystroke: input handler (typing waits for this) | {:.1} ms median, {:.1} ms worst |",
+                median(handlers.clone()),
+                handlers.iter().copied().fold(0.0, f64::max)
+            );
+            println!(
+                "| Search keystroke to the table updated | {:.1} ms median, {:.1} ms worst |",
+                median(searches.clone()),
+                searches.iter().copied().fold(0.0, f64::max)
+            );
+            println!(
+                "| Header click to the table re-sorted | {:.1} ms median, {:.1} ms worst |",
+                median(sorts.clone()),
+                sorts.iter().copied().fold(0.0, f64::max)
+            );
+            println!(
+                "| Scrolling top to bottom ({} frames) | mean {:.1} ms, p95 {:.1} ms per frame |",
+                frames.len(),
+                mean,
+                percentile(frames, 0.95)
+            );
+            println!("| JS heap after load | {:.1} MiB |", median(heaps));
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
