@@ -1196,3 +1196,65 @@ async fn the_list_user_page_and_import_screen_pass_an_accessibility_audit() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn keyboard_and_tablet_use_the_skip_link_the_connection_switcher_and_a_narrow_window() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    Browser::run("keyboard_and_tablet", |browser| async move {
+        let outcome = async {
+            // A tablet held upright.
+            browser.client.set_window_size(800, 1100).await?;
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("25 users").await?;
+            let overflow = browser
+                .client
+                .execute(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                    vec![],
+                )
+                .await?;
+            anyhow::ensure!(
+                overflow.as_f64() == Some(0.0),
+                "the page is {overflow} px wider than an 800 px window"
+            );
+
+            // The first Tab reaches the skip link, which takes the focus to the content.
+            browser
+                .find("//body")
+                .await?
+                .send_keys(&fantoccini::key::Key::Tab.to_string())
+                .await?;
+            let skip = browser.client.active_element().await?;
+            anyhow::ensure!(
+                skip.text().await? == "Skip to content",
+                "the first Tab does not reach the skip link"
+            );
+            skip.send_keys(&fantoccini::key::Key::Enter.to_string())
+                .await?;
+            browser.wait_for_focus("main").await?;
+
+            // Several connections: a switcher, labelled, that changes the screen.
+            select_labelled(&browser, "Connection")
+                .await?
+                .select_by_label("CommPeak (sandbox) (CommPeak)")
+                .await?;
+            browser
+                .text("CommPeak (sandbox) is a CommPeak connection; this console administers LivePerson users so far.")
+                .await?;
+            anyhow::ensure!(
+                browser.client.current_url().await?.path() == "/c/commpeak/",
+                "the switcher did not change the URL"
+            );
+            select_labelled(&browser, "Connection")
+                .await?
+                .select_by_label("LivePerson (sandbox) (LivePerson)")
+                .await?;
+            browser.text("25 users").await?;
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
