@@ -2,7 +2,6 @@
 //! and prints the bundle's sizes first): 50,000 seeded users, headless Chromium, the proxy
 //! serving the release build. Ignored by `cargo test`; figures are printed, never asserted.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -76,9 +75,7 @@ async fn console_with_50000_users() {
         dist.join("index.html").is_file(),
         "run `cargo xtask bench console`, which builds dist/ first"
     );
-    let stack = Stack::start(USERS, Some(PathBuf::from(dist)))
-        .await
-        .unwrap();
+    let stack = Stack::start(USERS, Some(dist)).await.unwrap();
     Browser::run("console_bench", |browser| async move {
         let outcome = async {
             let mut loads = Vec::new();

@@ -342,18 +342,6 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrk_units() {
-        assert_eq!(milliseconds("850.00us"), Some(0.85));
-        assert_eq!(milliseconds("1.50ms"), Some(1.5));
-        assert_eq!(milliseconds("2.00s"), Some(2000.0));
-    }
-}
-
 /// The console's browser benchmark: the bundle's sizes from `dist/`, then the measuring run,
 /// an ignored test of the `tests` crate (it has the harness: sandbox, proxy, Chromium).
 pub fn console(root: &Path) -> anyhow::Result<()> {
@@ -400,4 +388,16 @@ pub fn console(root: &Path) -> anyhow::Result<()> {
         "--ignored",
         "--nocapture",
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_units() {
+        assert_eq!(milliseconds("850.00us"), Some(0.85));
+        assert_eq!(milliseconds("1.50ms"), Some(1.5));
+        assert_eq!(milliseconds("2.00s"), Some(2000.0));
+    }
 }
