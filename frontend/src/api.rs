@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use shared::liveperson::{User, ops};
 use shared::operation::named;
 use shared::{ApiError, ConnectionInfo, ValidationErrors};
@@ -151,13 +151,8 @@ pub async fn list_users(
 }
 
 pub async fn create_users(connection: &str, users: &[User]) -> Result<Vec<User>, Failure> {
-    let response = Request::post(&operation_url(connection, ops::CREATE_USERS))
-        .json(users)
-        .map_err(Failure::network)?
-        .send()
-        .await
-        .map_err(Failure::network)?;
-    json_or_failure(response).await
+    let request = Request::post(&operation_url(connection, ops::CREATE_USERS));
+    json_or_failure(write(request, None, Some(users)).await?).await
 }
 
 /// A whole record as the vendor sent it, and the revision it was read at.
@@ -197,17 +192,8 @@ pub async fn update_user(
     body: &serde_json::Value,
     revision: Option<&str>,
 ) -> Result<Record, Failure> {
-    let mut request = Request::put(&user_url(connection, id, ""));
-    if let Some(revision) = revision {
-        request = request.header("If-Match", revision);
-    }
-    let response = request
-        .json(body)
-        .map_err(Failure::network)?
-        .send()
-        .await
-        .map_err(Failure::network)?;
-    record_or_failure(response).await
+    let request = Request::put(&user_url(connection, id, ""));
+    record_or_failure(write(request, revision, Some(body)).await?).await
 }
 
 /// Deletes the user, only if the account is still at `revision`.
@@ -216,33 +202,19 @@ pub async fn delete_user(
     id: &str,
     revision: Option<&str>,
 ) -> Result<(), Failure> {
-    // No body, but the proxy lets a change through only as JSON (its CSRF rule).
-    let mut request =
-        Request::delete(&user_url(connection, id, "")).header("Content-Type", "application/json");
-    if let Some(revision) = revision {
-        request = request.header("If-Match", revision);
-    }
-    let response = request.send().await.map_err(Failure::network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(Failure::from_response(response).await)
-    }
+    let request = Request::delete(&user_url(connection, id, ""));
+    revision_or_failure(write::<()>(request, revision, None).await?)
+        .await
+        .map(drop)
 }
 
 /// Sets a new password for the user.
 pub async fn reset_password(connection: &str, id: &str, new_password: &str) -> Result<(), Failure> {
-    let response = Request::put(&user_url(connection, id, "/resetPassword"))
-        .json(&serde_json::json!({ "newPassword": new_password }))
-        .map_err(Failure::network)?
-        .send()
+    let request = Request::put(&user_url(connection, id, "/resetPassword"));
+    let body = serde_json::json!({ "newPassword": new_password });
+    revision_or_failure(write(request, None, Some(&body)).await?)
         .await
-        .map_err(Failure::network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(Failure::from_response(response).await)
-    }
+        .map(drop)
 }
 
 /// Every user's whole record (`select=$all`), all read at one revision: what a bulk edit
@@ -281,22 +253,8 @@ pub async fn update_users(
     records: &[serde_json::Value],
     revision: Option<&str>,
 ) -> Result<Option<String>, Failure> {
-    let mut request = Request::put(&operation_url(connection, ops::UPDATE_USERS));
-    if let Some(revision) = revision {
-        request = request.header("If-Match", revision);
-    }
-    let response = request
-        .json(records)
-        .map_err(Failure::network)?
-        .send()
-        .await
-        .map_err(Failure::network)?;
-    let new_revision = response.headers().get(ops::REVISION_HEADER);
-    if response.ok() {
-        Ok(new_revision)
-    } else {
-        Err(Failure::from_response(response).await)
-    }
+    let request = Request::put(&operation_url(connection, ops::UPDATE_USERS));
+    revision_or_failure(write(request, revision, Some(records)).await?).await
 }
 
 /// Deletes these users, only if the account is still at `revision`; the new revision on
@@ -306,19 +264,34 @@ pub async fn delete_users(
     ids: &[i64],
     revision: Option<&str>,
 ) -> Result<Option<String>, Failure> {
-    let mut request = Request::delete(&operation_url(connection, ops::DELETE_USERS));
+    let request = Request::delete(&operation_url(connection, ops::DELETE_USERS));
+    revision_or_failure(write(request, revision, Some(ids)).await?).await
+}
+
+/// Sends a change: with `If-Match` when a `revision` is given (the vendor refuses it if the
+/// account moved on), and `body` as JSON.
+async fn write<T: serde::Serialize + ?Sized>(
+    mut request: RequestBuilder,
+    revision: Option<&str>,
+    body: Option<&T>,
+) -> Result<Response, Failure> {
     if let Some(revision) = revision {
         request = request.header("If-Match", revision);
     }
-    let response = request
-        .json(ids)
-        .map_err(Failure::network)?
-        .send()
-        .await
-        .map_err(Failure::network)?;
-    let new_revision = response.headers().get(ops::REVISION_HEADER);
+    let request = match body {
+        Some(body) => request.json(body),
+        // No body, but the proxy lets a change through only as JSON (its CSRF rule).
+        None => request.header("Content-Type", "application/json").build(),
+    }
+    .map_err(Failure::network)?;
+    request.send().await.map_err(Failure::network)
+}
+
+/// The revision a successful change left the account at.
+async fn revision_or_failure(response: Response) -> Result<Option<String>, Failure> {
+    let revision = response.headers().get(ops::REVISION_HEADER);
     if response.ok() {
-        Ok(new_revision)
+        Ok(revision)
     } else {
         Err(Failure::from_response(response).await)
     }

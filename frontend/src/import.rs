@@ -118,7 +118,7 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
         .iter()
         .map(str::to_owned)
         .collect();
-    let mut columns = Vec::with_capacity(headers.len());
+    let mut columns: Vec<&'static FieldSpec> = Vec::with_capacity(headers.len());
     for header in &headers {
         let field = field_of(header).ok_or_else(|| {
             FileError::UnknownColumn(
@@ -129,10 +129,10 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
                     .join(", "),
             )
         })?;
-        if columns.contains(&field.path) {
+        if columns.iter().any(|c| c.path == field.path) {
             return Err(FileError::RepeatedColumn(header.clone()));
         }
-        columns.push(field.path);
+        columns.push(field);
     }
     let mut rows = Vec::new();
     // Line numbers as an editor shows them: the reader skips blank lines, and a record's
@@ -166,8 +166,8 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
                 headers.len()
             ));
         }
-        for (path, cell) in columns.iter().zip(&source) {
-            let spec = shared::field::lookup(FIELDS, path).expect("a known field");
+        for (spec, cell) in columns.iter().zip(&source) {
+            let path = spec.path;
             // Lists in a cell may be separated by semicolons as well as commas.
             let cell = if spec.kind == FieldKind::IdList {
                 cell.replace(';', ",")

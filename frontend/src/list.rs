@@ -474,7 +474,7 @@ pub fn to_csv(
         }))?;
     }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8(bytes).expect("every cell was a String"))
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Height of one row of the list, in CSS pixels (the stylesheet fixes it).
