@@ -15,7 +15,7 @@ use shared::liveperson::User;
 use crate::api;
 use crate::app::{Load, can_write};
 use crate::list::{self, Column, Filters, ListView, ProfileNames};
-use crate::route::{Link, Route, use_nav};
+use crate::route::{Link, Route, is_plain_click, use_nav};
 use shared::format::{thousands, user_count};
 
 /// The users as fetched, with what search reads prepared once.
@@ -352,6 +352,73 @@ fn parse_cell_id(id: &str) -> Option<(usize, usize)> {
     Some((row.parse().ok()?, column.parse().ok()?))
 }
 
+/// Where a grid row is drawn: its position among the shown rows, the focus cell, and whether
+/// the row slot held another position before.
+struct Place {
+    position: usize,
+    focus: (usize, usize),
+    moved: bool,
+}
+
+/// Writes one row slot for the user at `place.position`: cell ids and tab stops (only the
+/// focus cell is one), the stripe, the selection box's name, each column's text and the
+/// login name's link. A slot moved to another position gives up the page's focus, so a
+/// focused cell never silently shows another user.
+fn draw_row(
+    tr: &web_sys::HtmlTableRowElement,
+    place: Place,
+    user: Option<&User>,
+    columns: &[Column],
+    names: &ProfileNames,
+    connection: &str,
+) {
+    let Place {
+        position,
+        focus,
+        moved,
+    } = place;
+    if moved
+        && let Some(active) = document().active_element()
+        && tr.contains(Some(&active))
+        && let Some(active) = active.dyn_ref::<web_sys::HtmlElement>()
+    {
+        let _ = active.blur();
+    }
+    tr.set_class_name(if position % 2 == 1 { "stripe" } else { "" });
+    let cells = tr.cells();
+    for c in 0..=columns.len() {
+        let Some(cell) = cells.item(c as u32) else {
+            continue;
+        };
+        cell.set_id(&cell_id(position, c));
+        let _ = cell.set_attribute("tabindex", if focus == (position, c) { "0" } else { "-1" });
+        let Some(user) = user else {
+            continue;
+        };
+        let content = cell.first_element_child();
+        let Some(column) = c.checked_sub(1).map(|c| columns[c]) else {
+            if let Some(checkbox) = content {
+                let login = user.login_name.as_deref().unwrap_or_default();
+                let _ = checkbox.set_attribute("aria-label", &format!("Select {login}"));
+            }
+            continue;
+        };
+        let text = column.text(user, names);
+        match (column, content) {
+            (Column::LoginName, Some(link)) => {
+                link.set_text_content(Some(&text));
+                let _ = match user.id {
+                    Some(id) => {
+                        link.set_attribute("href", &Route::user(connection, &id.to_string()).href())
+                    }
+                    None => link.remove_attribute("href"),
+                };
+            }
+            _ => cell.set_text_content(Some(&text)),
+        }
+    }
+}
+
 /// The users as an ARIA grid: only the rows in view are rendered (see [`list::window`]), so
 /// tens of thousands of users scroll smoothly. Arrow keys, Page Up/Down, Home/End (with
 /// Ctrl: first/last row) move between cells; Space selects the row (Shift: a range); Enter on
@@ -579,69 +646,77 @@ fn UserGrid(
     // rest (and the focused cell) as they are.
     let range =
         Memo::new(move |_| list::window(scroll_top.get(), viewport.get(), shown.with(Vec::len)));
-    let window_rows = move || {
-        let range = range.get();
-        shown.with(|shown| {
-            range
-                .map(|position| (position, shown[position]))
-                .collect::<Vec<_>>()
-        })
-    };
-    let row = move |(position, index): (usize, usize)| {
-        let (id, login) = data.with_value(|d| {
-            let user = &d.users[index];
-            (user.id, user.login_name.clone().unwrap_or_default())
+    // Rows are slots: the n-th row of the window is always drawn by the n-th slot, so a scroll
+    // rewrites the text and attributes of rows already in the page (one effect per row) instead
+    // of building new ones. A jump of hundreds of rows then costs a few hundred DOM writes, not
+    // hundreds of new elements, listeners and reactive nodes.
+    let slot_count = Memo::new(move |_| range.with(std::ops::Range::len));
+    let slots = move || (0..slot_count.get()).collect::<Vec<_>>();
+    let row = move |slot: usize| {
+        let row_ref = NodeRef::<leptos::html::Tr>::new();
+        let position = Memo::new(move |_| range.with(|r| r.start + slot));
+        let index = Memo::new(move |_| shown.with(|s| s.get(position.get()).copied()));
+        let id = move || {
+            index
+                .get()
+                .and_then(|index| data.with_value(|d| d.users[index].id))
+        };
+        let checked = move || id().is_some_and(|id| selection.with(|s| s.contains(&id)));
+        Effect::new(move |previous: Option<usize>| {
+            let (position, index) = (position.get(), index.get());
+            if let Some(tr) = row_ref.get() {
+                let moved = previous.is_some_and(|p| p != position);
+                data.with_value(|d| {
+                    names.with_value(|names| {
+                        columns.with_untracked(|columns| {
+                            let user = index.map(|index| &d.users[index]);
+                            let place = Place {
+                                position,
+                                focus: focus.get_untracked(),
+                                moved,
+                            };
+                            connection_id.with_value(|connection| {
+                                draw_row(&tr, place, user, columns, names, connection);
+                            });
+                        })
+                    })
+                });
+            }
+            position
         });
-        // Set once when the row appears; the roving focus effect moves it afterwards. No
-        // reactive attribute per cell: a fast scroll builds dozens of rows a frame.
-        let tabindex = move |c: usize| {
-            if focus.get_untracked() == (position, c) {
-                "0"
-            } else {
-                "-1"
+        let follow = move |ev: leptos::ev::MouseEvent| {
+            if is_plain_click(&ev)
+                && let Some(id) = index
+                    .get_untracked()
+                    .and_then(|index| data.with_value(|d| d.users[index].id))
+            {
+                ev.prevent_default();
+                nav.go(Route::user(&connection_id.get_value(), &id.to_string()));
             }
         };
-        let checked = move || id.is_some_and(|id| selection.with(|s| s.contains(&id)));
-        let select_cell = view! {
-            <td role="gridcell" id=cell_id(position, 0) tabindex=tabindex(0)>
-                <input type="checkbox" tabindex="-1" aria-label=format!("Select {login}")
-                    prop:checked=checked
-                    on:click=move |ev: leptos::ev::MouseEvent| {
-                        ev.prevent_default();
-                        toggle(position, ev.shift_key());
-                    } />
-            </td>
-        };
         let cells = columns.with_untracked(|columns| {
-            data.with_value(|d| {
-                names.with_value(|names| {
-                    columns
-                        .iter()
-                        .enumerate()
-                        .map(|(c, column)| {
-                            let c = c + 1;
-                            let text = column.text(&d.users[index], names);
-                            let content = match (column, id) {
-                                (Column::LoginName, Some(id)) => view! {
-                                    <Link route=Route::user(&connection_id.get_value(), &id.to_string()) tabindex=-1>
-                                        {text}
-                                    </Link>
-                                }.into_any(),
-                                _ => text.into_any(),
-                            };
-                            view! {
-                                <td role="gridcell" id=cell_id(position, c) tabindex=tabindex(c)>
-                                    {content}
-                                </td>
-                            }
-                        })
-                        .collect_view()
+            columns
+                .iter()
+                .map(|column| match column {
+                    Column::LoginName => view! {
+                        <td role="gridcell"><a tabindex="-1" on:click=follow></a></td>
+                    }
+                    .into_any(),
+                    _ => view! { <td role="gridcell"></td> }.into_any(),
                 })
-            })
+                .collect_view()
         });
         view! {
-            <tr role="row" aria-rowindex=position + 2 aria-selected=move || if checked() { "true" } else { "false" }>
-                {select_cell}{cells}
+            <tr role="row" node_ref=row_ref aria-rowindex=move || position.get() + 2
+                aria-selected=move || if checked() { "true" } else { "false" }>
+                <td role="gridcell">
+                    <input type="checkbox" tabindex="-1" prop:checked=checked
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            toggle(position.get_untracked(), ev.shift_key());
+                        } />
+                </td>
+                {cells}
             </tr>
         }
     };
@@ -684,7 +759,7 @@ fn UserGrid(
             <tr class="spacer" aria-hidden="true">
                 <td colspan=column_count style:height=before></td>
             </tr>
-            <For each=window_rows key=|row| *row children=row />
+            <For each=slots key=|slot| *slot children=row />
             <tr class="spacer" aria-hidden="true">
                 <td colspan=column_count style:height=after></td>
             </tr>

@@ -243,6 +243,12 @@ pub fn use_nav() -> Nav {
     expect_context::<Nav>()
 }
 
+/// A click that follows a link in this tab; a modified or middle click (new tab, new window)
+/// is the browser's to handle.
+pub fn is_plain_click(ev: &leptos::ev::MouseEvent) -> bool {
+    ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
+}
+
 /// A link within the console: followed without a page load (and through the unsaved-edits
 /// guard); a modified click (new tab) is left to the browser.
 #[component]
@@ -256,7 +262,7 @@ pub fn Link(
     let route = StoredValue::new(route);
     view! {
         <a href=href tabindex=tabindex on:click=move |ev: leptos::ev::MouseEvent| {
-            if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+            if is_plain_click(&ev) {
                 ev.prevent_default();
                 nav.go(route.get_value());
             }

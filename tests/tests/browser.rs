@@ -83,6 +83,33 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
                 .await?;
             browser.wait_for_focus("user-cell-998-7").await?;
 
+            // Scrolling rewrites the rendered rows in place: the middle row shows its own
+            // user (and names it on its selection box), and the focused cell, whose row now
+            // shows someone else, gives the focus up.
+            browser.client.execute(SCROLL_TO_MIDDLE, vec![]).await?;
+            let middle = browser.find("//tr[@aria-rowindex='502']/td[2]").await?;
+            anyhow::ensure!(
+                middle.text().await? == logins[500],
+                "the middle row does not show its user after a scroll"
+            );
+            browser
+                .find(&format!(
+                    "//tr[@aria-rowindex='502']//input[@type='checkbox' and @aria-label={}]",
+                    xpath_literal(&format!("Select {}", logins[500]))
+                ))
+                .await?;
+            let kept = browser
+                .client
+                .execute(
+                    "return document.activeElement.closest('[role=grid]') !== null",
+                    vec![],
+                )
+                .await?;
+            anyhow::ensure!(
+                kept == serde_json::Value::Bool(false),
+                "a grid cell kept the focus after its row was given to another user"
+            );
+
             // A click on the header sorts the other way.
             browser.click_button("Login name").await?;
             sorted("descending").await?;
@@ -109,6 +136,25 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
             search.clear().await?;
             search.send_keys("no-such-user-anywhere").await?;
             browser.text("0 of 1,000 users").await?;
+
+            // After a scroll, a row's login name still leads to that row's user.
+            // (Typed away, not cleared: clearing fires no input event.)
+            search
+                .send_keys(&(fantoccini::key::Key::Control + "a"))
+                .await?;
+            search
+                .send_keys(&fantoccini::key::Key::Backspace.to_string())
+                .await?;
+            browser.text("1,000 users").await?;
+            browser.client.execute(SCROLL_TO_MIDDLE, vec![]).await?;
+            let link = browser.find("//tr[@aria-rowindex='502']/td[2]/a").await?;
+            let login = link.text().await?;
+            link.click().await?;
+            let field = browser.input_labelled("Login name").await?;
+            anyhow::ensure!(
+                field.prop("value").await?.as_deref() == Some(login.as_str()),
+                "the link of {login} opened another user"
+            );
             Ok(())
         }
         .await;
@@ -117,6 +163,13 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
     .await
     .unwrap();
 }
+
+/// Scrolls the list so that its 501st row is at the top.
+const SCROLL_TO_MIDDLE: &str = r#"
+const list = document.querySelector('[role=region][aria-label="User list"]');
+list.scrollTop = 500 * 33;
+list.dispatchEvent(new Event('scroll'));
+"#;
 
 #[tokio::test]
 async fn creating_a_user_through_the_form_lists_it() {
