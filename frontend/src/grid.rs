@@ -451,8 +451,8 @@ fn UserGrid(
             data.with_value(|d| list::filter(order, &d.users, &d.texts, &query, &filters))
         })
     });
-    let scroll_top = RwSignal::new(0.0);
-    let viewport = RwSignal::new(600.0);
+    let scroll_top = RwSignal::new(0_i32);
+    let viewport = RwSignal::new(600_i32);
     // The cell that takes Tab focus, as (position in the shown rows, column); column 0 is the
     // selection box.
     let focus = RwSignal::new((0_usize, 1_usize));
@@ -522,8 +522,8 @@ fn UserGrid(
     };
     let measure = move || {
         if let Some(el) = scroller.get_untracked() {
-            scroll_top.set(f64::from(el.scroll_top()));
-            viewport.set(f64::from(el.client_height()));
+            scroll_top.set(el.scroll_top());
+            viewport.set(el.client_height());
         }
     };
     Effect::new(move |_| {
@@ -542,13 +542,17 @@ fn UserGrid(
         let (row, column) = (row.min(rows - 1), column.min(column_count() - 1));
         focus.set((row, column));
         if let Some(el) = scroller.get_untracked() {
-            let top = row as f64 * list::ROW_HEIGHT;
-            let view = f64::from(el.client_height()) - 2.0 * list::ROW_HEIGHT;
-            let scrolled = f64::from(el.scroll_top());
+            // Pixels as the DOM counts them (i32): 50,000 rows are 1.65 million.
+            let row_height = list::ROW_HEIGHT as i32;
+            let top = i32::try_from(row)
+                .unwrap_or(i32::MAX)
+                .saturating_mul(row_height);
+            let view = el.client_height() - 2 * row_height;
+            let scrolled = el.scroll_top();
             if top < scrolled {
-                el.set_scroll_top(top as i32);
+                el.set_scroll_top(top);
             } else if top > scrolled + view {
-                el.set_scroll_top((top - view) as i32);
+                el.set_scroll_top(top - view);
             }
             measure();
         }
@@ -593,9 +597,8 @@ fn UserGrid(
     };
     let on_key = move |event: leptos::ev::KeyboardEvent| {
         let (row, column) = focus.get_untracked();
-        let page = (viewport.get_untracked() / list::ROW_HEIGHT)
-            .floor()
-            .max(1.0) as usize;
+        let page =
+            (usize::try_from(viewport.get_untracked()).unwrap_or(0) / list::ROW_HEIGHT).max(1);
         let last_row = shown.with_untracked(Vec::len).saturating_sub(1);
         let last_column = column_count() - 1;
         let target = match (event.key().as_str(), event.ctrl_key()) {
@@ -720,10 +723,10 @@ fn UserGrid(
             </tr>
         }
     };
-    let before = move || format!("{}px", range.get().start as f64 * list::ROW_HEIGHT);
+    let before = move || format!("{}px", range.get().start * list::ROW_HEIGHT);
     let after = move || {
         let hidden = shown.with(Vec::len) - range.get().end;
-        format!("{}px", hidden as f64 * list::ROW_HEIGHT)
+        format!("{}px", hidden * list::ROW_HEIGHT)
     };
     let headers = move || {
         columns

@@ -478,16 +478,17 @@ pub fn to_csv(
 }
 
 /// Height of one row of the list, in CSS pixels (the stylesheet fixes it).
-pub const ROW_HEIGHT: f64 = 33.0;
+pub const ROW_HEIGHT: usize = 33;
 /// Rows rendered beyond each edge of the viewport, so a scroll the compositor shows before
 /// the rows are rewritten shows no gap. Few: every scroll rewrites every rendered row.
 pub const OVERSCAN: usize = 3;
 
 /// The rows to render when the list's body is scrolled `scroll_top` pixels down a viewport
 /// `viewport` pixels high.
-pub fn window(scroll_top: f64, viewport: f64, rows: usize) -> Range<usize> {
-    let first = (scroll_top.max(0.0) / ROW_HEIGHT).floor() as usize;
-    let count = (viewport.max(0.0) / ROW_HEIGHT).ceil() as usize + 1;
+pub fn window(scroll_top: i32, viewport: i32, rows: usize) -> Range<usize> {
+    let pixels = |value: i32| usize::try_from(value).unwrap_or(0);
+    let first = pixels(scroll_top) / ROW_HEIGHT;
+    let count = pixels(viewport).div_ceil(ROW_HEIGHT) + 1;
     let start = first.saturating_sub(OVERSCAN).min(rows);
     let end = (first + count + OVERSCAN).min(rows);
     start..end
@@ -826,14 +827,17 @@ mod tests {
 
     #[test]
     fn windows() {
-        let row = ROW_HEIGHT;
+        let row = ROW_HEIGHT as i32;
         for (scroll_top, viewport, rows, expected) in [
-            (0.0, 10.0 * row, 50_000, 0..14),
-            (0.0, 10.0 * row, 5, 0..5),
-            (1000.0 * row, 10.0 * row, 50_000, 997..1014),
-            (49_995.0 * row, 10.0 * row, 50_000, 49_992..50_000),
-            (-50.0, 10.0 * row, 100, 0..14),
-            (0.0, 0.0, 0, 0..0),
+            (0, 10 * row, 50_000, 0..14),
+            (0, 10 * row, 5, 0..5),
+            (1000 * row, 10 * row, 50_000, 997..1014),
+            // Part of a row scrolled: it still shows, and one more at the bottom.
+            (1000 * row + 5, 10 * row, 50_000, 997..1014),
+            (49_995 * row, 10 * row, 50_000, 49_992..50_000),
+            (-50, 10 * row, 100, 0..14),
+            (0, 10 * row + 1, 50_000, 0..15),
+            (0, 0, 0, 0..0),
         ] {
             assert_eq!(
                 window(scroll_top, viewport, rows),
