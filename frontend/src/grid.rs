@@ -342,6 +342,19 @@ fn mark(name: &str) {
     }
 }
 
+/// The element with this id, if it is an HTML element.
+fn html_element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
+    document().get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// Focuses `element` where it is: the grid scrolls itself, and a browser scrolling a cell into
+/// view would move every row slot under the focus.
+fn focus_in_place(element: &web_sys::HtmlElement) {
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = element.focus_with_options(&options);
+}
+
 fn cell_id(row: usize, column: usize) -> String {
     format!("user-cell-{row}-{column}")
 }
@@ -352,38 +365,29 @@ fn parse_cell_id(id: &str) -> Option<(usize, usize)> {
     Some((row.parse().ok()?, column.parse().ok()?))
 }
 
-/// Where a grid row is drawn: its position among the shown rows, the focus cell, and whether
-/// the row slot held another position before.
-struct Place {
+/// The user a row slot draws and where: its position among the shown rows, and the focus
+/// cell (the one tab stop).
+struct Place<'a> {
     position: usize,
+    user: Option<&'a User>,
     focus: (usize, usize),
-    moved: bool,
 }
 
 /// Writes one row slot for the user at `place.position`: cell ids and tab stops (only the
 /// focus cell is one), the stripe, the selection box's name, each column's text and the
-/// login name's link. A slot moved to another position gives up the page's focus, so a
-/// focused cell never silently shows another user.
+/// login name's link.
 fn draw_row(
     tr: &web_sys::HtmlTableRowElement,
-    place: Place,
-    user: Option<&User>,
+    place: Place<'_>,
     columns: &[Column],
     names: &ProfileNames,
     connection: &str,
 ) {
     let Place {
         position,
+        user,
         focus,
-        moved,
     } = place;
-    if moved
-        && let Some(active) = document().active_element()
-        && tr.contains(Some(&active))
-        && let Some(active) = active.dyn_ref::<web_sys::HtmlElement>()
-    {
-        let _ = active.blur();
-    }
     tr.set_class_name(if position % 2 == 1 { "stripe" } else { "" });
     let cells = tr.cells();
     for c in 0..=columns.len() {
@@ -393,6 +397,10 @@ fn draw_row(
         cell.set_id(&cell_id(position, c));
         let _ = cell.set_attribute("tabindex", if focus == (position, c) { "0" } else { "-1" });
         let Some(user) = user else {
+            // A slot past the shown rows, about to go: it shows nobody meanwhile.
+            if c > 0 {
+                cell.set_text_content(None);
+            }
             continue;
         };
         let content = cell.first_element_child();
@@ -459,6 +467,9 @@ fn UserGrid(
     // Where the last selection click was, for Shift ranges.
     let anchor = StoredValue::new(None::<usize>);
     let scroller = NodeRef::<leptos::html::Div>::new();
+    let grid = NodeRef::<leptos::html::Table>::new();
+    let head = NodeRef::<leptos::html::Thead>::new();
+    let body_rows = NodeRef::<leptos::html::Tbody>::new();
     let column_count = move || columns.with(Vec::len) + 1;
 
     let count = move || {
@@ -541,27 +552,35 @@ fn UserGrid(
         }
         let (row, column) = (row.min(rows - 1), column.min(column_count() - 1));
         focus.set((row, column));
-        if let Some(el) = scroller.get_untracked() {
-            // Pixels as the DOM counts them (i32): 50,000 rows are 1.65 million.
-            let row_height = list::ROW_HEIGHT as i32;
-            let top = i32::try_from(row)
-                .unwrap_or(i32::MAX)
-                .saturating_mul(row_height);
-            let view = el.client_height() - 2 * row_height;
+        if let (Some(el), Some(head), Some(rows)) = (
+            scroller.get_untracked(),
+            head.get_untracked(),
+            body_rows.get_untracked(),
+        ) {
+            // Scrolled just enough that the whole row shows below the sticky header (which
+            // covers the top of the viewport) and above the bottom edge. Pixels as the DOM
+            // counts them (i32): 50,000 rows are 1.65 million.
             let scrolled = el.scroll_top();
-            if top < scrolled {
-                el.set_scroll_top(top);
-            } else if top > scrolled + view {
-                el.set_scroll_top(top - view);
+            let rows_top = (rows.get_bounding_client_rect().top()
+                - el.get_bounding_client_rect().top())
+            .round() as i32
+                - el.client_top()
+                + scrolled;
+            let covered = head.get_bounding_client_rect().height().ceil() as i32;
+            let row_height = list::ROW_HEIGHT as i32;
+            let top = rows_top + row as i32 * row_height;
+            let bottom = top + row_height;
+            if top < scrolled + covered {
+                el.set_scroll_top(top - covered);
+            } else if bottom > scrolled + el.client_height() {
+                el.set_scroll_top(bottom - el.client_height());
             }
             measure();
         }
         let id = cell_id(row, column);
         request_animation_frame(move || {
-            if let Some(cell) = document().get_element_by_id(&id)
-                && let Ok(cell) = cell.dyn_into::<web_sys::HtmlElement>()
-            {
-                let _ = cell.focus();
+            if let Some(cell) = html_element_by_id(&id) {
+                focus_in_place(&cell);
             }
         });
     };
@@ -649,6 +668,29 @@ fn UserGrid(
     // rest (and the focused cell) as they are.
     let range =
         Memo::new(move |_| list::window(scroll_top.get(), viewport.get(), shown.with(Vec::len)));
+    // A scroll or a new search gives the row slots other users. When the page's focus is in
+    // the grid, it follows the focus cell to the slot that now draws it (once every slot is
+    // redrawn, next frame), or rests on the grid itself, whose keys still work, when that
+    // cell left the window: a focused cell never shows another user.
+    Effect::new(move |_| {
+        range.track();
+        shown.track();
+        request_animation_frame(move || {
+            let (Some(grid), Some(active)) = (grid.get_untracked(), document().active_element())
+            else {
+                return;
+            };
+            if !grid.contains(Some(&active)) {
+                return;
+            }
+            let (row, column) = focus.get_untracked();
+            match html_element_by_id(&cell_id(row, column)) {
+                Some(cell) if *cell != active => focus_in_place(&cell),
+                Some(_) => {}
+                None => focus_in_place(&grid),
+            }
+        });
+    });
     // Rows are slots: the n-th row of the window is always drawn by the n-th slot, so a scroll
     // rewrites the text and attributes of rows already in the page (one effect per row) instead
     // of building new ones. A jump of hundreds of rows then costs a few hundred DOM writes, not
@@ -665,27 +707,24 @@ fn UserGrid(
                 .and_then(|index| data.with_value(|d| d.users[index].id))
         };
         let checked = move || id().is_some_and(|id| selection.with(|s| s.contains(&id)));
-        Effect::new(move |previous: Option<usize>| {
+        Effect::new(move |_| {
             let (position, index) = (position.get(), index.get());
             if let Some(tr) = row_ref.get() {
-                let moved = previous.is_some_and(|p| p != position);
                 data.with_value(|d| {
                     names.with_value(|names| {
                         columns.with_untracked(|columns| {
-                            let user = index.map(|index| &d.users[index]);
                             let place = Place {
                                 position,
+                                user: index.map(|index| &d.users[index]),
                                 focus: focus.get_untracked(),
-                                moved,
                             };
                             connection_id.with_value(|connection| {
-                                draw_row(&tr, place, user, columns, names, connection);
+                                draw_row(&tr, place, columns, names, connection);
                             });
                         })
                     })
                 });
             }
-            position
         });
         let follow = move |ev: leptos::ev::MouseEvent| {
             if is_plain_click(&ev)
@@ -828,17 +867,17 @@ fn UserGrid(
         })}
         <div class="table-scroll" role="region" aria-label="User list" node_ref=scroller
             on:scroll=move |_| measure()>
-            <table role="grid" aria-rowcount=move || shown.with(Vec::len) + 1
+            <table role="grid" node_ref=grid tabindex="-1" aria-rowcount=move || shown.with(Vec::len) + 1
                 aria-colcount=column_count aria-multiselectable="true"
                 on:keydown=on_key on:focusin=on_focus_in>
                 <caption>"Users of this account"</caption>
-                <thead>
+                <thead node_ref=head>
                     <tr role="row" aria-rowindex="1">
                         <th role="columnheader" scope="col"><span class="visually-hidden">"Selected"</span></th>
                         {headers}
                     </tr>
                 </thead>
-                <tbody>{body}</tbody>
+                <tbody node_ref=body_rows>{body}</tbody>
             </table>
         </div>
     }

@@ -84,8 +84,9 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
             browser.wait_for_focus("user-cell-998-7").await?;
 
             // Scrolling rewrites the rendered rows in place: the middle row shows its own
-            // user (and names it on its selection box), and the focused cell, whose row now
-            // shows someone else, gives the focus up.
+            // user (and names it on its selection box); the focus, whose cell left the
+            // window, rests on the grid, never on a cell that now shows someone else, and the
+            // grid's keys still work from there.
             browser.client.execute(SCROLL_TO_MIDDLE, vec![]).await?;
             let middle = browser.find("//tr[@aria-rowindex='502']/td[2]").await?;
             anyhow::ensure!(
@@ -98,17 +99,41 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
                     xpath_literal(&format!("Select {}", logins[500]))
                 ))
                 .await?;
-            let kept = browser
-                .client
-                .execute(
-                    "return document.activeElement.closest('[role=grid]') !== null",
-                    vec![],
-                )
-                .await?;
+            let focused_role = async || {
+                browser
+                    .client
+                    .execute("return document.activeElement.getAttribute('role')", vec![])
+                    .await
+            };
+            let mut role = focused_role().await?;
+            for _ in 0..20 {
+                if role == "grid" {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                role = focused_role().await?;
+            }
             anyhow::ensure!(
-                kept == serde_json::Value::Bool(false),
-                "a grid cell kept the focus after its row was given to another user"
+                role == "grid",
+                "after its cell scrolled away the focus is on a {role}, not on the grid"
             );
+            browser
+                .client
+                .active_element()
+                .await?
+                .send_keys(&fantoccini::key::Key::Up.to_string())
+                .await?;
+            let focused = browser.wait_for_focus("user-cell-997-7").await?;
+            // Down past the bottom edge of the view: the grid scrolls a row at a time and the
+            // focus stays on the cell it moved to.
+            focused
+                .send_keys(&(fantoccini::key::Key::Control + &fantoccini::key::Key::Home))
+                .await?;
+            let focused = browser.wait_for_focus("user-cell-0-0").await?;
+            focused
+                .send_keys(&fantoccini::key::Key::Down.to_string().repeat(25))
+                .await?;
+            browser.wait_for_focus("user-cell-25-0").await?;
 
             // A click on the header sorts the other way.
             browser.click_button("Login name").await?;
@@ -149,11 +174,21 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
             browser.client.execute(SCROLL_TO_MIDDLE, vec![]).await?;
             let link = browser.find("//tr[@aria-rowindex='502']/td[2]/a").await?;
             let login = link.text().await?;
+            let href = link
+                .attr("href")
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the link of {login} has no address"))?;
             link.click().await?;
             let field = browser.input_labelled("Login name").await?;
             anyhow::ensure!(
                 field.prop("value").await?.as_deref() == Some(login.as_str()),
                 "the link of {login} opened another user"
+            );
+            // Its address (for a new tab, or to copy) is that user's too.
+            let url = browser.client.current_url().await?;
+            anyhow::ensure!(
+                url.as_str().ends_with(&href),
+                "the link of {login} points at {href}, but it opened {url}"
             );
             Ok(())
         }
