@@ -663,9 +663,7 @@ fn UserGrid(
             to_top();
         }
     });
-    // The rows in view change only when a whole row scrolls past, and each row is keyed by
-    // its place and its user, so scrolling adds and drops rows at the edges and keeps the
-    // rest (and the focused cell) as they are.
+    // The positions in view: they change only when a whole row scrolls past.
     let range =
         Memo::new(move |_| list::window(scroll_top.get(), viewport.get(), shown.with(Vec::len)));
     // A scroll or a new search gives the row slots other users. When the page's focus is in
@@ -691,6 +689,15 @@ fn UserGrid(
             }
         });
     });
+    // While the focus cell is scrolled out of the window, the grid itself is the tab stop, so
+    // the keyboard can always get in (and its keys lead back to that cell).
+    let grid_tab_stop = move || {
+        if range.with(|r| r.contains(&focus.get().0)) {
+            "-1"
+        } else {
+            "0"
+        }
+    };
     // Rows are slots: the n-th row of the window is always drawn by the n-th slot, so a scroll
     // rewrites the text and attributes of rows already in the page (one effect per row) instead
     // of building new ones. A jump of hundreds of rows then costs a few hundred DOM writes, not
@@ -867,7 +874,7 @@ fn UserGrid(
         })}
         <div class="table-scroll" role="region" aria-label="User list" node_ref=scroller
             on:scroll=move |_| measure()>
-            <table role="grid" node_ref=grid tabindex="-1" aria-rowcount=move || shown.with(Vec::len) + 1
+            <table role="grid" node_ref=grid tabindex=grid_tab_stop aria-rowcount=move || shown.with(Vec::len) + 1
                 aria-colcount=column_count aria-multiselectable="true"
                 on:keydown=on_key on:focusin=on_focus_in>
                 <caption>"Users of this account"</caption>

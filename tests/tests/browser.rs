@@ -118,12 +118,19 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
                 "after its cell scrolled away the focus is on a {role}, not on the grid"
             );
             browser
+                .find("//table[@role='grid' and @tabindex='0']")
+                .await?;
+            browser
                 .client
                 .active_element()
                 .await?
                 .send_keys(&fantoccini::key::Key::Up.to_string())
                 .await?;
             let focused = browser.wait_for_focus("user-cell-997-7").await?;
+            // The grid was the tab stop while that cell was away; the cell is again.
+            browser
+                .find("//table[@role='grid' and @tabindex='-1']")
+                .await?;
             // Down past the bottom edge of the view: the grid scrolls a row at a time and the
             // focus stays on the cell it moved to.
             focused
