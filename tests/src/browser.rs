@@ -146,16 +146,25 @@ impl Browser {
 
     /// Waits until the focused element has this id (the page may move focus a frame later).
     pub async fn wait_for_focus(&self, id: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.wait_for_focus_where("id", id).await
+    }
+
+    /// Waits until the focused element's `attribute` is `value`.
+    pub async fn wait_for_focus_where(
+        &self,
+        attribute: &str,
+        value: &str,
+    ) -> anyhow::Result<fantoccini::elements::Element> {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             let active = self.client.active_element().await?;
-            let focused = active.attr("id").await?;
-            if focused.as_deref() == Some(id) {
+            let focused = active.attr(attribute).await?;
+            if focused.as_deref() == Some(value) {
                 return Ok(active);
             }
             anyhow::ensure!(
                 std::time::Instant::now() < deadline,
-                "the focus is on {focused:?}, not on {id}"
+                "the focus is on an element whose {attribute} is {focused:?}, not {value}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

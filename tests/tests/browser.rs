@@ -99,24 +99,8 @@ async fn the_list_is_a_searchable_sortable_keyboard_grid_that_renders_only_what_
                     xpath_literal(&format!("Select {}", logins[500]))
                 ))
                 .await?;
-            let focused_role = async || {
-                browser
-                    .client
-                    .execute("return document.activeElement.getAttribute('role')", vec![])
-                    .await
-            };
-            let mut role = focused_role().await?;
-            for _ in 0..20 {
-                if role == "grid" {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                role = focused_role().await?;
-            }
-            anyhow::ensure!(
-                role == "grid",
-                "after its cell scrolled away the focus is on a {role}, not on the grid"
-            );
+            // (Never on a cell that now shows someone else: on the grid.)
+            browser.wait_for_focus_where("role", "grid").await?;
             browser
                 .find("//table[@role='grid' and @tabindex='0']")
                 .await?;
