@@ -21,7 +21,7 @@ use shared::format::{thousands, user_count};
 /// The users as fetched, with what search reads prepared once.
 pub struct Loaded {
     pub users: Vec<User>,
-    texts: Vec<String>,
+    searchables: Vec<list::Searchable>,
     /// The `select` they were fetched with.
     select: String,
     include_deleted: bool,
@@ -114,11 +114,11 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
             data.set(
                 result
                     .map(|list| {
-                        let texts = list.users.iter().map(list::search_text).collect();
+                        let searchables = list.users.iter().map(list::Searchable::of).collect();
                         mark(LIST_PREPARED_MARK);
                         Arc::new(Loaded {
                             users: list.users,
-                            texts,
+                            searchables,
                             select,
                             include_deleted,
                         })
@@ -451,12 +451,12 @@ fn UserGrid(
     // in one pass over the sorted order.
     let sorted = Memo::new(move |_| {
         let sort = sort.get();
-        data.with_value(|d| names.with_value(|n| list::sorted(&d.users, sort, n)))
+        data.with_value(|d| names.with_value(|n| list::sorted(&d.users, &d.searchables, sort, n)))
     });
     let shown = Memo::new(move |_| {
         let (query, filters) = narrowing.get();
         sorted.with(|order| {
-            data.with_value(|d| list::filter(order, &d.users, &d.texts, &query, &filters))
+            data.with_value(|d| list::filter(order, &d.users, &d.searchables, &query, &filters))
         })
     });
     let scroll_top = RwSignal::new(0_i32);
