@@ -8,12 +8,10 @@ use leptos::task::spawn_local;
 use shared::{ConnectionInfo, VendorKind};
 
 use crate::api::{self, Failure};
-use crate::create::CreateScreen;
 use crate::dialog::Dialog;
 use crate::grid::ListScreen;
-use crate::import_view::ImportScreen;
+use crate::on_demand;
 use crate::route::{Link, Nav, Route, Screen};
-use crate::user::UserScreen;
 
 /// Something being fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,21 +172,21 @@ pub fn App() -> impl IntoView {
             },
             Screen::User { connection, id } => match find(&connection) {
                 Some(c) if c.kind == VendorKind::Liveperson => {
-                    view! { <UserScreen connection=c id /> }.into_any()
+                    on_demand::view(on_demand::Screen::User(c, id))
                 }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },
             Screen::New { connection } => match find(&connection) {
                 Some(c) if c.kind == VendorKind::Liveperson => {
-                    view! { <CreateScreen connection=c /> }.into_any()
+                    on_demand::view(on_demand::Screen::Create(c))
                 }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },
             Screen::Import { connection } => match find(&connection) {
                 Some(c) if c.kind == VendorKind::Liveperson => {
-                    view! { <ImportScreen connection=c /> }.into_any()
+                    on_demand::view(on_demand::Screen::Import(c))
                 }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),

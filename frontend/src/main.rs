@@ -12,6 +12,7 @@ mod grid;
 mod import;
 mod import_view;
 mod list;
+mod on_demand;
 mod record;
 mod route;
 mod user;

@@ -5,6 +5,7 @@
 //! driver) and skip whatever is already there at the right version.
 
 mod bench;
+mod split;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,10 @@ enum Task {
     },
     /// Build the SPA into dist/ (release, size-optimised).
     Dist,
+    /// Trunk's post-build hook (Trunk.toml): splits the screens loaded on demand out of the
+    /// staged wasm. Not for use by hand.
+    #[command(hide = true)]
+    SplitWasm,
     /// Benchmarks; figures go to BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -76,6 +81,7 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
     let root = workspace_root();
     std::env::set_current_dir(&root)?;
     match cli.command {
+        Task::SplitWasm => split::split_wasm(&root),
         Task::Run { proxy_args } => {
             let tools = tools::ensure_build_tools(&root)?;
             build_spa(&tools)?;

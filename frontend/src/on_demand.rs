@@ -1,0 +1,70 @@
+//! The screens loaded on demand. The first load carries the frame and the list; the user
+//! page, the create form and the import screen are each split off into a wasm module of
+//! their own (`cargo xtask split-wasm`, run by Trunk after every build), fetched the first
+//! time they are opened.
+
+use leptos::prelude::*;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use shared::ConnectionInfo;
+
+use crate::create::CreateScreen;
+use crate::import_view::ImportScreen;
+use crate::user::UserScreen;
+
+/// A screen's module could not be fetched: typically the console was upgraded while this
+/// page stayed open, and the old module is gone.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "This part of the console could not be loaded ({0}). Reload the page; if the console was just upgraded, the reload brings the new version."
+)]
+pub struct Unloaded(String);
+
+impl From<SplitLoaderError> for Unloaded {
+    fn from(error: SplitLoaderError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+// Each function below is a split point: its body and everything only it reaches go into
+// the module named first in its attribute. `fallible` turns a failed fetch into `Unloaded`
+// instead of a panic, which would stop the whole console.
+
+#[wasm_split(user_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn user_screen(connection: ConnectionInfo, id: String) -> Result<AnyView, Unloaded> {
+    Ok(view! { <UserScreen connection id /> }.into_any())
+}
+
+#[wasm_split(create_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn create_screen(connection: ConnectionInfo) -> Result<AnyView, Unloaded> {
+    Ok(view! { <CreateScreen connection /> }.into_any())
+}
+
+#[wasm_split(import_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn import_screen(connection: ConnectionInfo) -> Result<AnyView, Unloaded> {
+    Ok(view! { <ImportScreen connection /> }.into_any())
+}
+
+/// Which screen to load.
+pub enum Screen {
+    User(ConnectionInfo, String),
+    Create(ConnectionInfo),
+    Import(ConnectionInfo),
+}
+
+/// `screen`, with a status while its module is fetched and an alert if that fails.
+pub fn view(screen: Screen) -> AnyView {
+    let loaded = Suspend::new(async move {
+        let loaded = match screen {
+            Screen::User(connection, id) => user_screen(connection, id).await,
+            Screen::Create(connection) => create_screen(connection).await,
+            Screen::Import(connection) => import_screen(connection).await,
+        };
+        loaded.unwrap_or_else(|unloaded| {
+            view! { <p role="alert" class="alert">{unloaded.to_string()}</p> }.into_any()
+        })
+    });
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>{loaded}</Suspense>
+    }
+    .into_any()
+}
