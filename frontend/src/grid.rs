@@ -142,8 +142,8 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
             </div>
             <FilterBar view profiles=profiles.get_value() />
             <Show when=can_write>
-                <crate::bulk_view::BulkPanel connection=bulk_connection.get_value() selection
-                    on_changed=Callback::new(move |()| refresh.update(|n| *n += 1)) />
+                {crate::on_demand::bulk(bulk_connection.get_value(), selection,
+                    Callback::new(move |()| refresh.update(|n| *n += 1)))}
             </Show>
             <ColumnChooser view />
             {move || match data.get() {

@@ -1,15 +1,19 @@
 //! The screens loaded on demand. The first load carries the frame and the list; the user
-//! page, the create form and the import screen are each split off into a wasm module of
-//! their own (`cargo xtask split-wasm`, run by Trunk after every build), fetched the first
-//! time they are opened.
+//! page, the create form, the import screen and the bulk panel are each split off into a
+//! wasm module of their own (`cargo xtask split-wasm`, run by Trunk after every build),
+//! fetched the first time they are needed.
+
+use std::collections::HashSet;
 
 use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 use shared::ConnectionInfo;
 
+use crate::bulk_view::BulkPanel;
 use crate::create::CreateScreen;
 use crate::import_view::ImportScreen;
 use crate::user::UserScreen;
+use shared::format::user_count;
 
 /// A screen's module could not be fetched: typically the console was upgraded while this
 /// page stayed open, and the old module is gone.
@@ -42,6 +46,51 @@ fn create_screen(connection: ConnectionInfo) -> Result<AnyView, Unloaded> {
 #[wasm_split(import_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn import_screen(connection: ConnectionInfo) -> Result<AnyView, Unloaded> {
     Ok(view! { <ImportScreen connection /> }.into_any())
+}
+
+#[wasm_split(bulk_panel, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn bulk_panel(
+    connection: ConnectionInfo,
+    selection: RwSignal<HashSet<i64>>,
+    on_changed: Callback<()>,
+) -> Result<AnyView, Unloaded> {
+    Ok(view! { <BulkPanel connection selection on_changed /> }.into_any())
+}
+
+/// The bulk panel, fetched when the first user is selected: until then its buttons could
+/// do nothing, so they are drawn disabled by the first-load module, exactly as the panel
+/// draws them with nothing selected.
+pub fn bulk(
+    connection: ConnectionInfo,
+    selection: RwSignal<HashSet<i64>>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let wanted = Memo::new(move |was: Option<&bool>| {
+        was.copied().unwrap_or(false) || selection.with(|s| !s.is_empty())
+    });
+    let idle = move || {
+        let count = move || user_count(selection.with(HashSet::len));
+        view! {
+            <div class="actions">
+                <button type="button" disabled>{move || format!("Edit {} selected", count())}</button>
+                <button type="button" class="danger" disabled>{move || format!("Delete {} selected", count())}</button>
+            </div>
+        }
+    };
+    move || {
+        if !wanted.get() {
+            return idle().into_any();
+        }
+        let connection = connection.clone();
+        let loaded = Suspend::new(async move {
+            bulk_panel(connection, selection, on_changed)
+                .await
+                .unwrap_or_else(|unloaded| {
+                    view! { <p role="alert" class="alert">{unloaded.to_string()}</p> }.into_any()
+                })
+        });
+        view! { <Suspense fallback=idle>{loaded}</Suspense> }.into_any()
+    }
 }
 
 /// Which screen to load.

@@ -120,10 +120,12 @@ impl Browser {
         Ok(())
     }
 
-    /// Clicks the button whose visible text is `name`.
+    /// Clicks the enabled button whose visible text is `name`.
     pub async fn click_button(&self, name: &str) -> anyhow::Result<()> {
+        // Only an enabled one, as a person would: a disabled button may be a placeholder
+        // that the page replaces once it can act (the bulk panel, loaded on demand).
         self.find(&format!(
-            "//button[normalize-space(.) = {}]",
+            "//button[normalize-space(.) = {} and not(@disabled)]",
             xpath_literal(name)
         ))
         .await?

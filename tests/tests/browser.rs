@@ -799,6 +799,59 @@ async fn two_admins_editing_one_user_settle_the_conflict_field_by_field() {
 }
 
 #[tokio::test]
+async fn a_screen_whose_module_cannot_be_fetched_says_so_and_the_console_goes_on() {
+    // The console as it is after an upgrade under an open page: the user page's module (made
+    // by wasm-split, fetched on demand) is gone.
+    let served = tempfile::tempdir().unwrap();
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dist()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("split_user_screen") {
+            removed += 1;
+        } else if path.is_file() {
+            std::fs::copy(&path, served.path().join(&name)).unwrap();
+        }
+    }
+    assert!(removed > 0, "dist/ has no on-demand user page module");
+    let stack = Stack::start(12, Some(served.path().to_owned()))
+        .await
+        .unwrap();
+    let user = stack
+        .sandbox_records("id,loginName")
+        .await
+        .unwrap()
+        .remove(2);
+    let login = user.login_name.unwrap();
+    Browser::run(
+        "a_screen_whose_module_cannot_be_fetched",
+        |browser| async move {
+            let outcome = async {
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("12 users").await?;
+                browser.click_link(&login).await?;
+                browser
+                    .find(
+                        "//*[@role='alert' and starts-with(normalize-space(.), \
+                     'This part of the console could not be loaded')]",
+                    )
+                    .await?;
+                // The console itself still runs: the list comes back and answers.
+                browser.client.back().await?;
+                browser.text("12 users").await?;
+                browser.fill(&[("Search", &login)]).await?;
+                browser.text("1 of 12 users").await?;
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
 async fn a_user_gets_a_new_password_and_is_deleted_after_confirmation() {
     let stack = Stack::start(25, Some(dist())).await.unwrap();
     let user = stack

@@ -88,6 +88,7 @@ async fn console_with_50000_users() {
             let (mut fetch_starts, mut fetch_ends) = (Vec::new(), Vec::new());
             let (mut reads, mut prepares, mut builds) = (Vec::new(), Vec::new(), Vec::new());
             let mut heaps = Vec::new();
+            let mut first_load = Vec::new();
             for _ in 0..ROUNDS {
                 browser.client.goto(&stack.proxy_url).await?;
                 browser.text("50,000 users").await?;
@@ -134,6 +135,20 @@ async fn console_with_50000_users() {
                     .execute("return performance.memory.usedJSHeapSize", vec![])
                     .await?;
                 heaps.push(heap.as_f64().unwrap_or(0.0) / 1_048_576.0);
+                // What the browser fetched to show the list, as sent (compressed), the API's
+                // answers aside: the on-demand modules must not be among it.
+                let fetched = browser
+                    .client
+                    .execute(
+                        "const entries = [...performance.getEntriesByType('navigation'),\
+                         ...performance.getEntriesByType('resource')]\
+                         .filter(e => !new URL(e.name).pathname.includes('/api/'));\
+                         return [entries.reduce((sum, e) => sum + e.encodedBodySize, 0),\
+                         entries.filter(e => /split_|chunk_/.test(e.name)).length];",
+                        vec![],
+                    )
+                    .await?;
+                first_load.push((fetched[0].as_f64().unwrap_or(f64::NAN), fetched[1].as_u64()));
             }
 
             let mut handlers = Vec::new();
@@ -222,6 +237,15 @@ async fn console_with_50000_users() {
                 percentile(work, 0.95)
             );
             println!("| JS heap after load | {:.1} MiB |", median(heaps));
+            let (bytes, on_demand) = first_load[0];
+            anyhow::ensure!(
+                on_demand == Some(0),
+                "the list's first load fetched {on_demand:?} on-demand module(s)"
+            );
+            println!(
+                "| First load as fetched (compressed, the API's answers aside) | {:.1} kB |",
+                bytes / 1000.0
+            );
             Ok(())
         }
         .await;

@@ -345,7 +345,8 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
 /// The console's browser benchmark: the bundle's sizes from `dist/`, then the measuring run,
 /// an ignored test of the `tests` crate (it has the harness: sandbox, proxy, Chromium).
 pub fn console(root: &Path) -> anyhow::Result<()> {
-    let mut rows = Vec::new();
+    // (group, first load?) -> (raw, gzip, brotli)
+    let mut groups = std::collections::BTreeMap::<(bool, String), [u64; 3]>::new();
     for entry in std::fs::read_dir(root.join("dist"))? {
         let path = entry?.path();
         let name = path
@@ -353,30 +354,43 @@ pub fn console(root: &Path) -> anyhow::Result<()> {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        let kind = ["wasm", "js", "css", "html"]
-            .into_iter()
-            .find(|ext| name.ends_with(&format!(".{ext}")));
-        if let Some(kind) = kind {
-            let size = |suffix: &str| -> anyhow::Result<u64> {
-                Ok(std::fs::metadata(format!("{}{suffix}", path.display()))?.len())
-            };
-            rows.push((kind, size("")?, size(".gz")?, size(".br")?));
+        let Some((first_load, group)) = bundle_group(&name) else {
+            continue;
+        };
+        let size = |suffix: &str| -> anyhow::Result<u64> {
+            Ok(std::fs::metadata(format!("{}{suffix}", path.display()))?.len())
+        };
+        let sizes = groups.entry((!first_load, group)).or_default();
+        for (total, size) in sizes
+            .iter_mut()
+            .zip([size("")?, size(".gz")?, size(".br")?])
+        {
+            *total += size;
         }
     }
-    rows.sort();
     println!("Bundle (dist/, release, wasm-opt -Oz):\n");
-    println!("| File | Raw | gzip | brotli |\n|---|---|---|---|");
+    println!("| Files | Raw | gzip | brotli |\n|---|---|---|---|");
     let kb = |b: u64| format!("{:.1} kB", b as f64 / 1000.0);
-    for (kind, raw, gz, br) in &rows {
-        println!("| {kind} | {} | {} | {} |", kb(*raw), kb(*gz), kb(*br));
+    let row = |name: &str, [raw, gz, br]: [u64; 3]| {
+        println!("| {name} | {} | {} | {} |", kb(raw), kb(gz), kb(br));
+    };
+    let mut first = [0; 3];
+    for ((on_demand, group), sizes) in &groups {
+        if *on_demand && first != [0; 3] {
+            row("**whole first load**", first);
+            first = [0; 3];
+        }
+        if !on_demand {
+            for (total, size) in first.iter_mut().zip(sizes) {
+                *total += size;
+            }
+        }
+        row(group, *sizes);
     }
-    let total = |pick: fn(&(&str, u64, u64, u64)) -> u64| rows.iter().map(pick).sum::<u64>();
-    println!(
-        "| whole first load | {} | {} | {} |\n",
-        kb(total(|r| r.1)),
-        kb(total(|r| r.2)),
-        kb(total(|r| r.3))
-    );
+    if first != [0; 3] {
+        row("**whole first load**", first);
+    }
+    println!();
     run(cargo().args([
         "test",
         "--release",
@@ -390,9 +404,62 @@ pub fn console(root: &Path) -> anyhow::Result<()> {
     ]))
 }
 
+/// Which part of the bundle a file of `dist/` is, and whether the first load fetches it:
+/// everything but the modules wasm-split made for the screens loaded on demand.
+fn bundle_group(name: &str) -> Option<(bool, String)> {
+    let group = match name.rsplit_once('.')?.1 {
+        "html" => "index.html".to_owned(),
+        "css" => "CSS".to_owned(),
+        "js" => "JS (wasm-bindgen glue, wasm-split loader)".to_owned(),
+        "wasm" if name.starts_with("split_") => {
+            let screen = name.trim_start_matches("split_");
+            let screen = screen.split_once('-').map_or(screen, |(s, _)| s);
+            return Some((false, format!("on demand: {}", screen.replace('_', " "))));
+        }
+        "wasm" if name.starts_with("chunk_") => {
+            return Some((false, "on demand: code they share".to_owned()));
+        }
+        "wasm" => "wasm (first-load module)".to_owned(),
+        _ => return None,
+    };
+    Some((true, group))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bundle_groups() {
+        for (name, expected) in [
+            ("index.html", Some((true, "index.html"))),
+            ("style-0123456789abcdef.css", Some((true, "CSS"))),
+            (
+                "frontend_bg-0123456789abcdef.wasm",
+                Some((true, "wasm (first-load module)")),
+            ),
+            (
+                "__wasm_split-0123456789abcdef.js",
+                Some((true, "JS (wasm-bindgen glue, wasm-split loader)")),
+            ),
+            (
+                "split_user_screen-0123456789abcdef.wasm",
+                Some((false, "on demand: user screen")),
+            ),
+            (
+                "chunk_7-0123456789abcdef.wasm",
+                Some((false, "on demand: code they share")),
+            ),
+            ("frontend_bg-0123456789abcdef.wasm.br", None),
+            (".trunk-lock", None),
+        ] {
+            assert_eq!(
+                bundle_group(name),
+                expected.map(|(first, group)| (first, group.to_owned())),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn wrk_units() {

@@ -24,15 +24,20 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
             .context("split-wasm runs as Trunk's post_build hook (TRUNK_STAGING_DIR unset)")?,
     );
     let release = std::env::var("TRUNK_PROFILE").is_ok_and(|p| p == "release");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let linked = target
         .join("wasm32-unknown-unknown")
         .join(if release { "wasm-release" } else { "debug" })
         .join("frontend.wasm");
     let html_path = staging.join("index.html");
     let mut html = std::fs::read_to_string(&html_path).context("Trunk staged no index.html")?;
-    let staged_js = staged(&staging, |name| name.starts_with("frontend-") && name.ends_with(".js"))?;
-    let staged_wasm = staged(&staging, |name| name.starts_with("frontend-") && name.ends_with("_bg.wasm"))?;
+    let staged_js = staged(&staging, |name| {
+        name.starts_with("frontend-") && name.ends_with(".js")
+    })?;
+    let staged_wasm = staged(&staging, |name| {
+        name.starts_with("frontend-") && name.ends_with("_bg.wasm")
+    })?;
 
     let work = target.join("wasm-split");
     if work.exists() {
@@ -54,7 +59,10 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
     })
     .map_err(|e| anyhow::anyhow!("wasm-split: {e:#}"))?;
     if split.split_modules.is_empty() {
-        bail!("wasm-split found no split point in {}: was it linked with --emit-relocs?", linked.display());
+        bail!(
+            "wasm-split found no split point in {}: was it linked with --emit-relocs?",
+            linked.display()
+        );
     }
 
     let bindgen = work.join("bindgen");
@@ -78,7 +86,11 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
         let name = file_name(module)?;
         let hashed = hashed_name(&name, &std::fs::read(module)?)?;
         std::fs::copy(module, staging.join(&hashed))?;
-        loader = replace_once(&loader, &format!("\"./{name}\""), &format!("\"./{hashed}\""))?;
+        loader = replace_once(
+            &loader,
+            &format!("\"./{name}\""),
+            &format!("\"./{hashed}\""),
+        )?;
     }
     let glue = std::fs::read_to_string(bindgen.join("frontend.js"))?;
     let wasm_bytes = std::fs::read(&main_wasm)?;
@@ -103,7 +115,10 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
         (&staged_wasm, &wasm_name, wasm_bytes.as_slice()),
     ] {
         html = replace_all(&html, &format!("./{old}"), &format!("./{new}"))?;
-        html = html.replace(&integrity(&std::fs::read(staging.join(old))?), &integrity(bytes));
+        html = html.replace(
+            &integrity(&std::fs::read(staging.join(old))?),
+            &integrity(bytes),
+        );
         std::fs::remove_file(staging.join(old))?;
     }
     std::fs::write(&html_path, html)?;
@@ -125,13 +140,20 @@ fn staged(dir: &Path, pick: impl Fn(&str) -> bool) -> anyhow::Result<String> {
     }
     match found.as_slice() {
         [one] => Ok(one.clone()),
-        _ => bail!("expected one staged file like that in {}, found {found:?}", dir.display()),
+        _ => bail!(
+            "expected one staged file like that in {}, found {found:?}",
+            dir.display()
+        ),
     }
 }
 
 /// Binaryen's size optimisation, as Trunk runs it for `data-wasm-opt="z"`.
 fn optimise(module: &Path) -> anyhow::Result<()> {
-    run(Command::new("wasm-opt").arg("-Oz").arg("--output").arg(module).arg(module))
+    run(Command::new("wasm-opt")
+        .arg("-Oz")
+        .arg("--output")
+        .arg(module)
+        .arg(module))
 }
 
 fn file_name(path: &Path) -> anyhow::Result<String> {
