@@ -23,9 +23,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::{
     SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
@@ -260,15 +262,30 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             // The page itself comes from memory (its <base> names the prefix); every other
             // file from disk, precompressed when the browser takes it.
             let html = axum::body::Bytes::from(page.html);
-            let index = get(move || {
+            let serve_page = move || {
                 let html = html.clone();
                 async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html) }
-            });
+            };
+            // The page is compressed per request (it is small, and differs per prefix).
+            let index = get(serve_page.clone()).layer(CompressionLayer::new());
+            // Any path the console routes gets the page; a file that is not there is 404,
+            // not a page sent where an icon or a script was asked for.
+            let route_or_missing = get(move |uri: axum::http::Uri, headers: HeaderMap| {
+                let serve_page = serve_page.clone();
+                async move {
+                    if spa::is_missing_file(uri.path(), &headers) {
+                        StatusCode::NOT_FOUND.into_response()
+                    } else {
+                        serve_page().await.into_response()
+                    }
+                }
+            })
+            .layer(CompressionLayer::new());
             let files = ServeDir::new(dist)
                 .append_index_html_on_directories(false)
                 .precompressed_br()
                 .precompressed_gzip()
-                .fallback(index.clone().with_state(()));
+                .fallback(route_or_missing.with_state(()));
             let spa = Router::new()
                 .route("/", index.clone())
                 .route("/index.html", index)

@@ -119,6 +119,18 @@ pub fn content_security_policy(inline_scripts: &[&str]) -> String {
     )
 }
 
+/// Is this a request for a file `dist/` does not have, rather than for one of the console's
+/// routes? Routes never end in a name with an extension, unless a browser navigates to one
+/// (a connection id may hold a dot), and a navigation asks for HTML.
+pub fn is_missing_file(path: &str, headers: &axum::http::HeaderMap) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let navigation = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    last.contains('.') && !navigation
+}
+
 /// Does a file name carry Trunk's content hash (`name-0123456789abcdef.ext`, `…_bg.wasm`)?
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
@@ -147,6 +159,31 @@ pub async fn cache_control(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_files_are_told_from_routes() {
+        let html = "text/html,application/xhtml+xml,*/*;q=0.8";
+        let icon = "image/avif,image/webp,*/*;q=0.8";
+        for (path, accept, missing) in [
+            ("/favicon.ico", Some(icon), true),
+            ("/robots.txt", None, true),
+            ("/frontend-0123456789abcdef.js", Some("*/*"), true),
+            ("/c/liveperson/users/4100000001", Some(html), false),
+            ("/c/liveperson/users/4100000001", None, false),
+            ("/c/lp.prod", Some(html), false),
+            ("/admin/users/c/liveperson/new", Some("*/*"), false),
+        ] {
+            let mut headers = axum::http::HeaderMap::new();
+            if let Some(accept) = accept {
+                headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+            }
+            assert_eq!(
+                is_missing_file(path, &headers),
+                missing,
+                "{path} {accept:?}"
+            );
+        }
+    }
 
     #[test]
     fn finds_the_inline_loader_only() {

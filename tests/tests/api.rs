@@ -527,6 +527,14 @@ async fn serves_the_spa_with_a_fallback_to_index() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(response.text().await.unwrap(), body, "{path}");
     }
+    // A file that is not there is not answered with the page.
+    let icon = client()
+        .get(format!("{}/favicon.ico", stack.proxy_url))
+        .header("accept", "image/avif,image/webp,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), StatusCode::NOT_FOUND);
     let missing = tempfile::tempdir().unwrap();
     let error =
         proxy::app(proxy::Config::new(vec![], Some(missing.path().to_owned()))).unwrap_err();
@@ -575,6 +583,8 @@ async fn the_console_is_served_compressed_cached_and_locked_down() {
     assert_eq!(identity.text().await.unwrap(), "console.log(1)");
 
     for path in ["/", "/users/42"] {
+        let compressed = get(path, "br").await.unwrap();
+        assert_eq!(compressed.headers()["content-encoding"], "br", "{path}");
         let page = get(path, "identity").await.unwrap();
         assert_eq!(page.headers()["cache-control"], "no-cache", "{path}");
         let policy = page.headers()["content-security-policy"]
