@@ -2,8 +2,8 @@
 //! (`frontend/src/on_demand.rs`). Trunk 0.22 cannot do this itself, so it runs as Trunk's
 //! post-build hook (`Trunk.toml`): from the linker's output (kept relocations, see
 //! `.cargo/config.toml`) wasm-split makes the main module and one module per split point;
-//! the main module then goes through wasm-bindgen and every module through wasm-opt, as
-//! Trunk would have done, and they replace what Trunk staged. Every file is renamed by its
+//! the main module then goes through wasm-bindgen and, in a release build, every module
+//! through wasm-opt, as Trunk would have done; they replace what Trunk staged. Every file is renamed by its
 //! content hash, so the proxy may cache them for good.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +30,7 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
         .join("wasm32-unknown-unknown")
         .join(if release { "wasm-release" } else { "debug" })
         .join("frontend.wasm");
+    let (wasm_bindgen, wasm_opt) = crate::tools::pinned_wasm_tools(root)?;
     let html_path = staging.join("index.html");
     let mut html = std::fs::read_to_string(&html_path).context("Trunk staged no index.html")?;
     let staged_js = staged(&staging, |name| {
@@ -47,13 +48,14 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(&modules)?;
     let input = std::fs::read(&linked).with_context(|| format!("reading {}", linked.display()))?;
     let main = work.join("main.wasm");
+    let link_name = format!("./{LOADER}");
     // The loader imports `initSync` from the glue; the glue's final name is not known yet,
     // so a placeholder is written and replaced below.
     let split = wasm_split_cli_support::transform({
         let mut options = wasm_split_cli_support::Options::new(&input);
         options.output_dir = &modules;
         options.main_out_path = &main;
-        options.link_name = "./__wasm_split.js";
+        options.link_name = &link_name;
         options.main_module = "./GLUE_PLACEHOLDER.js";
         options
     })
@@ -66,7 +68,7 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
     }
 
     let bindgen = work.join("bindgen");
-    run(Command::new("wasm-bindgen")
+    run(Command::new(&wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--keep-lld-exports"])
         .args(["--out-name", "frontend", "--out-dir"])
         .arg(&bindgen)
@@ -74,7 +76,7 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
     let main_wasm = bindgen.join("frontend_bg.wasm");
     if release {
         for module in split.split_modules.iter().chain([&main_wasm]) {
-            optimise(module)?;
+            optimise(&wasm_opt, module)?;
         }
     }
 
@@ -148,8 +150,8 @@ fn staged(dir: &Path, pick: impl Fn(&str) -> bool) -> anyhow::Result<String> {
 }
 
 /// Binaryen's size optimisation, as Trunk runs it for `data-wasm-opt="z"`.
-fn optimise(module: &Path) -> anyhow::Result<()> {
-    run(Command::new("wasm-opt")
+fn optimise(wasm_opt: &Path, module: &Path) -> anyhow::Result<()> {
+    run(Command::new(wasm_opt)
         .arg("-Oz")
         .arg("--output")
         .arg(module)

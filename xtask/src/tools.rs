@@ -83,6 +83,38 @@ pub fn ensure_build_tools(root: &Path) -> anyhow::Result<BuildTools> {
     })
 }
 
+/// The pinned wasm-bindgen and wasm-opt for `split-wasm`, which Trunk runs as a hook: found,
+/// never installed there (a hook must not take minutes), and never another version, since
+/// Debian's wasm-opt writes wasm that crashes in the browser.
+pub fn pinned_wasm_tools(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let cargo_bin = cargo_home()?.join("bin");
+    let wasm_bindgen = locked_version(&root.join("Cargo.lock"), "wasm-bindgen")?;
+    let bindgen = find_tool(
+        "wasm-bindgen",
+        &format!("wasm-bindgen {wasm_bindgen}"),
+        &cargo_bin,
+    );
+    let binaryen = cache_dir()?
+        .join(format!("binaryen-{BINARYEN_NPM_VERSION}"))
+        .join("node_modules")
+        .join(".bin");
+    let wasm_opt = find_tool(
+        "wasm-opt",
+        &format!(
+            "wasm-opt version {}",
+            BINARYEN_VERSION_TAG.trim_start_matches("version_")
+        ),
+        &binaryen,
+    );
+    match (bindgen, wasm_opt) {
+        (Some(bindgen), Some(wasm_opt)) => Ok((bindgen, wasm_opt)),
+        _ => bail!(
+            "the pinned wasm-bindgen {wasm_bindgen} and wasm-opt ({BINARYEN_VERSION_TAG}) are not \
+             both installed: run `cargo xtask setup`, or build with `cargo xtask dist`"
+        ),
+    }
+}
+
 /// Debian's Chromium and chromedriver, for the browser tests.
 pub fn ensure_browser() -> anyhow::Result<()> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
