@@ -132,10 +132,10 @@ pub async fn me() -> Result<Me, Failure> {
     json_or_failure(response).await
 }
 
-/// A list of users and the account revision it was read at.
+/// A list of users (as the list holds them) and the account revision it was read at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserList {
-    pub users: Vec<User>,
+    pub users: Vec<crate::list::ListedUser>,
     pub revision: Option<String>,
 }
 

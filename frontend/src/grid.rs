@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use shared::ConnectionInfo;
-use shared::liveperson::User;
 
 use crate::api;
 use crate::app::{Load, can_write};
@@ -20,7 +19,7 @@ use shared::format::{thousands, user_count};
 
 /// The users as fetched, with what search reads prepared once.
 pub struct Loaded {
-    pub users: Vec<User>,
+    pub users: Vec<list::ListedUser>,
     searchables: Vec<list::Searchable>,
     /// The `select` they were fetched with.
     select: String,
@@ -369,7 +368,7 @@ fn parse_cell_id(id: &str) -> Option<(usize, usize)> {
 /// cell (the one tab stop).
 struct Place<'a> {
     position: usize,
-    user: Option<&'a User>,
+    user: Option<&'a list::ListedUser>,
     focus: (usize, usize),
 }
 

@@ -294,7 +294,7 @@ pub fn failures_csv(file: &ImportFile, failed: &[(usize, String)]) -> Result<Str
 
 /// Login names already on the account, to skip rows whose user exists (a retry after an
 /// answer that never came must not create anyone twice).
-pub fn existing_logins(users: &[User]) -> HashSet<String> {
+pub fn existing_logins(users: &[crate::list::ListedUser]) -> HashSet<String> {
     users
         .iter()
         .filter_map(|u| u.login_name.as_deref())
