@@ -715,20 +715,22 @@ mod tests {
     #[test]
     fn every_column_reads_its_field_from_a_listed_user_as_leniently_as_the_full_record() {
         let names = ProfileNames::from([(3001, "Agent".to_owned())]);
-        for (column, value, shown) in [
-            (Column::Id, json!("4100000001"), "4100000001"),
-            (Column::LoginName, json!("ada"), "ada"),
-            (Column::FullName, json!("Ada Lovelace"), "Ada Lovelace"),
-            (Column::Nickname, json!("Ada"), "Ada"),
-            (Column::Email, json!("ada@example.com"), "ada@example.com"),
-            (Column::Enabled, json!("false"), "No"),
-            (Column::MaxChats, json!("4"), "4"),
-            (Column::Profiles, json!(["3001"]), "Agent"),
-            (Column::Skills, json!([5001, "5002"]), "5001, 5002"),
-            (Column::AgentGroup, json!({"agentGroupId": "101"}), "101"),
-            (Column::ApiUser, json!(true), "Yes"),
-            (Column::EmployeeId, json!("E-7"), "E-7"),
-        ] {
+        for column in Column::ALL {
+            // Exhaustive, so a new column cannot be left out.
+            let (value, shown) = match column {
+                Column::Id => (json!("4100000001"), "4100000001"),
+                Column::LoginName => (json!("ada"), "ada"),
+                Column::FullName => (json!("Ada Lovelace"), "Ada Lovelace"),
+                Column::Nickname => (json!("Ada"), "Ada"),
+                Column::Email => (json!("ada@example.com"), "ada@example.com"),
+                Column::Enabled => (json!("false"), "No"),
+                Column::MaxChats => (json!("4"), "4"),
+                Column::Profiles => (json!(["3001"]), "Agent"),
+                Column::Skills => (json!([5001, "5002"]), "5001, 5002"),
+                Column::AgentGroup => (json!({"agentGroupId": "101"}), "101"),
+                Column::ApiUser => (json!(true), "Yes"),
+                Column::EmployeeId => (json!("E-7"), "E-7"),
+            };
             let record = json!({ column.field(): value });
             let user: ListedUser = serde_json::from_value(record.clone()).unwrap();
             assert_eq!(column.text(&user, &names), shown, "{record}");

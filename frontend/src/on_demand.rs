@@ -68,10 +68,11 @@ pub fn bulk(
     let wanted = Memo::new(move |was: Option<&bool>| {
         was.copied().unwrap_or(false) || selection.with(|s| !s.is_empty())
     });
-    let idle = move || {
+    // While the module is on its way the buttons say so to assistive technology too.
+    let idle = move |loading: bool| {
         let count = move || user_count(selection.with(HashSet::len));
         view! {
-            <div class="actions">
+            <div class="actions" aria-busy=loading.then_some("true")>
                 <button type="button" disabled>{move || format!("Edit {} selected", count())}</button>
                 <button type="button" class="danger" disabled>{move || format!("Delete {} selected", count())}</button>
             </div>
@@ -79,7 +80,7 @@ pub fn bulk(
     };
     move || {
         if !wanted.get() {
-            return idle().into_any();
+            return idle(false).into_any();
         }
         let connection = connection.clone();
         let loaded = Suspend::new(async move {
@@ -89,7 +90,7 @@ pub fn bulk(
                     view! { <p role="alert" class="alert">{unloaded.to_string()}</p> }.into_any()
                 })
         });
-        view! { <Suspense fallback=idle>{loaded}</Suspense> }.into_any()
+        view! { <Suspense fallback=move || idle(true)>{loaded}</Suspense> }.into_any()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Serving the built console (Trunk's `dist/`): precompressed assets when the browser takes
 //! them, hashed assets cached for good, `index.html` revalidated every time, the SPA's
-//! fallback to `index.html`, and the security headers every answer carries, with a Content
+//! fallback to `index.html` (but 404 for a missing file), and the security headers every answer carries, with a Content
 //! Security Policy that allows Trunk's inline loader by its hash. Under a path prefix the
 //! page's `<base href>` names the prefix, so the SPA (built with relative URLs) loads its
 //! assets and calls the API under it.
@@ -120,8 +120,9 @@ pub fn content_security_policy(inline_scripts: &[&str]) -> String {
 }
 
 /// Is this a request for a file `dist/` does not have, rather than for one of the console's
-/// routes? Routes never end in a name with an extension, unless a browser navigates to one
-/// (a connection id may hold a dot), and a navigation asks for HTML.
+/// routes? No route ends in a name with an extension (connection and user ids hold no dot).
+/// A person who types such an address still gets the page, which says there is no such
+/// page: a navigation asks for HTML.
 pub fn is_missing_file(path: &str, headers: &axum::http::HeaderMap) -> bool {
     let last = path.rsplit('/').next().unwrap_or_default();
     let navigation = headers
@@ -170,7 +171,7 @@ mod tests {
             ("/frontend-0123456789abcdef.js", Some("*/*"), true),
             ("/c/liveperson/users/4100000001", Some(html), false),
             ("/c/liveperson/users/4100000001", None, false),
-            ("/c/lp.prod", Some(html), false),
+            ("/c/liveperson/users.html", Some(html), false),
             ("/admin/users/c/liveperson/new", Some("*/*"), false),
         ] {
             let mut headers = axum::http::HeaderMap::new();

@@ -345,7 +345,7 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
 /// The console's browser benchmark: the bundle's sizes from `dist/`, then the measuring run,
 /// an ignored test of the `tests` crate (it has the harness: sandbox, proxy, Chromium).
 pub fn console(root: &Path) -> anyhow::Result<()> {
-    // (group, first load?) -> (raw, gzip, brotli)
+    // (on demand?, group) -> (raw, gzip, brotli): the first load's groups sort first.
     let mut groups = std::collections::BTreeMap::<(bool, String), [u64; 3]>::new();
     for entry in std::fs::read_dir(root.join("dist"))? {
         let path = entry?.path();

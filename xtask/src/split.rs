@@ -24,13 +24,23 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
             .context("split-wasm runs as Trunk's post_build hook (TRUNK_STAGING_DIR unset)")?,
     );
     let release = std::env::var("TRUNK_PROFILE").is_ok_and(|p| p == "release");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    // Where Trunk's cargo build put the module, found the way Trunk finds it: the target
+    // directory from cargo, the profile from the page's `data-cargo-profile-release`. A
+    // guessed path could hold an older build, which would then ship under fresh names.
+    let target = target_directory(root)?;
+    let source_html = std::fs::read_to_string(
+        std::env::var_os("TRUNK_HTML_FILE").context("Trunk sets TRUNK_HTML_FILE for hooks")?,
+    )?;
+    let profile = if release {
+        attribute(&source_html, "data-cargo-profile-release").unwrap_or("release")
+    } else {
+        "debug"
+    };
     let linked = target
         .join("wasm32-unknown-unknown")
-        .join(if release { "wasm-release" } else { "debug" })
+        .join(profile)
         .join("frontend.wasm");
-    let (wasm_bindgen, wasm_opt) = crate::tools::pinned_wasm_tools(root)?;
+    let (wasm_bindgen, wasm_opt) = crate::tools::pinned_wasm_tools(root, release)?;
     let html_path = staging.join("index.html");
     let mut html = std::fs::read_to_string(&html_path).context("Trunk staged no index.html")?;
     let staged_js = staged(&staging, |name| {
@@ -40,10 +50,10 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
         name.starts_with("frontend-") && name.ends_with("_bg.wasm")
     })?;
 
-    let work = target.join("wasm-split");
-    if work.exists() {
-        std::fs::remove_dir_all(&work)?;
-    }
+    // A directory of this build's own: two builds at once (`trunk serve` beside a test run)
+    // must not mix their modules.
+    let work = tempfile::tempdir_in(&target)?;
+    let work = work.path();
     let modules = work.join("modules");
     std::fs::create_dir_all(&modules)?;
     let input = std::fs::read(&linked).with_context(|| format!("reading {}", linked.display()))?;
@@ -74,9 +84,9 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
         .arg(&bindgen)
         .arg(&main))?;
     let main_wasm = bindgen.join("frontend_bg.wasm");
-    if release {
+    if let Some(wasm_opt) = &wasm_opt {
         for module in split.split_modules.iter().chain([&main_wasm]) {
-            optimise(&wasm_opt, module)?;
+            optimise(wasm_opt, module)?;
         }
     }
 
@@ -112,23 +122,75 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
     let wasm_name = hashed_name("frontend_bg.wasm", &wasm_bytes)?;
     std::fs::write(staging.join(&wasm_name), &wasm_bytes)?;
 
+    let checked = html.contains("integrity=");
     for (old, new, bytes) in [
         (&staged_js, &glue_name, glue.as_bytes()),
         (&staged_wasm, &wasm_name, wasm_bytes.as_slice()),
     ] {
         html = replace_all(&html, &format!("./{old}"), &format!("./{new}"))?;
-        html = html.replace(
-            &integrity(&std::fs::read(staging.join(old))?),
-            &integrity(bytes),
-        );
+        if checked {
+            // A stale hash would make the browser refuse the file: it must be found.
+            let before = integrity(&std::fs::read(staging.join(old))?);
+            html = replace_all(&html, &before, &integrity(bytes))?;
+        }
         std::fs::remove_file(staging.join(old))?;
     }
+    // The loader is imported by the glue; preloaded beside it, it costs no round trip of its
+    // own before the module can start.
+    let glue_preload = format!(r#"<link rel="modulepreload" href="./{glue_name}""#);
+    let loader_integrity = if checked {
+        format!(r#" integrity="{}""#, integrity(loader.as_bytes()))
+    } else {
+        String::new()
+    };
+    html = replace_once(
+        &html,
+        &glue_preload,
+        &format!(
+            r#"<link rel="modulepreload" href="./{loader_name}" crossorigin="anonymous"{loader_integrity}>{glue_preload}"#
+        ),
+    )?;
     std::fs::write(&html_path, html)?;
     println!(
         "split-wasm: {} on-demand module(s) beside {wasm_name}",
         split.split_modules.len()
     );
     Ok(())
+}
+
+/// The workspace's target directory as cargo, and so Trunk, resolves it (`CARGO_TARGET_DIR`,
+/// `build.target-dir` in a config file, or `target/`).
+fn target_directory(root: &Path) -> anyhow::Result<PathBuf> {
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    Ok(PathBuf::from(
+        metadata["target_directory"]
+            .as_str()
+            .context("cargo metadata names no target_directory")?,
+    ))
+}
+
+/// The value of the first `name="…"` attribute in `html`.
+fn attribute<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let start = html.find(&format!("{name}=\""))? + name.len() + 2;
+    let end = start + html[start..].find('"')?;
+    Some(&html[start..end])
 }
 
 /// The one file in `dir` whose name passes `pick`.

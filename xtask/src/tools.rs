@@ -83,10 +83,13 @@ pub fn ensure_build_tools(root: &Path) -> anyhow::Result<BuildTools> {
     })
 }
 
-/// The pinned wasm-bindgen and wasm-opt for `split-wasm`, which Trunk runs as a hook: found,
-/// never installed there (a hook must not take minutes), and never another version, since
-/// Debian's wasm-opt writes wasm that crashes in the browser.
-pub fn pinned_wasm_tools(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+/// The pinned wasm-bindgen, and wasm-opt when `optimising`, for `split-wasm`, which Trunk
+/// runs as a hook: found, never installed there (a hook must not take minutes), and never
+/// another version, since Debian's wasm-opt writes wasm that crashes in the browser.
+pub fn pinned_wasm_tools(
+    root: &Path,
+    optimising: bool,
+) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
     let cargo_bin = cargo_home()?.join("bin");
     let wasm_bindgen = locked_version(&root.join("Cargo.lock"), "wasm-bindgen")?;
     let bindgen = find_tool(
@@ -107,7 +110,9 @@ pub fn pinned_wasm_tools(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
         &binaryen,
     );
     match (bindgen, wasm_opt) {
-        (Some(bindgen), Some(wasm_opt)) => Ok((bindgen, wasm_opt)),
+        (Some(bindgen), wasm_opt) if wasm_opt.is_some() || !optimising => {
+            Ok((bindgen, wasm_opt.filter(|_| optimising)))
+        }
         _ => bail!(
             "the pinned wasm-bindgen {wasm_bindgen} and wasm-opt ({BINARYEN_VERSION_TAG}) are not \
              both installed: run `cargo xtask setup`, or build with `cargo xtask dist`"
