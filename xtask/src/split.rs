@@ -52,8 +52,8 @@ pub fn split_wasm(root: &Path) -> anyhow::Result<()> {
 
     // A directory of this build's own: two builds at once (`trunk serve` beside a test run)
     // must not mix their modules.
-    let work = tempfile::tempdir_in(&target)?;
-    let work = work.path();
+    let scratch = tempfile::tempdir_in(&target)?;
+    let work = scratch.path();
     let modules = work.join("modules");
     std::fs::create_dir_all(&modules)?;
     let input = std::fs::read(&linked).with_context(|| format!("reading {}", linked.display()))?;
