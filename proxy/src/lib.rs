@@ -273,11 +273,16 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             let route_or_missing = get(move |uri: axum::http::Uri, headers: HeaderMap| {
                 let serve_page = serve_page.clone();
                 async move {
-                    if spa::is_missing_file(uri.path(), &headers) {
+                    let mut response = if spa::is_missing_file(uri.path(), &headers) {
                         StatusCode::NOT_FOUND.into_response()
                     } else {
                         serve_page().await.into_response()
-                    }
+                    };
+                    // Which of the two depends on `Accept`, so a cache must key on it.
+                    response
+                        .headers_mut()
+                        .append(header::VARY, HeaderValue::from_static("accept"));
+                    response
                 }
             })
             .layer(CompressionLayer::new());

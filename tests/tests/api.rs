@@ -535,6 +535,15 @@ async fn serves_the_spa_with_a_fallback_to_index() {
         .await
         .unwrap();
     assert_eq!(icon.status(), StatusCode::NOT_FOUND);
+    assert!(
+        icon.headers().get_all("vary").iter().any(|v| v
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept")),
+        "{:?}",
+        icon.headers()
+    );
     let missing = tempfile::tempdir().unwrap();
     let error =
         proxy::app(proxy::Config::new(vec![], Some(missing.path().to_owned()))).unwrap_err();
