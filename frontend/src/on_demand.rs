@@ -83,15 +83,19 @@ pub fn bulk(
             return idle(false).into_any();
         }
         let connection = connection.clone();
-        let loaded = Suspend::new(async move {
-            bulk_panel(connection, selection, on_changed)
-                .await
-                .unwrap_or_else(|unloaded| {
-                    view! { <p role="alert" class="alert">{unloaded.to_string()}</p> }.into_any()
-                })
-        });
+        let loaded =
+            Suspend::new(
+                async move { or_alert(bulk_panel(connection, selection, on_changed).await) },
+            );
         view! { <Suspense fallback=move || idle(true)>{loaded}</Suspense> }.into_any()
     }
+}
+
+/// The loaded view, or the alert that says why there is none.
+fn or_alert(loaded: Result<AnyView, Unloaded>) -> AnyView {
+    loaded.unwrap_or_else(|unloaded| {
+        view! { <p role="alert" class="alert">{unloaded.to_string()}</p> }.into_any()
+    })
 }
 
 /// Which screen to load.
@@ -109,9 +113,7 @@ pub fn view(screen: Screen) -> AnyView {
             Screen::Create(connection) => create_screen(connection).await,
             Screen::Import(connection) => import_screen(connection).await,
         };
-        loaded.unwrap_or_else(|unloaded| {
-            view! { <p role="alert" class="alert">{unloaded.to_string()}</p> }.into_any()
-        })
+        or_alert(loaded)
     });
     view! {
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>{loaded}</Suspense>
