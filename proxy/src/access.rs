@@ -8,14 +8,15 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderName, Method};
-use axum::middleware::Next;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderName, Method, Request};
 use axum::response::{IntoResponse, Response};
 use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+use tower_http::validate_request::ValidateRequest;
 
 use crate::error::ProxyError;
 
@@ -162,44 +163,55 @@ impl Access {
     }
 }
 
-/// Middleware: identifies the request (401/403 when it cannot be), refuses a viewer's write,
-/// and hands the identity on to the handlers.
-pub async fn guard(
-    State(access): State<Arc<Access>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    let identity = match access.identify(request.headers(), peer) {
-        Ok(identity) => identity,
-        Err(refused) => return refused.into_response_for(request.headers()),
-    };
-    let writes = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if writes && identity.role != Role::Admin {
-        return ProxyError::ReadOnly(identity.name).into_response_for(request.headers());
+/// The API's guard (a [`ValidateRequestHeaderLayer`] check): identifies the request (401/403
+/// when it cannot be), refuses a viewer's write, and hands the identity on to the handlers.
+/// A check rather than `from_fn` middleware, so the routes behind it are not cloned per
+/// request.
+///
+/// [`ValidateRequestHeaderLayer`]: tower_http::validate_request::ValidateRequestHeaderLayer
+#[derive(Clone)]
+pub struct Guard(pub Arc<Access>);
+
+impl<B> ValidateRequest<B> for Guard {
+    type ResponseBody = Body;
+
+    fn validate(&mut self, request: &mut Request<B>) -> Result<(), Response> {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let identity = self
+            .0
+            .identify(request.headers(), peer)
+            .map_err(|refused| refused.into_response_for(request.headers()))?;
+        let writes = !matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
+        if writes && identity.role != Role::Admin {
+            return Err(ProxyError::ReadOnly(identity.name).into_response_for(request.headers()));
+        }
+        request.extensions_mut().insert(identity);
+        Ok(())
     }
-    request.extensions_mut().insert(identity);
-    next.run(request).await
 }
 
-/// Middleware for the page and its assets: in `login` mode, a browser without a session is
-/// sent to the sign-in page. (A gateway guards the page itself; `off` has nobody to ask.)
-pub async fn page_guard(
-    State(access): State<Arc<Access>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match &*access {
-        Access::Login(login) if login.identify(request.headers()).is_none() => {
-            login.redirect_to_sign_in()
+/// The page's guard, for the page and its assets: in `login` mode, a browser without a
+/// session is sent to the sign-in page. (A gateway guards the page itself; `off` has nobody
+/// to ask.)
+#[derive(Clone)]
+pub struct PageGuard(pub Arc<Access>);
+
+impl<B> ValidateRequest<B> for PageGuard {
+    type ResponseBody = Body;
+
+    fn validate(&mut self, request: &mut Request<B>) -> Result<(), Response> {
+        match &*self.0 {
+            Access::Login(login) if login.identify(request.headers()).is_none() => {
+                Err(login.redirect_to_sign_in())
+            }
+            _ => Ok(()),
         }
-        _ => next.run(request).await,
     }
 }
 

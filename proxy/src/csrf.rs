@@ -4,10 +4,10 @@
 //! naming this very host; and it must carry a JSON content type, which a cross-site form
 //! cannot. Anything else is 403 before it is read. Nothing changes state on GET.
 
-use axum::extract::Request;
-use axum::http::{HeaderMap, Method, header};
-use axum::middleware::Next;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, header};
 use axum::response::Response;
+use tower_http::validate_request::ValidateRequest;
 
 use crate::error::ProxyError;
 
@@ -48,11 +48,19 @@ pub fn refusal(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
     (!json).then_some("a request that changes data must be sent as application/json")
 }
 
-/// The middleware form of [`refusal`].
-pub async fn guard(request: Request, next: Next) -> Response {
-    match refusal(request.method(), request.headers()) {
-        Some(why) => ProxyError::CrossSite(why).into_response_for(request.headers()),
-        None => next.run(request).await,
+/// [`refusal`] as the API's check (a `ValidateRequestHeaderLayer` of tower-http): a refused
+/// request is answered 403 before anything behind it runs.
+#[derive(Clone, Copy)]
+pub struct Guard;
+
+impl<B> ValidateRequest<B> for Guard {
+    type ResponseBody = Body;
+
+    fn validate(&mut self, request: &mut Request<B>) -> Result<(), Response> {
+        match refusal(request.method(), request.headers()) {
+            Some(why) => Err(ProxyError::CrossSite(why).into_response_for(request.headers())),
+            None => Ok(()),
+        }
     }
 }
 

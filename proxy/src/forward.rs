@@ -12,6 +12,7 @@ use shared::operation::{self, OperationSpec, PathParams, RouteError};
 
 use crate::access::Identity;
 use crate::audit;
+use crate::client::{SendBody, SendError};
 use crate::config::Upstream;
 use crate::error::ProxyError;
 use crate::{AppState, Connection};
@@ -169,6 +170,11 @@ async fn forward(
             ));
         }
     };
+    // The URL is parsed into hyper's form once; every attempt sends the same.
+    let target: http::Uri = url
+        .as_str()
+        .parse()
+        .map_err(|_| ProxyError::UpstreamUnreachable)?;
     // Reads are retried on connection errors and on 429 (after its Retry-After), a bounded
     // number of times; writes are sent once, ever.
     let retry = &state.retry;
@@ -178,9 +184,22 @@ async fn forward(
         let authorization = upstream_state
             .authorization(&state.client, connection, &wire_method, &url)
             .await?;
-        let mut request = state.client.request(wire_method.clone(), url.clone());
+        let mut request = http::Request::new(match &body {
+            Some(body) => SendBody::from(body.clone()),
+            None => SendBody::default(),
+        });
+        *request.method_mut() = wire_method.clone();
+        *request.uri_mut() = target.clone();
+        let outgoing = request.headers_mut();
         if overridden {
-            request = request.header(METHOD_OVERRIDE, method.as_str());
+            outgoing.insert(
+                METHOD_OVERRIDE,
+                HeaderValue::from_static(if method == Method::PUT {
+                    "PUT"
+                } else {
+                    "DELETE"
+                }),
+            );
         }
         for name in FORWARDED_REQUEST_HEADERS
             .iter()
@@ -188,15 +207,15 @@ async fn forward(
             .chain(operation.headers.iter().map(|h| h.name))
         {
             if let Some(value) = headers.get(name) {
-                request = request.header(name, value);
+                outgoing.insert(
+                    HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
+                    value.clone(),
+                );
             }
         }
-        request = request.header(header::AUTHORIZATION, authorization);
-        if let Some(body) = &body {
-            request = request.body(body.clone());
-        }
+        outgoing.insert(header::AUTHORIZATION, authorization);
         let retriable = method == Method::GET && attempt < retry.attempts;
-        match request.send().await {
+        match state.vendor.send(request).await {
             Ok(answer) if retriable && answer.status() == StatusCode::TOO_MANY_REQUESTS => {
                 match retry_after(answer.headers()).filter(|wait| *wait <= retry.longest_wait) {
                     Some(wait) => {
@@ -207,16 +226,17 @@ async fn forward(
                 }
             }
             Ok(answer) => break answer,
-            Err(e) if retriable && e.is_connect() => {
+            Err(e @ SendError::Connect(_)) if retriable => {
                 tracing::info!(connection = %connection.id, attempt, error = %e, "upstream unreachable; retrying");
                 tokio::time::sleep(retry.pause).await;
             }
             Err(e) => {
                 tracing::warn!(connection = %connection.id, error = %e, "upstream request failed");
-                let (error, kind) = if e.is_timeout() {
-                    (ProxyError::UpstreamTimeout, "timeout")
-                } else {
-                    (ProxyError::UpstreamUnreachable, "unreachable")
+                let (error, kind) = match e {
+                    SendError::Timeout(_) => (ProxyError::UpstreamTimeout, "timeout"),
+                    SendError::Connect(_) | SendError::Failed(_) => {
+                        (ProxyError::UpstreamUnreachable, "unreachable")
+                    }
                 };
                 state.metrics.upstream_error(&connection.id, kind);
                 audit_change(error.status());
@@ -261,12 +281,12 @@ async fn forward(
     // vendor's body is passed as a body (not a stream of chunks) so its length travels with it:
     // a short answer then leaves in one write, with `content-length` rather than chunked.
     Ok(response
-        .body(Body::new(reqwest::Body::from(upstream)))
+        .body(Body::new(upstream.into_body()))
         .expect("status and headers came from a valid response"))
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by the vendors; it is ignored).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+fn retry_after(headers: &HeaderMap) -> Option<std::time::Duration> {
     headers
         .get(header::RETRY_AFTER)?
         .to_str()

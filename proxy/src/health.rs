@@ -120,20 +120,29 @@ async fn check(state: &AppState, connection: &Connection) -> Check {
             .authorization(&state.client, connection, &method, &url)
             .await
             .map_err(|e| e.to_string())?;
-        let mut request = state
-            .client
-            .request(method, url)
-            .header(axum::http::header::AUTHORIZATION, authorization);
-        if let Some(body) = body {
-            request = request
-                .header(axum::http::header::CONTENT_TYPE, "application/json")
-                .body(body);
+        let target: axum::http::Uri = url
+            .as_str()
+            .parse()
+            .map_err(|_| format!("the vendor's address {url} is not a valid URI"))?;
+        let mut request = axum::http::Request::new(match body {
+            Some(body) => crate::client::SendBody::from(body),
+            None => crate::client::SendBody::default(),
+        });
+        *request.method_mut() = method;
+        *request.uri_mut() = target;
+        request
+            .headers_mut()
+            .insert(axum::http::header::AUTHORIZATION, authorization);
+        if body.is_some() {
+            request.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            );
         }
-        let answer = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                "the vendor did not answer in time"
-            } else {
-                "the vendor could not be reached"
+        let answer = state.vendor.send(request).await.map_err(|e| {
+            match e {
+                crate::client::SendError::Timeout(_) => "the vendor did not answer in time",
+                _ => "the vendor could not be reached",
             }
             .to_owned()
         })?;

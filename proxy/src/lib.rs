@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+mod client;
 pub mod config;
 pub mod csrf;
 pub mod embedded;
@@ -35,6 +36,7 @@ use tower_http::sensitive_headers::{
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_http::validate_request::ValidateRequestHeaderLayer;
 
 pub use config::{
     CommpeakUpstream, Connection, Domain, LivepersonAuth, LivepersonUpstream, TrintechUpstream,
@@ -149,7 +151,10 @@ impl Config {
 /// State shared by every request.
 pub(crate) struct AppState {
     pub connections: Vec<Connection>,
+    /// For the proxy's own calls: CSDS domain lookups and OAuth 2.0 tokens.
     pub client: reqwest::Client,
+    /// For what is forwarded to the vendors, and the readiness checks that stand for it.
+    pub vendor: client::VendorClient,
     pub body_limit: usize,
     pub retry: RetryPolicy,
     pub audit: audit::Trail,
@@ -180,6 +185,11 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         // Never follow a vendor's redirect: it could point the credentials at another host.
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let vendor = client::VendorClient::new(
+        config.connect_timeout,
+        config.request_timeout,
+        hyper_util::client::proxy::matcher::Matcher::from_env(),
+    );
     let upstreams = config
         .connections
         .iter()
@@ -199,6 +209,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         openapi: openapi.into(),
         connections: config.connections,
         client,
+        vendor,
         upstreams,
         body_limit: config.body_limit,
         retry: config.retry.clone(),
@@ -233,11 +244,10 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(config.body_limit))
         // Outermost first: a cross-site request is refused before anyone is identified.
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(ValidateRequestHeaderLayer::custom(access::Guard(
             access.clone(),
-            access::guard,
-        ))
-        .layer(axum::middleware::from_fn(csrf::guard));
+        )))
+        .layer(ValidateRequestHeaderLayer::custom(csrf::Guard));
     // Probes answer whoever asks (the platform), outside access control, and at the root
     // whatever the prefix: the platform reaches the process, not the gateway.
     let probes = Router::new()
@@ -296,10 +306,9 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
                 .route("/index.html", index)
                 .fallback_service(files)
                 .layer(axum::middleware::from_fn(spa::cache_control))
-                .layer(axum::middleware::from_fn_with_state(
+                .layer(ValidateRequestHeaderLayer::custom(access::PageGuard(
                     access.clone(),
-                    access::page_guard,
-                ));
+                )));
             (console.merge(spa), page.policy)
         }
         // No page is served, so nothing may run.
@@ -348,10 +357,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             .layer(TraceLayer::new_for_http())
             .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
             .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(axum::middleware::from_fn_with_state(
-                config.metrics.clone(),
-                metrics::record,
-            )),
+            .layer(metrics::RecordLayer(config.metrics.clone())),
     ))
 }
 

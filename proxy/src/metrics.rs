@@ -5,13 +5,15 @@
 //! endpoints and refusals before an operation is known), `probe`: a bounded set, so the series
 //! cannot grow with what browsers send.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::State;
+use axum::http::{Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -19,6 +21,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use tower::{Layer, Service};
 
 /// What a response was, set by the handler that knows (the forwarding path names the vendor
 /// operation and the connection); the metrics layer reads it back.
@@ -143,49 +146,130 @@ impl Metrics {
     }
 }
 
-/// Middleware: counts and times every request by the route the handler named.
-pub(crate) async fn record(
-    State(metrics): State<Arc<Metrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    // Only the methods the console uses get a series of their own: a browser may send any.
-    let method = match *request.method() {
-        Method::GET => "GET",
-        Method::HEAD => "HEAD",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::DELETE => "DELETE",
-        _ => "other",
-    };
-    let path = request.uri().path();
-    let probe = path == "/livez" || path == "/readyz";
-    let api = path.contains("/api/");
-    let response = next.run(request).await;
-    let (route, connection) = match response.extensions().get::<RouteLabel>() {
-        Some(label) => (label.route, label.connection.clone()),
-        None if probe => ("probe", String::new()),
-        None if api => ("api", String::new()),
-        None => ("page", String::new()),
-    };
-    metrics
-        .latency
-        .get_or_create(&RouteLabels {
-            route,
-            connection: connection.clone(),
-        })
-        .observe(started.elapsed().as_secs_f64());
-    metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            route,
-            connection,
+/// The layer that counts and times every request by the route the handler named. A layer of
+/// its own rather than `from_fn` middleware: it sits outside every route, and `from_fn` would
+/// clone all of them per request.
+#[derive(Clone)]
+pub(crate) struct RecordLayer(pub Arc<Metrics>);
+
+impl<S> Layer<S> for RecordLayer {
+    type Service = Record<S>;
+
+    fn layer(&self, inner: S) -> Record<S> {
+        Record {
+            inner,
+            metrics: self.0.clone(),
+        }
+    }
+}
+
+/// See [`RecordLayer`].
+#[derive(Clone)]
+pub(crate) struct Record<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+}
+
+impl<S, B> Service<Request<B>> for Record<S>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = RecordFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // Only the methods the console uses get a series of their own: a browser may send any.
+        let method = match *request.method() {
+            Method::GET => "GET",
+            Method::HEAD => "HEAD",
+            Method::POST => "POST",
+            Method::PUT => "PUT",
+            Method::DELETE => "DELETE",
+            _ => "other",
+        };
+        let path = request.uri().path();
+        // What a response is counted as when its handler did not name an operation.
+        let unnamed = if path == "/livez" || path == "/readyz" {
+            "probe"
+        } else if path.contains("/api/") {
+            "api"
+        } else {
+            "page"
+        };
+        let seen = Seen {
+            metrics: self.metrics.clone(),
+            started: Instant::now(),
             method,
-            status: response.status().as_u16(),
-        })
-        .inc();
-    response
+            unnamed,
+        };
+        RecordFuture {
+            inner: self.inner.call(request),
+            seen: Some(seen),
+        }
+    }
+}
+
+/// What [`Record`] notes of a request before it is answered.
+struct Seen {
+    metrics: Arc<Metrics>,
+    started: Instant,
+    method: &'static str,
+    unnamed: &'static str,
+}
+
+impl Seen {
+    fn record(self, response: &Response) {
+        let (route, connection) = match response.extensions().get::<RouteLabel>() {
+            Some(label) => (label.route, label.connection.clone()),
+            None => (self.unnamed, String::new()),
+        };
+        self.metrics
+            .latency
+            .get_or_create(&RouteLabels {
+                route,
+                connection: connection.clone(),
+            })
+            .observe(self.started.elapsed().as_secs_f64());
+        self.metrics
+            .requests
+            .get_or_create(&RequestLabels {
+                route,
+                connection,
+                method: self.method,
+                status: response.status().as_u16(),
+            })
+            .inc();
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Record`]: counts the response as it comes out.
+    pub(crate) struct RecordFuture<F> {
+        #[pin]
+        inner: F,
+        seen: Option<Seen>,
+    }
+}
+
+impl<F, E> Future for RecordFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let result = std::task::ready!(this.inner.poll(cx));
+        if let (Ok(response), Some(seen)) = (&result, this.seen.take()) {
+            seen.record(response);
+        }
+        Poll::Ready(result)
+    }
 }
 
 /// The metrics listener's application: `GET /metrics`.
