@@ -62,6 +62,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   [access.users.ada]
 ///   password_hash = "$argon2id$v=19$..."      # from: proxy --hash-password
 ///   role = "admin"                            # or "viewer"
+///
+/// Behind an egress proxy, set HTTPS_PROXY (and HTTP_PROXY for plain-HTTP vendors, or
+/// ALL_PROXY for both; NO_PROXY lists hosts reached directly), read as curl reads them. The
+/// proxy opens a CONNECT tunnel to each vendor through it, TLS running end to end inside.
 #[derive(Debug, Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
