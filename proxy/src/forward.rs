@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use shared::operation::{self, OperationSpec, PathParams, RouteError};
@@ -56,22 +56,22 @@ pub(crate) async fn users(
     State(state): State<Arc<AppState>>,
     Path((connection_id, rest)): Path<(String, String)>,
     axum::Extension(identity): axum::Extension<Identity>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
-    let request = Incoming {
+    // Taken apart, not extracted piece by piece: axum's `HeaderMap` extractor copies the map.
+    let (parts, body) = request.into_parts();
+    let incoming = Incoming {
         connection_id: &connection_id,
         rest: &rest,
         identity: &identity,
-        uri: &uri,
-        headers: &headers,
+        uri: &parts.uri,
+        headers: &parts.headers,
     };
     let mut operation = None;
-    let mut response = match forward(&state, request, method, body, &mut operation).await {
+    let method = parts.method.clone();
+    let mut response = match forward(&state, incoming, method, body, &mut operation).await {
         Ok(response) => response,
-        Err(error) => error.into_response_for(&headers),
+        Err(error) => error.into_response_for(&parts.headers),
     };
     // Counted under the vendor operation once it is known; a refusal before that is "api",
     // and an unknown connection id is not a label (browsers could send any).
