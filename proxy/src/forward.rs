@@ -34,6 +34,7 @@ const RETURNED_RESPONSE_HEADERS: [HeaderName; 3] =
 /// The header a client that can send only POST uses to mean PUT or DELETE (LivePerson
 /// documents it; gateways that pass only POST need it).
 pub const METHOD_OVERRIDE: &str = "x-http-method-override";
+const METHOD_OVERRIDE_HEADER: HeaderName = HeaderName::from_static(METHOD_OVERRIDE);
 
 /// Longer paths are refused outright: no vendor path comes near it.
 const MAX_PATH: usize = 2048;
@@ -41,7 +42,7 @@ const MAX_PATH: usize = 2048;
 /// The method a request stands for. Only POST with an override of PUT or DELETE is honoured;
 /// any other combination is refused rather than guessed.
 fn effective_method(method: &Method, headers: &HeaderMap) -> Result<Method, ProxyError> {
-    let Some(value) = headers.get(METHOD_OVERRIDE) else {
+    let Some(value) = headers.get(&METHOD_OVERRIDE_HEADER) else {
         return Ok(method.clone());
     };
     match (method, value.to_str().map(str::trim)) {
@@ -171,10 +172,10 @@ async fn forward(
         }
     };
     // The URL is parsed into hyper's form once; every attempt sends the same.
-    let target: http::Uri = url
-        .as_str()
-        .parse()
-        .map_err(|_| ProxyError::UpstreamUnreachable)?;
+    let target: http::Uri = url.parse().map_err(|e| {
+        tracing::error!(connection = %connection.id, error = %e, "the upstream URL is no valid URI");
+        ProxyError::Misconfigured(connection.id.clone())
+    })?;
     // Reads are retried on connection errors and on 429 (after its Retry-After), a bounded
     // number of times; writes are sent once, ever.
     let retry = &state.retry;
@@ -193,7 +194,7 @@ async fn forward(
         let outgoing = request.headers_mut();
         if overridden {
             outgoing.insert(
-                METHOD_OVERRIDE,
+                METHOD_OVERRIDE_HEADER,
                 HeaderValue::from_static(if method == Method::PUT {
                     "PUT"
                 } else {
@@ -201,16 +202,15 @@ async fn forward(
                 }),
             );
         }
-        for name in FORWARDED_REQUEST_HEADERS
-            .iter()
-            .map(HeaderName::as_str)
-            .chain(operation.headers.iter().map(|h| h.name))
-        {
-            if let Some(value) = headers.get(name) {
-                outgoing.insert(
-                    HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-                    value.clone(),
-                );
+        // Named by `HeaderName`, not `&str`: a lookup by string parses the name every time.
+        for name in FORWARDED_REQUEST_HEADERS.into_iter().chain(
+            operation
+                .headers
+                .iter()
+                .map(|h| HeaderName::from_static(h.name)),
+        ) {
+            if let Some(value) = headers.get(&name) {
+                outgoing.insert(name, value.clone());
             }
         }
         outgoing.insert(header::AUTHORIZATION, authorization);
@@ -256,17 +256,17 @@ async fn forward(
 
     let mut response = Response::builder().status(upstream.status());
     let response_headers = response.headers_mut().expect("builder has no error yet");
-    for name in RETURNED_RESPONSE_HEADERS
-        .iter()
-        .map(HeaderName::as_str)
-        .chain(operation.response_headers.iter().copied())
-        .filter(|name| *name != header::LOCATION)
-    {
-        if let Some(value) = upstream.headers().get(name) {
-            response_headers.insert(
-                HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-                value.clone(),
-            );
+    for name in RETURNED_RESPONSE_HEADERS.into_iter().chain(
+        operation
+            .response_headers
+            .iter()
+            .map(|name| HeaderName::from_static(name)),
+    ) {
+        if name == header::LOCATION {
+            continue;
+        }
+        if let Some(value) = upstream.headers().get(&name) {
+            response_headers.insert(name, value.clone());
         }
     }
     if let Some(location) = upstream
@@ -316,48 +316,52 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyE
 /// The vendor URL of `operation`, with the browser's query parameters and the operation's
 /// defaults (LivePerson's `v` from the connection). The browser picks neither host, account
 /// nor path: only the query passes, and only to operations that take one.
+///
+/// Written as text rather than through `url::Url`, whose `set_path` re-parses the whole URL:
+/// what is spliced in is already safe (ids and account ids are letters, digits, `-` and `_`,
+/// checked when routed and configured; the base URL has neither query nor fragment), and the
+/// query is encoded by `form_urlencoded`, as `Url` would.
 pub(crate) fn upstream_url(
     connection: &Connection,
     base: &url::Url,
     operation: &OperationSpec,
     params: &PathParams,
     query: Option<&str>,
-) -> url::Url {
+) -> String {
     let upstream = &connection.upstream;
-    let mut url = base.clone();
-    let base_path = url.path().trim_end_matches('/').to_owned();
-    url.set_path(&format!(
-        "{base_path}{}",
-        operation.upstream_path(upstream.account_id(), params)
-    ));
+    let mut url = base[..url::Position::AfterPath]
+        .trim_end_matches('/')
+        .to_owned();
+    url.push_str(&operation.upstream_path(upstream.account_id(), params));
+    if operation.query.is_empty() {
+        return url;
+    }
     let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    if operation.query.is_empty() {
-        return url;
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for param in operation.query {
+        if pairs.iter().any(|(k, _)| k == param.name) {
+            continue;
+        }
+        let default = match upstream {
+            Upstream::Liveperson(lp) if param.name == shared::liveperson::ops::VERSION_PARAM => {
+                Some(lp.version.as_str())
+            }
+            _ => param.default,
+        };
+        if let Some(value) = default {
+            out.append_pair(param.name, value);
+        }
     }
-    {
-        let mut out = url.query_pairs_mut();
-        for param in operation.query {
-            if pairs.iter().any(|(k, _)| k == param.name) {
-                continue;
-            }
-            let default = match upstream {
-                Upstream::Liveperson(lp)
-                    if param.name == shared::liveperson::ops::VERSION_PARAM =>
-                {
-                    Some(lp.version.as_str())
-                }
-                _ => param.default,
-            };
-            if let Some(value) = default {
-                out.append_pair(param.name, value);
-            }
-        }
-        for (k, v) in &pairs {
-            out.append_pair(k, v);
-        }
+    for (k, v) in &pairs {
+        out.append_pair(k, v);
+    }
+    let query = out.finish();
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query);
     }
     url
 }
@@ -427,6 +431,27 @@ mod tests {
         let (op, params) = operation::find(&operations, method, path).unwrap();
         let base = connection.upstream.configured_url().clone();
         upstream_url(connection, &base, op, &params, query).to_string()
+    }
+
+    /// The forwarding path names the tables' headers with `HeaderName::from_static`, which
+    /// panics on a name that is not valid lower-case.
+    #[test]
+    fn every_header_an_operation_names_is_valid_lower_case() {
+        for operation in shared::liveperson::OPERATIONS
+            .iter()
+            .chain(shared::trintech::OPERATIONS)
+            .chain(shared::commpeak::OPERATIONS)
+        {
+            for name in operation
+                .headers
+                .iter()
+                .map(|h| h.name)
+                .chain(operation.response_headers.iter().copied())
+            {
+                let parsed = HeaderName::from_bytes(name.as_bytes()).unwrap();
+                assert_eq!(parsed.as_str(), name, "{}: {name}", operation.name);
+            }
+        }
     }
 
     #[test]

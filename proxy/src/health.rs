@@ -121,9 +121,8 @@ async fn check(state: &AppState, connection: &Connection) -> Check {
             .await
             .map_err(|e| e.to_string())?;
         let target: axum::http::Uri = url
-            .as_str()
             .parse()
-            .map_err(|_| format!("the vendor's address {url} is not a valid URI"))?;
+            .map_err(|e| format!("the vendor's address is not a valid URI ({e})"))?;
         let mut request = axum::http::Request::new(match body {
             Some(body) => crate::client::SendBody::from(body),
             None => crate::client::SendBody::default(),

@@ -226,12 +226,13 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         login.set_base_path(&config.base_path);
     }
     // Everything under /api is the API: a path that matches no route there gets a JSON 404,
-    // never the SPA's index.html.
+    // never the SPA's index.html. Routed with full paths rather than nested under `/api`: a
+    // nested router costs every request a path rewrite and a boxed service clone of its own.
     let api = Router::new()
-        .route("/connections", get(list_connections))
-        .route("/me", get(access::me))
+        .route("/api/connections", get(list_connections))
+        .route("/api/me", get(access::me))
         .route(
-            "/openapi.json",
+            "/api/openapi.json",
             get(|State(state): State<Arc<AppState>>| async move {
                 (
                     [(header::CONTENT_TYPE, "application/json")],
@@ -239,22 +240,30 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
                 )
             }),
         )
-        .route("/{connection}/{*path}", any(forward::users))
-        .fallback(error::api_not_found)
+        .route("/api/{connection}/{*path}", any(forward::users))
+        .route("/api", any(error::api_not_found))
+        .route("/api/", any(error::api_not_found))
+        .route("/api/{connection}", any(error::api_not_found))
+        .route("/api/{connection}/", any(error::api_not_found))
         .with_state(state.clone())
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        // Outermost first: a cross-site request is refused before anyone is identified.
-        .layer(ValidateRequestHeaderLayer::custom(access::Guard(
-            access.clone(),
-        )))
-        .layer(ValidateRequestHeaderLayer::custom(csrf::Guard));
+        // One `layer` call for all three: each call on a `Router` wraps every route in a boxed
+        // service of its own, cloned per request. Outermost first: a cross-site request is
+        // refused before anyone is identified.
+        .layer(
+            ServiceBuilder::new()
+                .layer(ValidateRequestHeaderLayer::custom(csrf::Guard))
+                .layer(ValidateRequestHeaderLayer::custom(access::Guard(
+                    access.clone(),
+                )))
+                .layer(DefaultBodyLimit::max(config.body_limit)),
+        );
     // Probes answer whoever asks (the platform), outside access control, and at the root
     // whatever the prefix: the platform reaches the process, not the gateway.
     let probes = Router::new()
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
         .with_state(state);
-    let console = Router::new().nest("/api", api);
+    let console = api;
     // The sign-in page, outside the guards (it is how one gets past them).
     let console = match &*access {
         access::Access::Login(login) => console.merge(
@@ -305,10 +314,13 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
                 .route("/", index.clone())
                 .route("/index.html", index)
                 .fallback_service(files)
-                .layer(axum::middleware::from_fn(spa::cache_control))
-                .layer(ValidateRequestHeaderLayer::custom(access::PageGuard(
-                    access.clone(),
-                )));
+                .layer(
+                    ServiceBuilder::new()
+                        .layer(ValidateRequestHeaderLayer::custom(access::PageGuard(
+                            access.clone(),
+                        )))
+                        .layer(axum::middleware::from_fn(spa::cache_control)),
+                );
             (console.merge(spa), page.policy)
         }
         // No page is served, so nothing may run.
@@ -346,7 +358,8 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
                 header_value("max-age=31536000; includeSubDomains"),
             )
         })));
-    Ok(router.layer(security).layer(
+    // Outermost first, and in one `layer` call (see the API's guards).
+    Ok(router.layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new([
                 header::AUTHORIZATION,
@@ -357,7 +370,8 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             .layer(TraceLayer::new_for_http())
             .layer(SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]))
             .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(metrics::RecordLayer(config.metrics.clone())),
+            .layer(metrics::RecordLayer(config.metrics.clone()))
+            .layer(security),
     ))
 }
 

@@ -153,7 +153,7 @@ impl UpstreamState {
         client: &reqwest::Client,
         connection: &Connection,
         method: &Method,
-        url: &Url,
+        url: &str,
     ) -> Result<HeaderValue, ProxyError> {
         let misconfigured = |e: &dyn std::fmt::Display| {
             tracing::error!(connection = %connection.id, error = %e, "connection misconfigured");
@@ -179,7 +179,8 @@ impl UpstreamState {
                 (consumer_key, consumer_secret),
                 (token, token_secret),
                 method,
-                url,
+                // Parsed only here: the signature needs the query's parameters one by one.
+                &Url::parse(url).map_err(|e| misconfigured(&e))?,
             ),
             LivepersonAuth::OAuth2 {
                 client_id,

@@ -380,10 +380,19 @@ async fn only_safe_headers_cross_and_credentials_are_injected() {
 
 #[tokio::test]
 async fn proxy_errors_are_json_with_a_request_id() {
-    let stack = Stack::start(1, None).await.unwrap();
+    // With a page to serve, so that a path the API does not know could wrongly fall back to it.
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<title>console</title>").unwrap();
+    let stack = Stack::start(1, Some(dist.path().to_owned())).await.unwrap();
     let cases = [
         ("GET", "/api/nope/users", StatusCode::NOT_FOUND),
         ("GET", "/api/unknown/path/here", StatusCode::NOT_FOUND),
+        // Paths under /api that name no route are the API's 404, never the console's page.
+        ("GET", "/api", StatusCode::NOT_FOUND),
+        ("GET", "/api/", StatusCode::NOT_FOUND),
+        ("GET", "/api/nope", StatusCode::NOT_FOUND),
+        ("POST", "/api/nope/", StatusCode::NOT_FOUND),
+        ("GET", "/api/me/", StatusCode::NOT_FOUND),
     ];
     for (method, path, status) in cases {
         let response = client()
