@@ -73,11 +73,11 @@ COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/app/target,sharing=locked \
     set -eu; \
-    cargo build --release --locked -p proxy; \
+    cargo build --profile production --locked -p proxy; \
     cargo xtask dist; \
     rm -f dist/.trunk-lock; \
     test -f dist/index.html; \
-    install -D -m 0755 target/release/proxy /out/proxy
+    install -D -m 0755 target/production/proxy /out/proxy
 
 ########################################################################################
 FROM debian:bookworm-slim
