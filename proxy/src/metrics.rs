@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -192,20 +192,13 @@ where
             Method::DELETE => "DELETE",
             _ => "other",
         };
-        let path = request.uri().path();
-        // What a response is counted as when its handler did not name an operation.
-        let unnamed = if path == "/livez" || path == "/readyz" {
-            "probe"
-        } else if path.contains("/api/") {
-            "api"
-        } else {
-            "page"
-        };
         let seen = Seen {
             metrics: self.metrics.clone(),
             started: Instant::now(),
             method,
-            unnamed,
+            // Kept (a reference count) rather than classified here: only a response no
+            // handler named needs it.
+            uri: request.uri().clone(),
         };
         RecordFuture {
             inner: self.inner.call(request),
@@ -219,14 +212,14 @@ struct Seen {
     metrics: Arc<Metrics>,
     started: Instant,
     method: &'static str,
-    unnamed: &'static str,
+    uri: Uri,
 }
 
 impl Seen {
     fn record(self, response: &Response) {
         let (route, connection) = match response.extensions().get::<RouteLabel>() {
             Some(label) => (label.route, label.connection.clone()),
-            None => (self.unnamed, String::new()),
+            None => (unnamed_route(self.uri.path()), String::new()),
         };
         self.metrics
             .latency
@@ -244,6 +237,17 @@ impl Seen {
                 status: response.status().as_u16(),
             })
             .inc();
+    }
+}
+
+/// What a response is counted as when its handler did not name an operation.
+fn unnamed_route(path: &str) -> &'static str {
+    if path == "/livez" || path == "/readyz" {
+        "probe"
+    } else if path.contains("/api/") {
+        "api"
+    } else {
+        "page"
     }
 }
 

@@ -172,11 +172,30 @@ impl OperationSpec {
 
     /// The upstream path, with the account and the id filled in.
     pub fn upstream_path(&self, account_id: &str, params: &PathParams) -> String {
-        let path = self.upstream_path.replace("{accountId}", account_id);
-        match &params.id {
-            Some(id) => path.replace("{id}", id),
-            None => path,
+        // One pass over the template (the proxy fills one per forwarded request); a
+        // placeholder with no value stays as written.
+        let mut path = String::with_capacity(self.upstream_path.len() + account_id.len() + 16);
+        let mut rest = self.upstream_path;
+        while let Some((before, after)) = rest.split_once('{') {
+            path.push_str(before);
+            let Some((name, tail)) = after.split_once('}') else {
+                path.push('{');
+                rest = after;
+                continue;
+            };
+            match (name, &params.id) {
+                ("accountId", _) => path.push_str(account_id),
+                ("id", Some(id)) => path.push_str(id),
+                _ => {
+                    path.push('{');
+                    path.push_str(name);
+                    path.push('}');
+                }
+            }
+            rest = tail;
         }
+        path.push_str(rest);
+        path
     }
 
     /// The same upstream path as an axum/matchit route pattern (for the sandbox).
@@ -323,5 +342,28 @@ mod tests {
         );
         assert_eq!(op.route(), "/api/account/{account_id}/users/{id}");
         assert!(op.takes_header("If-Match"));
+
+        let with_id = PathParams {
+            id: Some("7".into()),
+        };
+        for (template, params, expected) in [
+            (
+                "/api/account/{accountId}/users",
+                &PathParams::default(),
+                "/api/account/123/users",
+            ),
+            ("/{accountId}/{id}/{accountId}", &with_id, "/123/7/123"),
+            // A placeholder with no value, or none the proxy knows, stays as written.
+            ("/users/{id}", &PathParams::default(), "/users/{id}"),
+            ("/users/{other}/{id}", &with_id, "/users/{other}/7"),
+            ("/users/{id", &with_id, "/users/{id"),
+            ("/plain", &with_id, "/plain"),
+        ] {
+            let op = OperationSpec {
+                upstream_path: template,
+                ..OPS[0]
+            };
+            assert_eq!(op.upstream_path("123", params), expected, "{template}");
+        }
     }
 }
