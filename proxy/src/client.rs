@@ -20,11 +20,11 @@ use http::{Request, Response, Uri};
 use http_body_util::Full;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::{self, Client};
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tower::{Service, ServiceExt};
 
@@ -36,9 +36,18 @@ pub(crate) type SendBody = Full<Bytes>;
 /// The vendors' client, shared by every request (it holds the connection pool).
 #[derive(Clone)]
 pub(crate) struct VendorClient {
-    client: Client<HttpsConnector<Egress>, SendBody>,
+    client: Client<ConnectTimeout<HttpsConnector<Egress>>, SendBody>,
+    proxies: Arc<Matcher>,
     total: Duration,
 }
+
+/// An egress proxy this client cannot use.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the egress proxy {0} (from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not an http:// URL: \
+     only plain-HTTP egress proxies are supported (the vendor's TLS runs inside the tunnel)"
+)]
+pub struct UnsupportedProxy(String);
 
 /// Why no answer came from the vendor.
 #[derive(Debug, thiserror::Error)]
@@ -70,31 +79,74 @@ fn chain(error: &dyn StdError) -> String {
 impl VendorClient {
     /// `proxies`: the egress proxies, usually [`Matcher::from_env`] (`HTTPS_PROXY`,
     /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, read as curl reads them).
-    pub(crate) fn new(connect_timeout: Duration, total: Duration, proxies: Matcher) -> Self {
+    pub(crate) fn new(
+        connect_timeout: Duration,
+        total: Duration,
+        proxies: Matcher,
+    ) -> Result<Self, UnsupportedProxy> {
+        for scheme in ["http", "https"] {
+            let probe = Uri::from_static(if scheme == "http" {
+                "http://vendor.invalid/"
+            } else {
+                "https://vendor.invalid/"
+            });
+            if let Some(proxy) = proxies.intercept(&probe)
+                && proxy.uri().scheme_str() != Some("http")
+            {
+                return Err(UnsupportedProxy(proxy.uri().to_string()));
+            }
+        }
+        let proxies = Arc::new(proxies);
         let mut direct = HttpConnector::new();
         direct.enforce_http(false);
         direct.set_nodelay(true);
-        direct.set_connect_timeout(Some(connect_timeout));
         let tls = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls_config())
             .https_or_http()
             .enable_http1()
             .wrap_connector(Egress {
                 direct,
-                proxies: Arc::new(proxies),
+                proxies: proxies.clone(),
             });
-        Self {
-            client: Client::builder(TokioExecutor::new()).build(tls),
+        // The connect timeout covers the whole of opening a connection: TCP, the egress
+        // proxy's tunnel and TLS. Running out of it is a connection error (retried for reads,
+        // then 502), like a refused connection.
+        let connector = ConnectTimeout {
+            inner: tls,
+            limit: connect_timeout,
+        };
+        Ok(Self {
+            client: Client::builder(TokioExecutor::new())
+                // Idle connections are closed in the background, not only when next used.
+                .pool_timer(TokioTimer::new())
+                .build(connector),
+            proxies,
             total,
-        }
+        })
     }
 
     /// Sends `request` and waits for the answer's head; its body then streams under the same
     /// deadline.
     pub(crate) async fn send(
         &self,
-        request: Request<SendBody>,
+        mut request: Request<SendBody>,
     ) -> Result<Response<Deadline<Incoming>>, SendError> {
+        // A plain-HTTP request through the egress proxy goes to the proxy itself (in full-URL
+        // form), so the proxy's credentials travel with it; HTTPS ones give them to the
+        // tunnel.
+        if request.uri().scheme() == Some(&http::uri::Scheme::HTTP)
+            && let Some(proxy) = self.proxies.intercept(request.uri())
+            && let Some(credentials) = proxy.basic_auth()
+        {
+            request
+                .headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, credentials.clone());
+        }
+        // What reqwest sent, and vendors saw, when the browser names nothing.
+        request
+            .headers_mut()
+            .entry(http::header::ACCEPT)
+            .or_insert(http::HeaderValue::from_static("*/*"));
         let deadline = tokio::time::Instant::now() + self.total;
         let answer = tokio::time::timeout_at(deadline, self.client.request(request))
             .await
@@ -147,7 +199,7 @@ pub(crate) struct Egress {
 }
 
 impl Service<Uri> for Egress {
-    type Response = TokioIo<TcpStream>;
+    type Response = VendorStream;
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
@@ -156,19 +208,136 @@ impl Service<Uri> for Egress {
     }
 
     fn call(&mut self, destination: Uri) -> Self::Future {
+        let https = destination.scheme() == Some(&http::uri::Scheme::HTTPS);
         match self.proxies.intercept(&destination) {
             None => {
                 let connecting = self.direct.call(destination);
-                Box::pin(async move { connecting.await.map_err(Into::into) })
+                Box::pin(async move {
+                    let io = connecting.await?;
+                    Ok(VendorStream {
+                        io,
+                        via_proxy: false,
+                    })
+                })
             }
-            Some(proxy) => {
+            // HTTPS: a CONNECT tunnel to the vendor, TLS inside it, end to end.
+            Some(proxy) if https => {
                 let mut tunnel = Tunnel::new(proxy.uri().clone(), self.direct.clone());
                 if let Some(credentials) = proxy.basic_auth() {
                     tunnel = tunnel.with_auth(credentials.clone());
                 }
-                Box::pin(async move { tunnel.oneshot(destination).await.map_err(Into::into) })
+                Box::pin(async move {
+                    let io = tunnel.oneshot(destination).await?;
+                    Ok(VendorStream {
+                        io,
+                        via_proxy: false,
+                    })
+                })
+            }
+            // Plain HTTP: the request itself goes to the proxy, as proxies expect (many refuse
+            // CONNECT to any port but 443).
+            Some(proxy) => {
+                let connecting = self.direct.call(proxy.uri().clone());
+                Box::pin(async move {
+                    let io = connecting.await?;
+                    Ok(VendorStream {
+                        io,
+                        via_proxy: true,
+                    })
+                })
             }
         }
+    }
+}
+
+/// A connection [`Egress`] opened: hyper must know when it leads to the egress proxy rather
+/// than the vendor, to send the full URL.
+pub(crate) struct VendorStream {
+    io: TokioIo<TcpStream>,
+    via_proxy: bool,
+}
+
+impl Connection for VendorStream {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.via_proxy)
+    }
+}
+
+impl hyper::rt::Read for VendorStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for VendorStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// Bounds the whole of opening a connection. tower's `Timeout` would do, but hyper-util wants
+/// a connector whose future it can move (`Unpin`), and tower's holds its timer in place.
+#[derive(Clone)]
+pub(crate) struct ConnectTimeout<C> {
+    inner: C,
+    limit: Duration,
+}
+
+impl<C> Service<Uri> for ConnectTimeout<C>
+where
+    C: Service<Uri>,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, destination: Uri) -> Self::Future {
+        let connecting = self.inner.call(destination);
+        let limit = self.limit;
+        Box::pin(async move {
+            match tokio::time::timeout(limit, connecting).await {
+                Ok(connected) => connected.map_err(Into::into),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no connection within {} s", limit.as_secs_f64()),
+                )
+                .into()),
+            }
+        })
     }
 }
 
@@ -243,11 +412,15 @@ mod tests {
         address
     }
 
-    /// An egress proxy that tunnels `CONNECT` and reports each tunnel's target.
-    async fn egress_proxy() -> (std::net::SocketAddr, tokio::sync::mpsc::Receiver<String>) {
+    /// An egress proxy that reports the request line and the `proxy-authorization` of each
+    /// request it gets, then tunnels a `CONNECT` or relays a full-URL request to its host.
+    /// With `silent`, it never answers.
+    async fn egress_proxy(
+        silent: bool,
+    ) -> (std::net::SocketAddr, tokio::sync::mpsc::Receiver<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let (seen, targets) = tokio::sync::mpsc::channel(8);
+        let (seen, requests) = tokio::sync::mpsc::channel(8);
         tokio::spawn(async move {
             loop {
                 let (stream, _) = listener.accept().await.unwrap();
@@ -256,61 +429,177 @@ mod tests {
                     let mut client = BufReader::new(stream);
                     let mut line = String::new();
                     client.read_line(&mut line).await.unwrap();
-                    // CONNECT host:port HTTP/1.1, then headers up to an empty line.
-                    let target = line.split(' ').nth(1).unwrap().to_owned();
+                    let mut head = Vec::new();
+                    let mut credentials = String::from("none");
                     loop {
                         let mut header = String::new();
                         client.read_line(&mut header).await.unwrap();
+                        if let Some((name, value)) = header.split_once(':')
+                            && name.eq_ignore_ascii_case("proxy-authorization")
+                        {
+                            credentials = value.trim().to_owned();
+                        }
+                        head.push(header.clone());
                         if header == "\r\n" {
                             break;
                         }
                     }
-                    seen.send(format!("{} {target}", line.split(' ').next().unwrap()))
-                        .await
-                        .unwrap();
-                    let mut vendor = TcpStream::connect(&target).await.unwrap();
+                    let line = line.trim().to_owned();
+                    seen.send(format!("{line} | {credentials}")).await.unwrap();
+                    if silent {
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                        return;
+                    }
+                    let target = line.split(' ').nth(1).unwrap();
+                    let connect = line.starts_with("CONNECT ");
+                    let host = if connect {
+                        target.to_owned()
+                    } else {
+                        target
+                            .parse::<Uri>()
+                            .unwrap()
+                            .authority()
+                            .unwrap()
+                            .to_string()
+                    };
+                    let mut vendor = TcpStream::connect(&host).await.unwrap();
                     let mut client = client.into_inner();
-                    client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await
-                        .unwrap();
+                    if connect {
+                        client
+                            .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                            .await
+                            .unwrap();
+                    } else {
+                        vendor
+                            .write_all(format!("{line}\r\n").as_bytes())
+                            .await
+                            .unwrap();
+                        vendor.write_all(head.concat().as_bytes()).await.unwrap();
+                    }
                     let _ = tokio::io::copy_bidirectional(&mut client, &mut vendor).await;
                 });
             }
         });
-        (address, targets)
+        (address, requests)
     }
 
     fn get(address: std::net::SocketAddr) -> Request<SendBody> {
+        request(&format!("http://{address}/users/1"))
+    }
+
+    fn request(uri: &str) -> Request<SendBody> {
         let mut request = Request::new(SendBody::default());
-        *request.uri_mut() = format!("http://{address}/users/1").parse().unwrap();
+        *request.uri_mut() = uri.parse().unwrap();
         request
     }
 
+    fn client(proxies: Matcher) -> VendorClient {
+        VendorClient::new(Duration::from_secs(1), Duration::from_secs(5), proxies).unwrap()
+    }
+
     #[tokio::test]
-    async fn a_vendor_covered_by_the_egress_proxy_is_reached_through_its_tunnel() {
+    async fn a_plain_http_vendor_behind_the_egress_proxy_is_asked_through_it_by_full_url() {
         let vendor = vendor("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n", "ok").await;
-        let (proxy, mut targets) = egress_proxy().await;
-        let proxies = Matcher::builder().all(format!("http://{proxy}")).build();
-        let client = VendorClient::new(Duration::from_secs(2), Duration::from_secs(5), proxies);
+        let (proxy, mut requests) = egress_proxy(false).await;
+        let client = client(
+            Matcher::builder()
+                .all(format!("http://ops:s3cret@{proxy}"))
+                .build(),
+        );
 
         let answer = client.send(get(vendor)).await.unwrap();
         assert_eq!(answer.status(), 200);
         let body = answer.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(body, "ok");
-        // The relay reports the tunnel before it opens it, so the report is there by now.
-        assert_eq!(targets.try_recv().unwrap(), format!("CONNECT {vendor}"));
+        // The relay reports the request before it passes it on, so the report is there now.
+        assert_eq!(
+            requests.try_recv().unwrap(),
+            format!("GET http://{vendor}/users/1 HTTP/1.1 | Basic b3BzOnMzY3JldA==")
+        );
 
         // A vendor the proxy list exempts is reached straight.
-        let exempt = Matcher::builder()
-            .all(format!("http://{proxy}"))
-            .no("127.0.0.1")
-            .build();
-        let client = VendorClient::new(Duration::from_secs(2), Duration::from_secs(5), exempt);
-        assert_eq!(client.send(get(vendor)).await.unwrap().status(), 200);
+        let exempt = client_exempting(proxy);
+        assert_eq!(exempt.send(get(vendor)).await.unwrap().status(), 200);
         assert!(
-            targets.try_recv().is_err(),
-            "no tunnel for an exempt vendor"
+            requests.try_recv().is_err(),
+            "an exempt vendor went through the proxy"
+        );
+    }
+
+    fn client_exempting(proxy: std::net::SocketAddr) -> VendorClient {
+        client(
+            Matcher::builder()
+                .all(format!("http://{proxy}"))
+                .no("127.0.0.1")
+                .build(),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_https_vendor_behind_the_egress_proxy_is_reached_through_a_tunnel() {
+        // The vendor here speaks no TLS, so the exchange fails after the tunnel opens: what
+        // matters is that the proxy was asked for a tunnel, with its credentials.
+        let vendor = vendor("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n", "ok").await;
+        let (proxy, mut requests) = egress_proxy(false).await;
+        let client = client(
+            Matcher::builder()
+                .all(format!("http://ops:s3cret@{proxy}"))
+                .build(),
+        );
+        let sent = client
+            .send(request(&format!("https://{vendor}/users/1")))
+            .await;
+        assert!(sent.is_err(), "TLS to a plain vendor cannot succeed");
+        assert_eq!(
+            requests.try_recv().unwrap(),
+            format!("CONNECT {vendor} HTTP/1.1 | Basic b3BzOnMzY3JldA==")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_egress_proxy_that_never_opens_the_tunnel_is_a_connect_error_in_time() {
+        let (proxy, _requests) = egress_proxy(true).await;
+        let client = client(Matcher::builder().all(format!("http://{proxy}")).build());
+        let started = std::time::Instant::now();
+        let Err(error) = client.send(request("https://vendor.example/users/1")).await else {
+            panic!("a tunnel that never opened answered");
+        };
+        assert!(matches!(error, SendError::Connect(_)), "{error:?}");
+        assert!(
+            error.to_string().contains("no connection within 1 s"),
+            "{error}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn an_egress_proxy_that_is_not_plain_http_is_refused_at_start() {
+        for proxies in [
+            Matcher::builder()
+                .https("https://proxy.example:3128")
+                .build(),
+            Matcher::builder()
+                .all("socks5://proxy.example:1080")
+                .build(),
+        ] {
+            let Err(refused) =
+                VendorClient::new(Duration::from_secs(1), Duration::from_secs(1), proxies)
+            else {
+                panic!("an unusable egress proxy was accepted");
+            };
+            assert!(refused.to_string().contains("proxy.example"), "{refused}");
+        }
+        assert!(
+            VendorClient::new(
+                Duration::from_secs(1),
+                Duration::from_secs(1),
+                Matcher::builder().all("http://proxy.example:3128").build()
+            )
+            .is_ok()
         );
     }
 
@@ -322,7 +611,8 @@ mod tests {
             "[{\"id\":",
         )
         .await;
-        let client = VendorClient::new(Duration::from_secs(2), total, Matcher::builder().build());
+        let client =
+            VendorClient::new(Duration::from_secs(2), total, Matcher::builder().build()).unwrap();
         let started = std::time::Instant::now();
         let answer = client.send(get(vendor)).await.unwrap();
         assert_eq!(answer.status(), 200);
@@ -347,11 +637,7 @@ mod tests {
             .unwrap()
             .local_addr()
             .unwrap();
-        let client = VendorClient::new(
-            Duration::from_secs(2),
-            Duration::from_secs(5),
-            Matcher::builder().build(),
-        );
+        let client = client(Matcher::builder().build());
         let Err(error) = client.send(get(address)).await else {
             panic!("nothing listens at {address}, yet an answer came");
         };

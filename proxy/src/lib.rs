@@ -189,7 +189,7 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
         config.connect_timeout,
         config.request_timeout,
         hyper_util::client::proxy::matcher::Matcher::from_env(),
-    );
+    )?;
     let upstreams = config
         .connections
         .iter()

@@ -64,8 +64,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   role = "admin"                            # or "viewer"
 ///
 /// Behind an egress proxy, set HTTPS_PROXY (and HTTP_PROXY for plain-HTTP vendors, or
-/// ALL_PROXY for both; NO_PROXY lists hosts reached directly), read as curl reads them. The
-/// proxy opens a CONNECT tunnel to each vendor through it, TLS running end to end inside.
+/// ALL_PROXY for both; NO_PROXY lists hosts reached directly), read as curl reads them, as
+/// http://[user:password@]host:port. HTTPS vendors are reached through a CONNECT tunnel, TLS
+/// running end to end inside it.
 #[derive(Debug, Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
