@@ -256,6 +256,9 @@ async fn forward(
 
     let mut response = Response::builder().status(upstream.status());
     let response_headers = response.headers_mut().expect("builder has no error yet");
+    // Room for what the layers add on the way out (request id, security headers): a map grown
+    // one header at a time is rehashed on the way.
+    response_headers.reserve(16);
     for name in RETURNED_RESPONSE_HEADERS.into_iter().chain(
         operation
             .response_headers

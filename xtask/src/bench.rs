@@ -62,6 +62,11 @@ struct Figures {
 /// this shared machine hits every target alike; the median round is reported.
 const ROUNDS: usize = 3;
 
+const DIRECT: &str = "direct to the sandbox";
+const PROXY: &str = "through the proxy";
+const FLOOR: &str = "through a bare hyper forwarder (the floor)";
+const NGINX: &str = "through nginx proxy_pass";
+
 /// CPU time (user + system) a process and its threads have used so far, in seconds.
 fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
@@ -168,9 +173,22 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
     step("building the sandbox (release)", || {
         run(cargo().args(["build", "--release", "-p", "sandbox"]))
     })?;
-    step("building the proxy (production profile: fat LTO)", || {
-        run(cargo().args(["build", "--profile", "production", "-p", "proxy"]))
-    })?;
+    step(
+        "building the proxy and the bare forwarder (production profile: fat LTO)",
+        || {
+            run(cargo().args([
+                "build",
+                "--profile",
+                "production",
+                "-p",
+                "proxy",
+                "--bin",
+                "proxy",
+                "--example",
+                "bare_forwarder",
+            ]))
+        },
+    )?;
     let bin = root.join("target").join("release");
     let work_dir = tempfile::tempdir()?;
     let work = work_dir.path();
@@ -224,19 +242,46 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
     wait_for(proxy_port)?;
 
     let basic = format!("Basic {}", STANDARD.encode(format!("api:{PASSWORD}")));
+    // The floor: what any forwarder on the proxy's stack (hyper, hyper-util's client, tokio,
+    // mimalloc) costs, with none of the proxy's features. See `proxy/examples/bare_forwarder.rs`.
+    let floor_port = free_port()?;
+    let floor = Running(
+        Command::new(
+            root.join("target")
+                .join("production")
+                .join("examples")
+                .join("bare_forwarder"),
+        )
+        .args([
+            &floor_port.to_string(),
+            &format!("http://127.0.0.1:{sandbox_port}"),
+            "/api/cp",
+            "/commpeak/api",
+        ])
+        .env("BARE_FORWARDER_AUTHORIZATION", &basic)
+        .spawn()
+        .context("starting the bare forwarder")?,
+    );
+    wait_for(floor_port)?;
     // Each target with the process whose CPU time per request is reported.
     let mut targets = vec![
         (
-            "direct to the sandbox",
+            DIRECT,
             format!("{commpeak}{USER_PATH}"),
             Some(basic.clone()),
             sandbox.0.id(),
         ),
         (
-            "through the proxy",
+            PROXY,
             format!("http://127.0.0.1:{proxy_port}/api/cp/users/1001"),
             None,
             proxy_pid,
+        ),
+        (
+            FLOOR,
+            format!("http://127.0.0.1:{floor_port}/api/cp/users/1001"),
+            None,
+            floor.0.id(),
         ),
     ];
     let _nginx = match Command::new("nginx").arg("-v").output() {
@@ -264,7 +309,7 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
                 .context("starting nginx")?;
             wait_for(port)?;
             targets.push((
-                "through nginx proxy_pass",
+                NGINX,
                 format!("http://127.0.0.1:{port}/api/cp/users/1001"),
                 None,
                 child.id(),
@@ -317,7 +362,7 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
         .collect();
     let direct = &results[0].1;
     println!(
-        "\nMedians of {ROUNDS} interleaved rounds. CPU per request: of the sandbox (direct), the proxy, nginx's worker.\n"
+        "\nMedians of {ROUNDS} interleaved rounds. CPU per request: of the sandbox (direct), of the forwarder (the others; nginx's worker).\n"
     );
     println!(
         "| Target | Requests/s | p50 ms | p99 ms | vs direct (throughput) | added p99 ms | CPU µs per request |"
@@ -333,15 +378,29 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
             f.p99_ms - direct.p99_ms
         );
     }
-    if let Some((_, nginx, nginx_cpu)) = results.get(2) {
-        let (_, proxy, proxy_cpu) = &results[1];
+    let row = |wanted: &str| results.iter().find(|(name, ..)| *name == wanted);
+    if let (Some((_, proxy, proxy_cpu)), Some((_, floor, floor_cpu))) = (row(PROXY), row(FLOOR)) {
         println!(
-            "\nproxy vs nginx: throughput {:.2}x, p99 {:.2} ms vs {:.2} ms, CPU per request {:.1}x",
-            proxy.requests_per_second / nginx.requests_per_second,
+            "\nproxy vs the bare forwarder: throughput {:.2}x, p99 {:.2} ms vs {:.2} ms, CPU per request {:.1}x",
+            proxy.requests_per_second / floor.requests_per_second,
             proxy.p99_ms,
-            nginx.p99_ms,
-            proxy_cpu / nginx_cpu
+            floor.p99_ms,
+            proxy_cpu / floor_cpu
         );
+        if let Some((_, nginx, nginx_cpu)) = row(NGINX) {
+            for (name, f, cpu) in [
+                ("proxy", proxy, proxy_cpu),
+                ("bare forwarder", floor, floor_cpu),
+            ] {
+                println!(
+                    "{name} vs nginx: throughput {:.2}x, p99 {:.2} ms vs {:.2} ms, CPU per request {:.1}x",
+                    f.requests_per_second / nginx.requests_per_second,
+                    f.p99_ms,
+                    nginx.p99_ms,
+                    cpu / nginx_cpu
+                );
+            }
+        }
     }
     println!("proxy peak RSS: {rss:.1} MB");
     Ok(())
