@@ -1,12 +1,13 @@
-//! The HTTP client that carries browser requests to the vendors: hyper-util's pooled HTTP/1.1
-//! client over rustls with the system's roots, tunnelled (HTTP `CONNECT`) through the egress
-//! proxy the environment names, with a connect timeout and one deadline over the whole
-//! exchange, the answer's body included.
+//! The proxy's one HTTP client, for browser requests to the vendors and for its own calls (CSDS
+//! domain lookups, Sentinel tokens, readiness checks): hyper-util's pooled HTTP/1.1 client over
+//! rustls with the system's roots, tunnelled (HTTP `CONNECT`) through the egress proxy the
+//! environment names, with a connect timeout and one deadline over the whole exchange, the
+//! answer's body included.
 //!
-//! Why not reqwest, which the proxy keeps for its own token and domain lookups: measured under
-//! load, reqwest's request building, URL re-parsing and per-request connector clones cost about
-//! a fifth of the proxy's CPU per forwarded request, and the forwarding path needs none of what
-//! it adds over hyper-util (redirects are never followed, bodies are passed through).
+//! Why not reqwest: measured under load, reqwest's request building, URL re-parsing and
+//! per-request connector clones cost about a fifth of the proxy's CPU per forwarded request,
+//! and the proxy needs none of what it adds over hyper-util (redirects are never followed,
+//! bodies are passed through or read whole).
 
 use std::error::Error as StdError;
 use std::future::Future;
@@ -62,6 +63,20 @@ pub(crate) enum SendError {
     #[error("the exchange with the vendor failed: {}", chain(.0))]
     Failed(legacy::Error),
 }
+
+/// Why one of the proxy's own calls got no answer it could read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FetchError {
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// The answer's head came, its body could not be read whole.
+    #[error("{0}")]
+    Body(String),
+}
+
+/// The most the proxy reads of an answer to its own calls; a CSDS domain list or a Sentinel
+/// token is a few kilobytes.
+const OWN_ANSWER_LIMIT: usize = 1024 * 1024;
 
 /// An error and its causes on one line (hyper's own message is only the outermost, "client
 /// error (Connect)"; the cause is what an operator acts on).
@@ -163,6 +178,23 @@ impl VendorClient {
             expires: tokio::time::sleep_until(deadline),
             total: self.total,
         }))
+    }
+}
+
+impl VendorClient {
+    /// Sends one of the proxy's own requests and reads the whole answer, under the same
+    /// deadline as the exchange.
+    pub(crate) async fn fetch(
+        &self,
+        request: Request<SendBody>,
+    ) -> Result<Response<Bytes>, FetchError> {
+        let (head, body) = self.send(request).await?.into_parts();
+        let body =
+            http_body_util::BodyExt::collect(http_body_util::Limited::new(body, OWN_ANSWER_LIMIT))
+                .await
+                .map_err(|e| FetchError::Body(chain(&*e)))?
+                .to_bytes();
+        Ok(Response::from_parts(head, body))
     }
 }
 
@@ -621,6 +653,49 @@ mod tests {
             "the vendor did not answer within 0.3 s",
             "{error:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_proxys_own_calls_read_the_whole_answer_within_limit_and_deadline() {
+        let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+        let too_long = OWN_ANSWER_LIMIT + 1;
+        let client = VendorClient::new(
+            Duration::from_secs(2),
+            Duration::from_millis(500),
+            Matcher::builder().build(),
+        )
+        .unwrap();
+        for (case, head, body, expected) in [
+            (
+                "a whole answer",
+                "HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n",
+                "{\"baseURI\":\"x\"}",
+                Ok("{\"baseURI\":\"x\"}"),
+            ),
+            (
+                "an answer that stalls",
+                "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n",
+                "{\"access_",
+                Err("did not answer within 0.5 s"),
+            ),
+            (
+                "an answer beyond the limit",
+                leak(format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {too_long}\r\n\r\n"
+                )),
+                leak("x".repeat(too_long)),
+                Err("length limit exceeded"),
+            ),
+        ] {
+            let answer = client.fetch(get(vendor(head, body).await)).await;
+            match (answer, expected) {
+                (Ok(answer), Ok(expected)) => assert_eq!(answer.body(), expected, "{case}"),
+                (Err(error), Err(fragment)) => {
+                    assert!(error.to_string().contains(fragment), "{case}: {error}");
+                }
+                (answer, _) => panic!("{case}: {answer:?}"),
+            }
+        }
     }
 
     #[tokio::test]

@@ -146,7 +146,7 @@ async fn forward(
         }
     };
 
-    let base = upstream_state.base_url(&state.client, connection).await?;
+    let base = upstream_state.base_url(&state.vendor, connection).await?;
     let url = upstream_url(connection, &base, operation, &params, uri.query());
     // Towards a vendor behind something that passes only POST, PUT and DELETE travel as POST
     // with the override (and are signed as what is sent).
@@ -183,7 +183,7 @@ async fn forward(
     let upstream = loop {
         // Built anew per attempt: an OAuth 1.0 signature is valid once.
         let authorization = upstream_state
-            .authorization(&state.client, connection, &wire_method, &url)
+            .authorization(&state.vendor, connection, &wire_method, &url)
             .await?;
         let mut request = http::Request::new(match &body {
             Some(body) => SendBody::from(body.clone()),

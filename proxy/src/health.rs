@@ -80,7 +80,7 @@ async fn check(state: &AppState, connection: &Connection) -> Check {
             .get(&connection.id)
             .ok_or_else(|| "no upstream state".to_owned())?;
         let base = upstream_state
-            .base_url(&state.client, connection)
+            .base_url(&state.vendor, connection)
             .await
             .map_err(|e| e.to_string())?;
         let absent = PathParams {
@@ -117,7 +117,7 @@ async fn check(state: &AppState, connection: &Connection) -> Check {
         };
         let url = crate::forward::upstream_url(connection, &base, operation, &params, None);
         let authorization = upstream_state
-            .authorization(&state.client, connection, &method, &url)
+            .authorization(&state.vendor, connection, &method, &url)
             .await
             .map_err(|e| e.to_string())?;
         let target: axum::http::Uri = url

@@ -151,9 +151,8 @@ impl Config {
 /// State shared by every request.
 pub(crate) struct AppState {
     pub connections: Vec<Connection>,
-    /// For the proxy's own calls: CSDS domain lookups and OAuth 2.0 tokens.
-    pub client: reqwest::Client,
-    /// For what is forwarded to the vendors, and the readiness checks that stand for it.
+    /// For what is forwarded to the vendors, the readiness checks that stand for it, and the
+    /// proxy's own calls (CSDS domain lookups, OAuth 2.0 tokens).
     pub vendor: client::VendorClient,
     pub body_limit: usize,
     pub retry: RetryPolicy,
@@ -179,12 +178,6 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
             dist.display()
         );
     }
-    let client = reqwest::Client::builder()
-        .connect_timeout(config.connect_timeout)
-        .timeout(config.request_timeout)
-        // Never follow a vendor's redirect: it could point the credentials at another host.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
     let vendor = client::VendorClient::new(
         config.connect_timeout,
         config.request_timeout,
@@ -208,7 +201,6 @@ pub fn app(config: Config) -> anyhow::Result<Router> {
     let state = Arc::new(AppState {
         openapi: openapi.into(),
         connections: config.connections,
-        client,
         vendor,
         upstreams,
         body_limit: config.body_limit,

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use shared::liveperson::ops;
 use url::Url;
 
+use crate::client::{FetchError, SendBody, VendorClient};
 use crate::config::{Connection, Domain, LivepersonAuth, Upstream, sensitive};
 use crate::error::ProxyError;
 
@@ -78,7 +79,7 @@ impl UpstreamState {
     /// The base URL requests to `connection` go to.
     pub(crate) async fn base_url(
         &self,
-        client: &reqwest::Client,
+        client: &VendorClient,
         connection: &Connection,
     ) -> Result<Url, ProxyError> {
         match &connection.upstream {
@@ -103,7 +104,7 @@ impl UpstreamState {
     /// A service's domain from CSDS, cached for [`DOMAIN_TTL`].
     async fn lookup(
         &self,
-        client: &reqwest::Client,
+        client: &VendorClient,
         connection: &Connection,
         csds: &Url,
         account_id: &str,
@@ -123,16 +124,13 @@ impl UpstreamState {
         lookup.set_path(&ops::csds_path(account_id, service));
         lookup.set_query(Some(&format!("version={}", ops::CSDS_VERSION)));
         let answer = client
-            .get(lookup)
-            .send()
+            .fetch(own_request(Method::GET, lookup.as_str(), None).map_err(&fail)?)
             .await
-            .map_err(|e| fail(format!("the domain API could not be reached ({e})")))?;
+            .map_err(|e| fail(unanswered("the domain API", &e)))?;
         if !answer.status().is_success() {
             return Err(fail(format!("the domain API answered {}", answer.status())));
         }
-        let answer: CsdsAnswer = answer
-            .json()
-            .await
+        let answer: CsdsAnswer = serde_json::from_slice(answer.body())
             .map_err(|e| fail(format!("the domain API's answer is not understood ({e})")))?;
         // baseURI is a host (and port) only; anything that would change the path is refused.
         let host = answer.base_uri.trim();
@@ -150,7 +148,7 @@ impl UpstreamState {
     /// The `Authorization` of one request to `url`.
     pub(crate) async fn authorization(
         &self,
-        client: &reqwest::Client,
+        client: &VendorClient,
         connection: &Connection,
         method: &Method,
         url: &str,
@@ -206,7 +204,7 @@ impl UpstreamState {
     /// A valid Sentinel token, fetched when there is none or it is about to expire.
     async fn token(
         &self,
-        client: &reqwest::Client,
+        client: &VendorClient,
         connection: &Connection,
         domain: &Domain,
         account_id: &str,
@@ -237,25 +235,22 @@ impl UpstreamState {
         let mut url = sentinel;
         url.set_path(&ops::sentinel_token_path(account_id));
         let started = Instant::now();
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_id", client_id)
+            .append_pair("client_secret", client_secret.expose_secret())
+            .finish();
         let answer = client
-            .post(url)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", client_id),
-                ("client_secret", client_secret.expose_secret()),
-            ])
-            .send()
+            .fetch(own_request(Method::POST, url.as_str(), Some(form)).map_err(&fail)?)
             .await
-            .map_err(|e| fail(format!("Sentinel could not be reached ({e})")))?;
+            .map_err(|e| fail(unanswered("Sentinel", &e)))?;
         if !answer.status().is_success() {
             return Err(fail(format!(
                 "Sentinel refused the client credentials ({})",
                 answer.status()
             )));
         }
-        let answer: TokenAnswer = answer
-            .json()
-            .await
+        let answer: TokenAnswer = serde_json::from_slice(answer.body())
             .map_err(|e| fail(format!("Sentinel's answer is not understood ({e})")))?;
         let lifetime = answer
             .expires_in
@@ -275,6 +270,35 @@ impl UpstreamState {
     pub(crate) async fn token_refused(&self) {
         *self.token.lock().await = None;
     }
+}
+
+/// Why `service` gave no answer, for the operator.
+fn unanswered(service: &str, error: &FetchError) -> String {
+    match error {
+        FetchError::Send(e) => format!("{service} could not be reached ({e})"),
+        FetchError::Body(e) => format!("{service}'s answer could not be read ({e})"),
+    }
+}
+
+/// One of the proxy's own calls: a JSON answer asked for, a form sent when there is one.
+fn own_request(
+    method: Method,
+    url: &str,
+    form: Option<String>,
+) -> Result<http::Request<SendBody>, String> {
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header(http::header::ACCEPT, "application/json");
+    if form.is_some() {
+        request = request.header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+    }
+    request
+        .body(form.map(SendBody::from).unwrap_or_default())
+        .map_err(|e| format!("{url} is not a URL to send to ({e})"))
 }
 
 /// The OAuth 1.0 `Authorization` of a request: HMAC-SHA1 over the method, the URL without
