@@ -2,13 +2,20 @@
 //! Which requests exist is read from the vendor's operation table in `shared`; strict in
 //! what it lets through: only described paths, checked bodies and allow-listed headers.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
+use futures_util::FutureExt;
+use percent_encoding::percent_decode_str;
 use shared::operation::{self, OperationSpec, PathParams, RouteError};
+use tower::Service;
 
 use crate::access::Identity;
 use crate::audit;
@@ -52,15 +59,50 @@ fn effective_method(method: &Method, headers: &HeaderMap) -> Result<Method, Prox
     }
 }
 
-/// `/api/{connection}/{*path}` → the vendor operation that `path` and the method describe.
-pub(crate) async fn users(
-    State(state): State<Arc<AppState>>,
-    Path((connection_id, rest)): Path<(String, String)>,
-    axum::Extension(identity): axum::Extension<Identity>,
-    request: Request,
-) -> Response {
+/// Where a forwarded request goes: the connection id and the path after it, from a request
+/// path under the console's base path, when it is `/api/{connection}/{path}` (both parts
+/// non-empty, as axum's `{connection}/{*path}` would match). Still percent-encoded.
+pub(crate) fn target<'a>(path: &'a str, base_path: &str) -> Option<(&'a str, &'a str)> {
+    let (connection, rest) = path
+        .strip_prefix(base_path)?
+        .strip_prefix("/api/")?
+        .split_once('/')?;
+    (!connection.is_empty() && !rest.is_empty()).then_some((connection, rest))
+}
+
+/// The forwarding path as a tower service: `/api/{connection}/{path}`, sent to the vendor
+/// operation that `path` and the method describe. [`crate::Front`] hands it its requests
+/// before axum's router sees them, and its guards (cross-site check, identity) wrap it as
+/// they wrap the other API routes.
+#[derive(Clone)]
+pub(crate) struct Forward(pub Arc<AppState>);
+
+impl Service<Request> for Forward {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        Box::pin(users(self.0.clone(), request).map(Ok))
+    }
+}
+
+async fn users(state: Arc<AppState>, mut request: Request) -> Response {
+    // Set by the identity guard in front of this service; never absent.
+    let identity = request.extensions_mut().remove::<Identity>();
     // Taken apart, not extracted piece by piece: axum's `HeaderMap` extractor copies the map.
     let (parts, body) = request.into_parts();
+    let decoded = target(parts.uri.path(), &state.base_path).and_then(|(connection, rest)| {
+        let decode = |part| percent_decode_str(part).decode_utf8().ok();
+        Some((decode(connection)?, decode(rest)?))
+    });
+    let (Some(identity), Some((connection_id, rest))) = (identity, decoded) else {
+        return ProxyError::NotFound.into_response_for(&parts.headers);
+    };
     let incoming = Incoming {
         connection_id: &connection_id,
         rest: &rest,
@@ -81,7 +123,11 @@ pub(crate) async fn users(
         .extensions_mut()
         .insert(crate::metrics::RouteLabel {
             route: operation.unwrap_or("api"),
-            connection: if known { connection_id } else { String::new() },
+            connection: if known {
+                connection_id.into_owned()
+            } else {
+                String::new()
+            },
         });
     response
 }
@@ -398,6 +444,34 @@ fn rewrite_location(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_paths_are_told_from_the_others() {
+        for (path, base_path, expected) in [
+            ("/api/lp/users", "", Some(("lp", "users"))),
+            (
+                "/api/lp/users/7/resetPassword",
+                "",
+                Some(("lp", "users/7/resetPassword")),
+            ),
+            ("/api/lp//users", "", Some(("lp", "/users"))),
+            ("/api/lp/", "", None),
+            ("/api/lp", "", None),
+            ("/api//users", "", None),
+            ("/api/", "", None),
+            ("/apix/lp/users", "", None),
+            ("/users/42", "", None),
+            ("/admin/api/lp/users", "/admin", Some(("lp", "users"))),
+            ("/adminx/api/lp/users", "/admin", None),
+            ("/api/lp/users", "/admin", None),
+        ] {
+            assert_eq!(
+                target(path, base_path),
+                expected,
+                "{path} under {base_path:?}"
+            );
+        }
+    }
     use crate::config::{CommpeakUpstream, LivepersonUpstream};
 
     fn connection(base: &str) -> Connection {

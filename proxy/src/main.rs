@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
+use axum::ServiceExt as _;
 use clap::Parser;
 use secrecy::SecretString;
 

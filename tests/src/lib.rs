@@ -226,22 +226,26 @@ pub async fn start_configured_proxy(
     config: proxy::Config,
 ) -> anyhow::Result<(String, Received, tokio::task::JoinHandle<()>)> {
     let received = Received::default();
-    let app = proxy::app(config)?.layer(axum::middleware::from_fn({
-        let received = received.clone();
-        move |request: axum::extract::Request, next: axum::middleware::Next| {
-            received.0.lock().unwrap_or_else(|p| p.into_inner()).push((
-                request.method().clone(),
-                request
-                    .uri()
-                    .path_and_query()
-                    .map_or_else(String::new, |p| p.as_str().to_owned()),
-            ));
-            next.run(request)
-        }
-    }));
+    let app = tower::ServiceBuilder::new()
+        .layer(axum::middleware::from_fn({
+            let received = received.clone();
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                received.0.lock().unwrap_or_else(|p| p.into_inner()).push((
+                    request.method().clone(),
+                    request
+                        .uri()
+                        .path_and_query()
+                        .map_or_else(String::new, |p| p.as_str().to_owned()),
+                ));
+                next.run(request)
+            }
+        }))
+        .service(proxy::app(config)?);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        std::net::SocketAddr,
+    >(app);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .await

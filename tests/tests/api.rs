@@ -554,8 +554,9 @@ async fn serves_the_spa_with_a_fallback_to_index() {
         icon.headers()
     );
     let missing = tempfile::tempdir().unwrap();
-    let error =
-        proxy::app(proxy::Config::new(vec![], Some(missing.path().to_owned()))).unwrap_err();
+    let Err(error) = proxy::app(proxy::Config::new(vec![], Some(missing.path().to_owned()))) else {
+        panic!("a dist with no index.html was accepted");
+    };
     assert!(error.to_string().contains("index.html"), "{error}");
 }
 
@@ -631,6 +632,47 @@ async fn the_console_is_served_compressed_cached_and_locked_down() {
     }
     let api = get("/api/connections", "identity").await.unwrap();
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_a_request_id() {
+    for hsts in [false, true] {
+        let stack = Stack::start_with(1, None, |config| config.hsts = hsts)
+            .await
+            .unwrap();
+        for (path, status) in [
+            ("/api/liveperson/users", StatusCode::OK),
+            ("/api/connections", StatusCode::OK),
+            ("/api/nowhere/users", StatusCode::NOT_FOUND),
+            (
+                "/api/liveperson/users/1/changePassword",
+                StatusCode::NOT_FOUND,
+            ),
+            ("/api/x/", StatusCode::NOT_FOUND),
+            ("/livez", StatusCode::OK),
+        ] {
+            let answer = client()
+                .get(format!("{}{path}", stack.proxy_url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), status, "{path}");
+            let headers = answer.headers();
+            assert_eq!(
+                headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'",
+                "{path}"
+            );
+            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+            assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+            assert_eq!(
+                headers.get("strict-transport-security").is_some(),
+                hsts,
+                "{path}: HSTS only when configured"
+            );
+            assert_eq!(headers["x-request-id"].len(), 36, "{path}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -52,7 +52,9 @@ async fn throttling_reaches_the_browser_with_its_retry_after() {
         .await
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let _server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let _server = tokio::spawn(async move {
+        axum::serve(listener, axum::ServiceExt::into_make_service(app)).await
+    });
     for connection in ["liveperson", "trintech", "commpeak"] {
         let proxied = reqwest::get(format!("{url}/api/{connection}/users"))
             .await

@@ -83,6 +83,13 @@ async fn paths_outside_the_described_operations_never_reach_the_vendor() {
     let status = raw_status(&proxy, &format!("http://evil.example{}", "/api/lp/users")).await;
     assert_eq!(status, 200);
     assert_eq!(sandbox.count("GET /api/account/"), 1);
+
+    // Percent-encoded letters are those letters (RFC 3986 §2.3), in the connection and the
+    // path alike: decoded before routing, as the encoded dots and slashes above were.
+    for target in ["/api/lp/us%65rs", "/api/%6Cp/users"] {
+        assert_eq!(raw_status(&proxy, target).await, 200, "{target}");
+    }
+    assert_eq!(sandbox.count("GET /api/account/"), 3);
 }
 
 #[tokio::test]

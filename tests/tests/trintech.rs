@@ -329,7 +329,9 @@ async fn an_instance_without_a_list_endpoint_refuses_the_list() {
         .await
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let _server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let _server = tokio::spawn(async move {
+        axum::serve(listener, axum::ServiceExt::into_make_service(app)).await
+    });
     let response = tests::console_client()
         .get(format!("{url}/api/trintech/users"))
         .send()
