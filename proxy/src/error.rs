@@ -41,6 +41,8 @@ pub enum ProxyError {
          problem."
     )]
     Misconfigured(String),
+    #[error("The proxy failed to handle the request; the operator's log names the problem.")]
+    Internal,
     #[error("The vendor's domain for connection \"{0}\" could not be found: {1}.")]
     DomainLookup(String, String),
     #[error("The proxy could not obtain credentials for connection \"{0}\": {1}.")]
@@ -62,7 +64,9 @@ impl ProxyError {
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
-            ProxyError::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ProxyError::Misconfigured(_) | ProxyError::Internal => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             ProxyError::DomainLookup(..) | ProxyError::UpstreamAuth(..) => StatusCode::BAD_GATEWAY,
         }
     }

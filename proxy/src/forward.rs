@@ -92,15 +92,21 @@ impl Service<Request> for Forward {
 }
 
 async fn users(state: Arc<AppState>, mut request: Request) -> Response {
-    // Set by the identity guard in front of this service; never absent.
     let identity = request.extensions_mut().remove::<Identity>();
     // Taken apart, not extracted piece by piece: axum's `HeaderMap` extractor copies the map.
     let (parts, body) = request.into_parts();
+    let Some(identity) = identity else {
+        // The identity guard wraps this service and sets it; a request without one is a
+        // programming error, never a reason to let it through.
+        tracing::error!("a request reached the forwarding path without an identity");
+        return ProxyError::Internal.into_response_for(&parts.headers);
+    };
+    // Decoded as axum's `Path` would; a part that is not UTF-8 once decoded names nothing.
     let decoded = target(parts.uri.path(), &state.base_path).and_then(|(connection, rest)| {
         let decode = |part| percent_decode_str(part).decode_utf8().ok();
         Some((decode(connection)?, decode(rest)?))
     });
-    let (Some(identity), Some((connection_id, rest))) = (identity, decoded) else {
+    let Some((connection_id, rest)) = decoded else {
         return ProxyError::NotFound.into_response_for(&parts.headers);
     };
     let incoming = Incoming {

@@ -57,6 +57,8 @@ async fn paths_outside_the_described_operations_never_reach_the_vendor() {
         ("encoded dots", "/api/lp/users/%2e%2e/%2e%2e/x", 404),
         ("encoded slash in an id", "/api/lp/users/1%2F2", 404),
         ("encoded backslash", "/api/lp/users/1%5C2", 404),
+        ("encoded bytes that are not UTF-8", "/api/lp/users/%FF", 404),
+        ("a connection id that is not UTF-8", "/api/l%FEp/users", 404),
         ("id with a dot", "/api/lp/users/1.2", 404),
         (
             "a path no vendor operation has",
