@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
                 let authorization = authorization.clone();
                 async move {
                     let (mut parts, body) = request.into_parts();
-                    let path = parts.uri.path();
+                    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
                     let rest = path.strip_prefix(from).unwrap_or(path);
                     parts.uri = format!("{upstream}{to}{rest}").parse()?;
                     parts.headers.remove(http::header::HOST);

@@ -183,12 +183,16 @@ impl VendorClient {
 
 impl VendorClient {
     /// Sends one of the proxy's own requests and reads the whole answer, under the same
-    /// deadline as the exchange.
+    /// deadline as the exchange. An answer other than 2xx comes back with its status only:
+    /// its body is of no use to the proxy, and is not waited for.
     pub(crate) async fn fetch(
         &self,
         request: Request<SendBody>,
     ) -> Result<Response<Bytes>, FetchError> {
         let (head, body) = self.send(request).await?.into_parts();
+        if !head.status.is_success() {
+            return Ok(Response::from_parts(head, Bytes::new()));
+        }
         let body =
             http_body_util::BodyExt::collect(http_body_util::Limited::new(body, OWN_ANSWER_LIMIT))
                 .await
@@ -671,6 +675,12 @@ mod tests {
                 "HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n",
                 "{\"baseURI\":\"x\"}",
                 Ok("{\"baseURI\":\"x\"}"),
+            ),
+            (
+                "a refusal whose body never ends: its status only",
+                "HTTP/1.1 401 Unauthorized\r\ncontent-length: 100\r\n\r\n",
+                "{\"error\":",
+                Ok(""),
             ),
             (
                 "an answer that stalls",

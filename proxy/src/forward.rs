@@ -60,14 +60,15 @@ fn effective_method(method: &Method, headers: &HeaderMap) -> Result<Method, Prox
 }
 
 /// Where a forwarded request goes: the connection id and the path after it, from a request
-/// path under the console's base path, when it is `/api/{connection}/{path}` (both parts
-/// non-empty, as axum's `{connection}/{*path}` would match). Still percent-encoded.
+/// path under the console's base path, when it is `/api/{connection}/{path}` with a non-empty
+/// `path`. Still percent-encoded. An empty connection id is taken, as axum's router took it:
+/// it is then an unknown connection (a JSON 404), not a path outside the API.
 pub(crate) fn target<'a>(path: &'a str, base_path: &str) -> Option<(&'a str, &'a str)> {
     let (connection, rest) = path
         .strip_prefix(base_path)?
         .strip_prefix("/api/")?
         .split_once('/')?;
-    (!connection.is_empty() && !rest.is_empty()).then_some((connection, rest))
+    (!rest.is_empty()).then_some((connection, rest))
 }
 
 /// The forwarding path as a tower service: `/api/{connection}/{path}`, sent to the vendor
@@ -166,7 +167,9 @@ async fn forward(
         .iter()
         .find(|c| c.id == connection_id)
         .ok_or_else(|| ProxyError::UnknownConnection(connection_id.to_owned()))?;
-    if uri.path().len() > MAX_PATH {
+    // Measured below the base path, as the browser's console sees its API.
+    let path = uri.path();
+    if path.strip_prefix(&*state.base_path).unwrap_or(path).len() > MAX_PATH {
         return Err(ProxyError::PathTooLong(MAX_PATH));
     }
     let method = effective_method(&method, headers)?;
@@ -463,7 +466,7 @@ mod tests {
             ("/api/lp//users", "", Some(("lp", "/users"))),
             ("/api/lp/", "", None),
             ("/api/lp", "", None),
-            ("/api//users", "", None),
+            ("/api//users", "", Some(("", "users"))),
             ("/api/", "", None),
             ("/apix/lp/users", "", None),
             ("/users/42", "", None),

@@ -433,10 +433,10 @@ where
     type Error = Infallible;
     type Future = Either<F::Future, <Router as Service<Request>>::Future>;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        // Both are always ready: the router by design, the forwarding stack because its guards
-        // pass readiness through to `Forward`, which has nothing to wait for.
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Ready when both are (today both always are), whichever the request turns out to need.
+        std::task::ready!(self.forward.poll_ready(cx))?;
+        Service::<Request>::poll_ready(&mut self.router, cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {

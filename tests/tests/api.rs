@@ -393,6 +393,8 @@ async fn proxy_errors_are_json_with_a_request_id() {
         ("GET", "/api/nope", StatusCode::NOT_FOUND),
         ("POST", "/api/nope/", StatusCode::NOT_FOUND),
         ("GET", "/api/me/", StatusCode::NOT_FOUND),
+        // An empty connection id is an unknown one, not a path outside the API.
+        ("GET", "/api//users", StatusCode::NOT_FOUND),
     ];
     for (method, path, status) in cases {
         let response = client()
@@ -649,6 +651,8 @@ async fn every_answer_carries_the_security_headers_and_a_request_id() {
                 StatusCode::NOT_FOUND,
             ),
             ("/api/x/", StatusCode::NOT_FOUND),
+            ("/api//users", StatusCode::NOT_FOUND),
+            ("/nowhere", StatusCode::NOT_FOUND),
             ("/livez", StatusCode::OK),
         ] {
             let answer = client()
