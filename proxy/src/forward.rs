@@ -453,6 +453,7 @@ fn rewrite_location(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{CommpeakUpstream, LivepersonUpstream};
 
     #[test]
     fn forwarded_paths_are_told_from_the_others() {
@@ -481,7 +482,6 @@ mod tests {
             );
         }
     }
-    use crate::config::{CommpeakUpstream, LivepersonUpstream};
 
     fn connection(base: &str) -> Connection {
         Connection {
