@@ -1,8 +1,10 @@
 //! Cross-site request refusal for the API. A state-changing request (anything but GET, HEAD
 //! and OPTIONS) must come from the console's own page, by `Sec-Fetch-Site: same-origin` (which
 //! browsers set and pages cannot forge) or, from a browser too old to send it, an `Origin`
-//! naming this very host; and it must carry a JSON content type, which a cross-site form
-//! cannot. Anything else is 403 before it is read. Nothing changes state on GET.
+//! naming this very host. A request that carries a body must also say it is JSON, which a
+//! cross-site form cannot; one without a body (a `DELETE` of one user, as `curl -X DELETE`
+//! sends it) has no content to type, so it needs no content type, only the same-origin
+//! evidence. Anything else is 403 before it is read. Nothing changes state on GET.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, header};
@@ -33,6 +35,21 @@ pub fn same_origin(headers: &HeaderMap) -> Result<(), &'static str> {
     }
 }
 
+/// Whether a request carries a body, judged by its headers alone, since the check runs before
+/// the body is read. The proxy speaks HTTP/1.1 only (axum's `http1`), where a request has a
+/// body exactly when it has `Transfer-Encoding` or a `Content-Length` above zero (RFC 9112
+/// §6.3); a length that is not a number counts as a body, so that doubt is refused.
+fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers.get(header::CONTENT_LENGTH).is_some_and(|length| {
+            length
+                .to_str()
+                .ok()
+                .and_then(|l| l.trim().parse::<u64>().ok())
+                != Some(0)
+        })
+}
+
 /// Why a request is refused, or `None` when it may pass.
 pub fn refusal(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -40,6 +57,9 @@ pub fn refusal(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
     }
     if let Err(why) = same_origin(headers) {
         return Some(why);
+    }
+    if !has_body(headers) {
+        return None;
     }
     let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let json = value(header::CONTENT_TYPE.as_str())
@@ -69,29 +89,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_same_origin_json_changes_pass() {
+    fn only_same_origin_changes_pass_and_bodies_only_as_json() {
         let json = ("content-type", "application/json; charset=utf-8");
+        let body = ("content-length", "2");
+        let same_origin = ("sec-fetch-site", "same-origin");
         for (case, method, headers, passes) in [
             ("a read", Method::GET, vec![], true),
             (
                 "same origin",
                 Method::POST,
-                vec![("sec-fetch-site", "same-origin"), json],
+                vec![same_origin, json, body],
+                true,
+            ),
+            (
+                "same origin, chunked",
+                Method::PUT,
+                vec![same_origin, json, ("transfer-encoding", "chunked")],
                 true,
             ),
             (
                 "same site is not enough",
                 Method::PUT,
-                vec![("sec-fetch-site", "same-site"), json],
+                vec![("sec-fetch-site", "same-site"), json, body],
                 false,
             ),
             (
                 "cross site",
                 Method::DELETE,
-                vec![("sec-fetch-site", "cross-site"), json],
+                vec![("sec-fetch-site", "cross-site"), json, body],
                 false,
             ),
-            ("no evidence at all", Method::POST, vec![json], false),
+            ("no evidence at all", Method::POST, vec![json, body], false),
             (
                 "matching origin",
                 Method::POST,
@@ -99,6 +127,7 @@ mod tests {
                     ("origin", "https://console.example"),
                     ("host", "console.example"),
                     json,
+                    body,
                 ],
                 true,
             ),
@@ -109,37 +138,91 @@ mod tests {
                     ("origin", "https://evil.example"),
                     ("host", "console.example"),
                     json,
+                    body,
                 ],
                 false,
             ),
             (
                 "null origin",
                 Method::POST,
-                vec![("origin", "null"), ("host", "console.example"), json],
+                vec![("origin", "null"), ("host", "console.example"), json, body],
                 false,
             ),
             (
                 "a form post",
                 Method::POST,
                 vec![
-                    ("sec-fetch-site", "same-origin"),
+                    same_origin,
                     ("content-type", "application/x-www-form-urlencoded"),
+                    body,
                 ],
                 false,
             ),
             (
                 "text/plain",
                 Method::POST,
-                vec![
-                    ("sec-fetch-site", "same-origin"),
-                    ("content-type", "text/plain"),
-                ],
+                vec![same_origin, ("content-type", "text/plain"), body],
                 false,
             ),
             (
-                "no content type",
+                "a body without a content type",
                 Method::DELETE,
-                vec![("sec-fetch-site", "same-origin")],
+                vec![same_origin, body],
+                false,
+            ),
+            (
+                "a chunked body without a content type",
+                Method::DELETE,
+                vec![same_origin, ("transfer-encoding", "chunked")],
+                false,
+            ),
+            (
+                "a length that is not a number",
+                Method::DELETE,
+                vec![same_origin, ("content-length", "zero")],
+                false,
+            ),
+            (
+                "no body, no content type",
+                Method::DELETE,
+                vec![same_origin],
+                true,
+            ),
+            (
+                "an empty body, no content type",
+                Method::DELETE,
+                vec![same_origin, ("content-length", "0")],
+                true,
+            ),
+            (
+                "no body, any content type",
+                Method::DELETE,
+                vec![same_origin, ("content-type", "text/plain")],
+                true,
+            ),
+            (
+                "no body, matching origin",
+                Method::DELETE,
+                vec![
+                    ("origin", "http://127.0.0.1:8080"),
+                    ("host", "127.0.0.1:8080"),
+                ],
+                true,
+            ),
+            ("no body, no evidence", Method::DELETE, vec![], false),
+            (
+                "no body, cross site",
+                Method::DELETE,
+                vec![("sec-fetch-site", "cross-site")],
+                false,
+            ),
+            (
+                "no body, other origin",
+                Method::POST,
+                vec![
+                    ("origin", "https://evil.example"),
+                    ("host", "console.example"),
+                ],
                 false,
             ),
         ] {

@@ -190,14 +190,18 @@ async fn forward(
 
     // A body is checked with the same rules as the browser's before anything is sent; the
     // bytes forwarded are the ones checked, so fields this product does not model reach the
-    // vendor untouched.
+    // vendor untouched. Only fields the vendor sets itself, which a record read and written
+    // back carries, are left out (re-serialized then, every other field kept).
     let body = match operation.body {
         shared::operation::Body::None => None,
         _ => {
             let bytes = read_body(body, state.body_limit).await?;
             shared::vendor::check_body(connection.kind(), operation, &params, &bytes)
                 .map_err(ProxyError::Invalid)?;
-            Some(bytes)
+            Some(
+                shared::vendor::forwarded_body(connection.kind(), operation, &bytes)
+                    .map_or(bytes, axum::body::Bytes::from),
+            )
         }
     };
 

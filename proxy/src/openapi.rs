@@ -64,10 +64,33 @@ fn body_schema(body: Body) -> Option<(Value, &'static str)> {
     })
 }
 
+/// A skill, agent group or profile: an id and a name, and whatever else `select` asks for.
+fn catalog_entry(reply: Reply) -> Value {
+    let what = match reply {
+        Reply::Skills | Reply::Skill => "A skill",
+        Reply::AgentGroups | Reply::AgentGroup => "An agent group",
+        _ => "A profile",
+    };
+    json!({
+        "type": "object",
+        "description": format!("{what} as the vendor shapes it, narrowed by select."),
+        "properties": {
+            "id": {"type": ["integer", "string"]},
+            "name": {"type": "string"},
+            "deleted": {"type": ["boolean", "string"]}
+        }
+    })
+}
+
 fn reply_schema(reply: Reply) -> Value {
     match reply {
         Reply::Users => json!({"type": "array", "items": {"type": "object"}}),
         Reply::User => json!({"type": "object"}),
+        Reply::Skills | Reply::AgentGroups | Reply::Profiles => json!({
+            "type": "array",
+            "items": catalog_entry(reply),
+        }),
+        Reply::Skill | Reply::AgentGroup | Reply::Profile => catalog_entry(reply),
         Reply::BatchResult => json!({
             "type": "object",
             "properties": {

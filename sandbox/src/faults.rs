@@ -34,6 +34,9 @@ pub struct Faults {
     pub reset_rate: f64,
     /// The answer's status is kept but its body is not valid JSON.
     pub malformed_rate: f64,
+    /// Only writes (anything but GET and HEAD) get faults: a vendor whose reads work while
+    /// its writes fail, as after a partial outage.
+    pub writes_only: bool,
 }
 
 impl Faults {
@@ -103,7 +106,12 @@ async fn replace_faults(
 /// Middleware around the vendors' routes.
 pub async fn inject(State(faults): State<Shared>, request: Request, next: Next) -> Response {
     let faults = current(&faults);
-    if faults == Faults::default() {
+    let spared = faults.writes_only
+        && matches!(
+            *request.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
+    if faults == Faults::default() || spared {
         return next.run(request).await;
     }
     if faults.latency_ms > 0 {

@@ -139,6 +139,9 @@ pub fn app(config: &Config) -> Result<Router, StartError> {
     let store = Arc::new(Store::open(&config.database)?);
     let lp = &config.liveperson;
     store.seed_if_empty(&lp.account_id, &lp.seed)?;
+    // The account's skills, agent groups and profiles: the seeded ones, and a named entry for
+    // any other id a stored user carries (users from a file, or from an earlier run).
+    let catalog = Arc::new(seed::liveperson_catalog(&store.references(&lp.account_id)?));
     store.trintech_seed_if_empty(&config.trintech.seed)?;
     store.commpeak_seed_if_empty(&config.commpeak.seed)?;
     config.faults.check().map_err(StartError::Faults)?;
@@ -157,6 +160,7 @@ pub fn app(config: &Config) -> Result<Router, StartError> {
             account_id: lp.account_id.clone(),
             accounts,
             roles: seed::profile_roles(),
+            catalog,
         }))
         .nest(
             TRINTECH_PREFIX,

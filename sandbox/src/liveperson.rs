@@ -1,4 +1,6 @@
-//! The emulated LivePerson Account Config Users API (`le-users`): routes, auth, revisions.
+//! The emulated LivePerson Account Config Users API (`le-users`): routes, auth, revisions; and
+//! the reads of the account's skills, agent groups and profiles (read only, see
+//! [`crate::seed::liveperson_catalog`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +27,8 @@ pub struct State {
     pub accounts: Arc<crate::lp_auth::Accounts>,
     /// The account's profiles and their roles (the agent rules need them).
     pub roles: ProfileRoles,
+    /// The account's skills, agent groups and profiles, as their APIs return them.
+    pub catalog: Arc<crate::seed::Catalog>,
 }
 
 pub fn router(state: State) -> Router {
@@ -48,8 +52,40 @@ pub fn router(state: State) -> Router {
             &route(ops::RESET_PASSWORD),
             axum::routing::put(reset_password),
         )
+        .merge(catalog_routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state)
+}
+
+/// The Skills, Agent Groups and Profiles reads: GET only, so any other method is 405.
+fn catalog_routes() -> Router<State> {
+    let route = |name| named(shared::liveperson::OPERATIONS, name).route();
+    let mut router = Router::new();
+    for kind in [Kind::Skills, Kind::AgentGroups, Kind::Profiles] {
+        router = router
+            .route(
+                &route(kind.list_operation()),
+                axum::routing::get(
+                    move |state: StateExtractor<State>,
+                          query: Query<HashMap<String, String>>,
+                          headers: HeaderMap| {
+                        list_catalog(kind, state, query, headers)
+                    },
+                ),
+            )
+            .route(
+                &route(kind.get_operation()),
+                axum::routing::get(
+                    move |state: StateExtractor<State>,
+                          path: Path<(String, String)>,
+                          query: Query<HashMap<String, String>>,
+                          headers: HeaderMap| {
+                        get_catalog(kind, state, path, query, headers)
+                    },
+                ),
+            );
+    }
+    router
 }
 
 /// An error as the sandbox answers it: LivePerson's services use `{time, message,
@@ -179,6 +215,17 @@ fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+fn include_deleted(query: &HashMap<String, String>) -> Result<bool, VendorError> {
+    match query.get(ops::INCLUDE_DELETED_PARAM).map(String::as_str) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(VendorError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Query parameter 'include_deleted' must be true or false, not \"{other}\"."),
+        )),
+    }
+}
+
 async fn list_users(
     StateExtractor(state): StateExtractor<State>,
     Query(query): Query<HashMap<String, String>>,
@@ -186,18 +233,7 @@ async fn list_users(
 ) -> Result<Response, VendorError> {
     require_version(&query)?;
     let selection = selection(&query)?;
-    let include_deleted = match query.get(ops::INCLUDE_DELETED_PARAM).map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(VendorError::new(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "Query parameter 'include_deleted' must be true or false, not \"{other}\"."
-                ),
-            ));
-        }
-    };
+    let include_deleted = include_deleted(&query)?;
     if let Some(not_modified) = not_modified(&state, &headers).await? {
         return Ok(not_modified);
     }
@@ -487,4 +523,188 @@ async fn post_one(
             "POST on a user needs X-HTTP-Method-Override: PUT or DELETE.",
         )),
     }
+}
+
+/// One of the account configuration collections users refer to by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Skills,
+    AgentGroups,
+    Profiles,
+}
+
+/// The revision of each configuration collection: it never changes, as the sandbox serves them
+/// read only.
+const CATALOG_REVISION: i64 = 1;
+
+impl Kind {
+    fn list_operation(self) -> &'static str {
+        match self {
+            Kind::Skills => ops::LIST_SKILLS,
+            Kind::AgentGroups => ops::LIST_AGENT_GROUPS,
+            Kind::Profiles => ops::LIST_PROFILES,
+        }
+    }
+
+    fn get_operation(self) -> &'static str {
+        match self {
+            Kind::Skills => ops::GET_SKILL,
+            Kind::AgentGroups => ops::GET_AGENT_GROUP,
+            Kind::Profiles => ops::GET_PROFILE,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Skills => "skill",
+            Kind::AgentGroups => "agent group",
+            Kind::Profiles => "profile",
+        }
+    }
+
+    fn entries(self, catalog: &crate::seed::Catalog) -> &[Value] {
+        match self {
+            Kind::Skills => &catalog.skills,
+            Kind::AgentGroups => &catalog.agent_groups,
+            Kind::Profiles => &catalog.profiles,
+        }
+    }
+
+    /// The header carrying the collection's version, and its value: `ac-revision` for skills,
+    /// `eTag` for agent groups, `X-LP-Last-Modified` (a timestamp) for profiles, as each API
+    /// documents.
+    fn version(self) -> (&'static str, i64) {
+        match self {
+            Kind::Skills => (ops::REVISION_HEADER, CATALOG_REVISION),
+            Kind::AgentGroups => (ops::AGENT_GROUPS_REVISION_HEADER, CATALOG_REVISION),
+            Kind::Profiles => (
+                ops::PROFILES_LAST_MODIFIED_HEADER,
+                crate::seed::CATALOG_LAST_MODIFIED_MS,
+            ),
+        }
+    }
+
+    /// Is the client's copy current? `If-Match` at the current revision for skills and agent
+    /// groups (as for users); the same `X-LP-Last-Modified` for profiles.
+    fn is_current(self, headers: &HeaderMap) -> Result<bool, VendorError> {
+        let (name, current) = self.version();
+        if self == Kind::Profiles {
+            return Ok(headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim() == current.to_string()));
+        }
+        Ok(precondition(headers)? == Precondition::Revision(current))
+    }
+
+    /// The fields a list answers without `select`: the Skills API documents `id,deleted,name`;
+    /// the others document none, so every field.
+    fn default_selection(self) -> Selection {
+        match self {
+            Kind::Skills => Selection::parse(ops::SKILLS_SELECT).unwrap_or(Selection::All),
+            Kind::AgentGroups | Kind::Profiles => Selection::All,
+        }
+    }
+
+    fn answer(self, status: StatusCode, body: impl serde::Serialize) -> Response {
+        let (name, value) = self.version();
+        let mut response = if status == StatusCode::NOT_MODIFIED {
+            status.into_response()
+        } else {
+            (status, Json(body)).into_response()
+        };
+        response.headers_mut().insert(name, value.into());
+        response
+    }
+}
+
+/// The entries of `kind` as answered: profiles with how many live users have each.
+async fn catalog_entries(state: &State, kind: Kind) -> Result<Vec<Value>, VendorError> {
+    let entries = kind.entries(&state.catalog).to_vec();
+    if kind != Kind::Profiles {
+        return Ok(entries);
+    }
+    let (store, account) = (state.store.clone(), state.account_id.clone());
+    let (_, users) = blocking(move || store.list(&account, false)).await?;
+    let mut assigned = HashMap::<i64, i64>::new();
+    for id in users
+        .iter()
+        .filter_map(|u| u["profileIds"].as_array())
+        .flatten()
+        .filter_map(Value::as_i64)
+    {
+        *assigned.entry(id).or_default() += 1;
+    }
+    Ok(entries
+        .into_iter()
+        .map(|mut profile| {
+            let count = profile["id"]
+                .as_i64()
+                .and_then(|id| assigned.get(&id))
+                .copied()
+                .unwrap_or_default();
+            profile["numOfAssignedUsers"] = count.into();
+            profile
+        })
+        .collect())
+}
+
+async fn list_catalog(
+    kind: Kind,
+    StateExtractor(state): StateExtractor<State>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let selection = match query.get(ops::SELECT_PARAM) {
+        Some(_) => selection(&query)?,
+        None => kind.default_selection(),
+    };
+    let include_deleted = include_deleted(&query)?;
+    if kind.is_current(&headers)? {
+        return Ok(kind.answer(StatusCode::NOT_MODIFIED, ()));
+    }
+    let entries = catalog_entries(&state, kind).await?;
+    let listed: Vec<_> = entries
+        .iter()
+        .filter(|e| include_deleted || e["deleted"] != true)
+        .map(|e| selection.view(e))
+        .collect();
+    Ok(kind.answer(StatusCode::OK, listed))
+}
+
+/// One entry by id, deleted or not (the Skills API's example entity is a deleted one); an id
+/// the account lacks, or that is not a number, is 404 "Data Not Found", as for users.
+async fn get_catalog(
+    kind: Kind,
+    StateExtractor(state): StateExtractor<State>,
+    Path((_, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, VendorError> {
+    require_version(&query)?;
+    let selection = selection(&query)?;
+    let not_found = || {
+        VendorError::new(
+            StatusCode::NOT_FOUND,
+            format!("Data Not Found: no {} \"{id}\".", kind.noun()),
+        )
+    };
+    let wanted = id.parse::<i64>().map_err(|_| not_found())?;
+    if !kind
+        .entries(&state.catalog)
+        .iter()
+        .any(|e| e["id"] == wanted)
+    {
+        return Err(not_found());
+    }
+    if kind.is_current(&headers)? {
+        return Ok(kind.answer(StatusCode::NOT_MODIFIED, ()));
+    }
+    let entries = catalog_entries(&state, kind).await?;
+    let entry = entries
+        .iter()
+        .find(|e| e["id"] == wanted)
+        .ok_or_else(not_found)?;
+    Ok(kind.answer(StatusCode::OK, selection.view(entry)))
 }

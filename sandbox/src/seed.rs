@@ -2,7 +2,7 @@
 //! always yields the same realistic users) or loaded from a JSON file of vendor-shaped users,
 //! so tests, benchmarks and other tools can run on identical data.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -20,10 +20,63 @@ pub const PROFILES: [(i64, &str, u8); 4] = [
     (3_003, "Administrator", 1),
     (3_004, "Campaign Manager", 4),
 ];
-/// Agent groups; `-1` is the account's "Main Group".
+/// Agent groups users are put in; `-1` is the account's "Main Group", the root of the tree.
 pub const AGENT_GROUPS: [i64; 6] = [-1, 101, 102, 103, 104, 105];
-/// Skills, ids 5001..=5030.
+/// Skills users are given, ids 5001..=5030.
 pub const SKILL_IDS: std::ops::RangeInclusive<i64> = 5_001..=5_030;
+
+/// The account's agent group tree: id, name, parent (`None` only for the root), deleted. Every
+/// id of [`AGENT_GROUPS`], plus one deleted group nobody is in.
+pub const AGENT_GROUP_TREE: [(i64, &str, Option<i64>, bool); 7] = [
+    (-1, "Main Group", None, false),
+    (101, "Sales", Some(-1), false),
+    (102, "Sales EMEA", Some(101), false),
+    (103, "Sales Americas", Some(101), false),
+    (104, "Customer Support", Some(-1), false),
+    (105, "Tier 2 Support", Some(104), false),
+    (106, "Night Shift", Some(104), true),
+];
+
+/// The account's skills: id, name, the agent group its conversations are routed to, deleted.
+/// Every id of [`SKILL_IDS`], plus one deleted skill nobody has.
+pub const SKILLS: [(i64, &str, i64, bool); 31] = [
+    (5_001, "Billing", 104, false),
+    (5_002, "Sales EMEA", 102, false),
+    (5_003, "Sales Americas", 103, false),
+    (5_004, "Tier 1 support", 104, false),
+    (5_005, "Tier 2 support", 105, false),
+    (5_006, "Technical support", 105, false),
+    (5_007, "Returns and refunds", 104, false),
+    (5_008, "Shipping and delivery", 104, false),
+    (5_009, "Account access", 104, false),
+    (5_010, "Onboarding", 101, false),
+    (5_011, "Retention", 101, false),
+    (5_012, "VIP customers", 105, false),
+    (5_013, "Spanish", 103, false),
+    (5_014, "German", 102, false),
+    (5_015, "French", 102, false),
+    (5_016, "Mobile app", 105, false),
+    (5_017, "Payments", 104, false),
+    (5_018, "Fraud and security", 105, false),
+    (5_019, "Complaints", 105, false),
+    (5_020, "Escalations", 105, false),
+    (5_021, "Renewals", 101, false),
+    (5_022, "Upgrades", 101, false),
+    (5_023, "Bot handoff", 104, false),
+    (5_024, "Social media", 104, false),
+    (5_025, "WhatsApp", 104, false),
+    (5_026, "SMS", 104, false),
+    (5_027, "Email follow-up", 104, false),
+    (5_028, "Web chat", 104, false),
+    (5_029, "Callback requests", 104, false),
+    (5_030, "Feedback", 104, false),
+    (5_031, "Legacy phone support", 104, true),
+];
+
+/// When the seeded account configuration was last changed (`dateUpdated`), and the same instant
+/// as the Profiles API's `X-LP-Last-Modified` (milliseconds since the epoch, UTC).
+pub const CATALOG_UPDATED: &str = "2024-03-01 09:00:00";
+pub const CATALOG_LAST_MODIFIED_MS: i64 = 1_709_283_600_000;
 
 const FIRST_NAMES: [&str; 40] = [
     "Amelia", "Ben", "Carla", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
@@ -256,6 +309,138 @@ pub fn profile_roles() -> ProfileRoles {
             .filter_map(|(id, _, role)| Some((*id, Role::from_type_id(i64::from(*role))?)))
             .collect(),
     )
+}
+
+/// The skill, agent group and profile ids the stored users refer to (`skillIds`,
+/// `memberOf.agentGroupId`, `managerOf[].agentGroupId`, `profileIds`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct References {
+    pub skills: BTreeSet<i64>,
+    pub agent_groups: BTreeSet<i64>,
+    pub profiles: BTreeSet<i64>,
+}
+
+impl References {
+    /// Adds what one user refers to.
+    pub fn add(&mut self, user: &shared::liveperson::User) {
+        self.skills.extend(user.skill_ids.iter().flatten());
+        self.profiles.extend(user.profile_ids.iter().flatten());
+        self.agent_groups.extend(
+            user.member_of
+                .iter()
+                .chain(user.manager_of.iter().flatten())
+                .filter_map(|m| m.agent_group_id),
+        );
+    }
+}
+
+/// The LivePerson account configuration users refer to by id, as the Skills, Agent Groups and
+/// Profiles APIs return it (native JSON, every field set), each list ordered by id. Read only
+/// through the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    pub skills: Vec<Value>,
+    pub agent_groups: Vec<Value>,
+    pub profiles: Vec<Value>,
+}
+
+/// The seeded account's configuration: [`SKILLS`], [`AGENT_GROUP_TREE`] and [`PROFILES`], and
+/// for any other id `referenced` names (users loaded from a file, or stored by an earlier run)
+/// an entry named after its id ("Skill 42", "Agent group 42" under the Main Group, "Profile 42"
+/// without a role, as the role rules know none for it), so every id a user carries has a name.
+pub fn liveperson_catalog(referenced: &References) -> Catalog {
+    use std::collections::BTreeMap;
+    let mut skills: BTreeMap<i64, Value> = SKILLS
+        .iter()
+        .enumerate()
+        .map(|(order, &(id, name, group, deleted))| {
+            let skill = json!({
+                "id": id,
+                "deleted": deleted,
+                "name": name,
+                "description": "",
+                "skillOrder": order + 1,
+                "maxWaitTime": 120,
+                "dateUpdated": CATALOG_UPDATED,
+                "canTransfer": true,
+                "lobIds": [],
+                "skillRoutingConfiguration": [
+                    {"agentGroupId": group, "priority": 1, "splitPercentage": 100}
+                ],
+            });
+            (id, skill)
+        })
+        .collect();
+    for &id in &referenced.skills {
+        let order = skills.len() + 1;
+        skills.entry(id).or_insert_with(|| {
+            json!({
+                "id": id, "deleted": false, "name": format!("Skill {id}"), "skillOrder": order,
+                "maxWaitTime": 120, "dateUpdated": CATALOG_UPDATED, "canTransfer": true,
+            })
+        });
+    }
+    let mut agent_groups: BTreeMap<i64, Value> = AGENT_GROUP_TREE
+        .iter()
+        .map(|&(id, name, parent, deleted)| {
+            let group = json!({
+                "id": id,
+                "deleted": deleted,
+                "name": name,
+                "description": "",
+                "parentGroupId": parent,
+                "isEnabled": !deleted,
+                "dateUpdated": CATALOG_UPDATED,
+            });
+            (id, group)
+        })
+        .collect();
+    for &id in &referenced.agent_groups {
+        agent_groups.entry(id).or_insert_with(|| {
+            json!({
+                "id": id, "deleted": false, "name": format!("Agent group {id}"),
+                "parentGroupId": AGENT_GROUP_TREE[0].0, "isEnabled": true,
+                "dateUpdated": CATALOG_UPDATED,
+            })
+        });
+    }
+    let mut profiles: BTreeMap<i64, Value> = PROFILES
+        .iter()
+        .filter_map(|&(id, name, role)| {
+            let role = Role::from_type_id(i64::from(role))?;
+            // The core permission package of each role: 10000 Admin, 20000 Agent, …
+            let core = role.type_id() * 10_000;
+            let profile = json!({
+                "id": id,
+                "deleted": false,
+                "name": name,
+                "description": "",
+                "roleTypeId": role.type_id(),
+                "roleTypeName": role.type_name(),
+                "dateUpdated": CATALOG_UPDATED,
+                "permissions": [],
+                "permissionPackages": [
+                    {"id": core, "isDisplayed": true, "featureKeys": [], "isEnabled": true}
+                ],
+                "isAssignedToLPA": false,
+            });
+            Some((id, profile))
+        })
+        .collect();
+    for &id in &referenced.profiles {
+        profiles.entry(id).or_insert_with(|| {
+            json!({
+                "id": id, "deleted": false, "name": format!("Profile {id}"),
+                "dateUpdated": CATALOG_UPDATED, "permissions": [], "permissionPackages": [],
+                "isAssignedToLPA": false,
+            })
+        });
+    }
+    Catalog {
+        skills: skills.into_values().collect(),
+        agent_groups: agent_groups.into_values().collect(),
+        profiles: profiles.into_values().collect(),
+    }
 }
 
 /// A deterministic first and last name for the `i`th generated person of a vendor.
@@ -546,6 +731,98 @@ mod tests {
             })
             .collect();
         validate_batch(&editable, Write::Update, &profile_roles()).unwrap();
+    }
+
+    #[test]
+    fn the_catalog_names_every_id_a_generated_user_carries() {
+        assert!(
+            SKILLS.iter().filter(|s| !s.3).map(|s| s.0).eq(SKILL_IDS),
+            "the skills given to users are the catalog's live skills"
+        );
+        assert!(
+            AGENT_GROUP_TREE
+                .iter()
+                .filter(|g| !g.3)
+                .map(|g| g.0)
+                .eq(AGENT_GROUPS),
+            "the groups users are put in are the catalog's live groups"
+        );
+        let mut references = References::default();
+        for user in users("123", 3_000) {
+            references.add(&serde_json::from_value(user).unwrap());
+        }
+        assert_eq!(
+            references.skills,
+            SKILL_IDS.collect(),
+            "3,000 users use every skill"
+        );
+        let catalog = liveperson_catalog(&references);
+        let ids = |list: &[Value]| -> BTreeSet<i64> {
+            list.iter().map(|e| e["id"].as_i64().unwrap()).collect()
+        };
+        assert_eq!(catalog.skills.len(), SKILLS.len(), "no made-up skill");
+        assert_eq!(catalog.agent_groups.len(), AGENT_GROUP_TREE.len());
+        assert_eq!(catalog.profiles.len(), PROFILES.len());
+        for (what, used, listed) in [
+            ("skill", &references.skills, ids(&catalog.skills)),
+            (
+                "agent group",
+                &references.agent_groups,
+                ids(&catalog.agent_groups),
+            ),
+            ("profile", &references.profiles, ids(&catalog.profiles)),
+        ] {
+            assert!(
+                used.is_subset(&listed),
+                "a {what} used is not in the catalog"
+            );
+        }
+        // One tree: a single root, every parent a listed group.
+        let groups = ids(&catalog.agent_groups);
+        let roots: Vec<_> = catalog
+            .agent_groups
+            .iter()
+            .filter(|g| g["parentGroupId"].is_null())
+            .collect();
+        assert_eq!(roots.len(), 1);
+        assert_eq!(roots[0]["id"], -1);
+        assert!(catalog.agent_groups.iter().all(|g| {
+            g["parentGroupId"]
+                .as_i64()
+                .is_none_or(|parent| groups.contains(&parent))
+        }));
+        // Read back with the shared types, the profiles give the roles the rules use.
+        let profiles: Vec<shared::liveperson::ProfileRecord> =
+            serde_json::from_value(Value::Array(catalog.profiles.clone())).unwrap();
+        assert_eq!(
+            ProfileRoles::of(&shared::liveperson::profiles_of(&profiles)),
+            profile_roles()
+        );
+        let skills: Vec<shared::liveperson::Skill> =
+            serde_json::from_value(Value::Array(catalog.skills)).unwrap();
+        assert_eq!(skills[0].name.as_deref(), Some("Billing"));
+    }
+
+    #[test]
+    fn ids_the_seeded_catalog_lacks_are_named_after_themselves() {
+        let references = References {
+            skills: [5_001, 77].into(),
+            agent_groups: [-1, 88].into(),
+            profiles: [3_001, 99].into(),
+        };
+        let catalog = liveperson_catalog(&references);
+        let find = |list: &[Value], id: i64| list.iter().find(|e| e["id"] == id).cloned();
+        assert_eq!(find(&catalog.skills, 77).unwrap()["name"], "Skill 77");
+        let group = find(&catalog.agent_groups, 88).unwrap();
+        assert_eq!(
+            (group["name"].clone(), group["parentGroupId"].clone()),
+            (json!("Agent group 88"), json!(-1))
+        );
+        let profile = find(&catalog.profiles, 99).unwrap();
+        assert_eq!(profile["name"], "Profile 99");
+        assert!(profile.get("roleTypeId").is_none(), "no role is made up");
+        assert_eq!(catalog.skills.len(), SKILLS.len() + 1);
+        assert_eq!(catalog.skills[0]["id"], 77, "ordered by id");
     }
 
     #[test]

@@ -18,9 +18,29 @@ pub fn user_count(n: usize) -> String {
     format!("{} user{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
+/// The label of a button that acts on the selected users: `"Edit 3 users selected"`, or
+/// `"Edit selected users"` while nothing is selected (never "Edit 0 users selected").
+pub fn on_selected(verb: &str, n: usize) -> String {
+    match n {
+        0 => format!("{verb} selected users"),
+        n => format!("{verb} {} selected", user_count(n)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selection_labels() {
+        for (n, text) in [
+            (0, "Edit selected users"),
+            (1, "Edit 1 user selected"),
+            (1_200, "Edit 1,200 users selected"),
+        ] {
+            assert_eq!(on_selected("Edit", n), text);
+        }
+    }
 
     #[test]
     fn counts() {

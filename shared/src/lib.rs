@@ -12,6 +12,7 @@ pub mod liveperson;
 pub mod operation;
 pub mod parse;
 pub mod rules;
+pub mod server_set;
 pub mod trintech;
 pub mod vendor;
 

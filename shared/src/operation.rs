@@ -69,6 +69,18 @@ pub enum Reply {
     User,
     /// Trintech's `{totalProcessed, successCount, failureCount, successResults, failedResults}`.
     BatchResult,
+    /// LivePerson: a JSON array of skills (`liveperson::catalog::Skill`).
+    Skills,
+    /// LivePerson: one skill.
+    Skill,
+    /// LivePerson: a JSON array of agent groups (`liveperson::catalog::AgentGroup`).
+    AgentGroups,
+    /// LivePerson: one agent group.
+    AgentGroup,
+    /// LivePerson: a JSON array of profiles (`liveperson::catalog::ProfileRecord`).
+    Profiles,
+    /// LivePerson: one profile.
+    Profile,
     /// Not published by the vendor; the console shows it as it comes.
     Opaque,
 }
@@ -101,7 +113,7 @@ pub struct OperationSpec {
     pub summary: &'static str,
     pub method: HttpMethod,
     /// Relative to the connection; the proxy serves it at `/api/{connection}{path}`. `{id}`
-    /// stands for a user id.
+    /// stands for the id of what the path names (a user, a skill, …).
     pub path: &'static str,
     /// Relative to the vendor's base URL. `{accountId}` comes from the connection's
     /// configuration, `{id}` from the path.

@@ -43,6 +43,21 @@ proptest! {
     }
 
     #[test]
+    fn liveperson_skill(skill: crate::liveperson::Skill) {
+        round_trips(&skill)?;
+    }
+
+    #[test]
+    fn liveperson_agent_group(group: crate::liveperson::AgentGroup) {
+        round_trips(&group)?;
+    }
+
+    #[test]
+    fn liveperson_profile(profile: crate::liveperson::ProfileRecord) {
+        round_trips(&profile)?;
+    }
+
+    #[test]
     fn trintech_user(user: crate::trintech::User) {
         round_trips(&user)?;
     }

@@ -4,8 +4,8 @@
 use crate::connection::VendorKind;
 use crate::error::ValidationErrors;
 use crate::field::FieldSpec;
-use crate::operation::{OperationSpec, PathParams};
-use crate::{commpeak, liveperson, trintech};
+use crate::operation::{Body, OperationSpec, PathParams};
+use crate::{commpeak, liveperson, server_set, trintech};
 
 /// The vendor's operation table.
 pub fn operations(kind: VendorKind) -> &'static [OperationSpec] {
@@ -22,6 +22,26 @@ pub fn fields(kind: VendorKind) -> &'static [FieldSpec] {
         VendorKind::Liveperson => liveperson::FIELDS,
         VendorKind::Trintech => trintech::FIELDS,
         VendorKind::Commpeak => commpeak::FIELDS,
+    }
+}
+
+/// The fields the vendor sets itself, as paths inside one user: a client writes back what
+/// it read, so they are accepted as read and never forwarded (see [`crate::server_set`]).
+pub fn server_set(kind: VendorKind) -> &'static [&'static str] {
+    match kind {
+        VendorKind::Liveperson => liveperson::SERVER_SET,
+        VendorKind::Trintech => trintech::SERVER_SET,
+        VendorKind::Commpeak => commpeak::SERVER_SET,
+    }
+}
+
+/// What the proxy sends for a body [`check_body`] passed: `None` for the very bytes it
+/// checked, or the users without the vendor's server-set fields when they carry some. Here
+/// rather than in the proxy so that it never names a vendor to forward.
+pub fn forwarded_body(kind: VendorKind, operation: &OperationSpec, body: &[u8]) -> Option<Vec<u8>> {
+    match operation.body {
+        Body::Users(_) | Body::User(_) => server_set::stripped(body, server_set(kind)),
+        Body::None | Body::UserIds | Body::NewPassword => None,
     }
 }
 
@@ -112,6 +132,67 @@ mod tests {
         }
     }
 
+    /// A LivePerson record read and written back passes the check, and goes without what
+    /// the vendor sets; a body with nothing to drop, or for another vendor, goes as it came.
+    #[test]
+    fn forwarded_bodies_leave_out_server_set_fields() {
+        let read_back = r#"{"id": 7, "pid": "p7", "deleted": false, "loginName": "ada",
+            "fullName": "Ada L", "nickname": "Ada", "email": "ada@example.com",
+            "isEnabled": true, "maxChats": 2, "profileIds": [1001],
+            "dateUpdated": "2024-05-06 07:08:09", "lastPwdChangeDate": "2024-01-02 03:04:05",
+            "memberOf": {"agentGroupId": -1, "assignmentDate": "2024-01-02 03:04:05"},
+            "extra": 1}"#;
+        let without = serde_json::json!({"id": 7, "loginName": "ada", "fullName": "Ada L",
+            "nickname": "Ada", "email": "ada@example.com", "isEnabled": true, "maxChats": 2,
+            "profileIds": [1001], "memberOf": {"agentGroupId": -1}, "extra": 1});
+        for (kind, method, path, body, expected) in [
+            (
+                VendorKind::Liveperson,
+                "PUT",
+                "/users/7",
+                read_back.to_owned(),
+                Some(without.clone()),
+            ),
+            (
+                VendorKind::Liveperson,
+                "PUT",
+                "/users",
+                format!("[{read_back}]"),
+                Some(serde_json::json!([without])),
+            ),
+            (
+                VendorKind::Liveperson,
+                "PUT",
+                "/users/7",
+                without.to_string(),
+                None,
+            ),
+            (
+                VendorKind::Liveperson,
+                "DELETE",
+                "/users",
+                r#"["7"]"#.to_owned(),
+                None,
+            ),
+            (
+                VendorKind::Commpeak,
+                "PUT",
+                "/users/7",
+                r#"{"id": 7, "first_name": "A", "pid": "kept"}"#.to_owned(),
+                None,
+            ),
+        ] {
+            let (op, params) = find(operations(kind), method, path).unwrap();
+            check_body(kind, op, &params, body.as_bytes()).unwrap();
+            assert_eq!(
+                forwarded_body(kind, op, body.as_bytes())
+                    .map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap()),
+                expected,
+                "{kind:?} {method} {path} {body}"
+            );
+        }
+    }
+
     #[test]
     fn bodies_are_checked_by_kind() {
         for (kind, method, path, body, ok) in [
@@ -134,8 +215,16 @@ mod tests {
                 VendorKind::Liveperson,
                 "PUT",
                 "/users/7/resetPassword",
-                r#"{"newPassword":"x"}"#,
+                r#"{"newPassword":"N3w-passw0rd"}"#,
                 true,
+            ),
+            (
+                // The same password rule as a new user's.
+                VendorKind::Liveperson,
+                "PUT",
+                "/users/7/resetPassword",
+                r#"{"newPassword":"abc"}"#,
+                false,
             ),
             (
                 VendorKind::Liveperson,

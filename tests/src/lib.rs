@@ -254,11 +254,13 @@ pub async fn start_configured_proxy(
     Ok((url, received, task))
 }
 
-/// A sandbox served with a record of the paths it received, to count what the proxy asked
-/// of it (token requests, domain lookups); stopped when dropped.
+/// A sandbox served with a record of the requests it received, to count what the proxy asked
+/// of it (token requests, domain lookups) and to see the very bodies it forwarded; stopped
+/// when dropped.
 pub struct CountedSandbox {
     pub base_url: String,
-    paths: Arc<Mutex<Vec<String>>>,
+    /// `METHOD /path` and the body of each request, in order.
+    requests: Arc<Mutex<Vec<(String, axum::body::Bytes)>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -270,15 +272,24 @@ impl Drop for CountedSandbox {
 
 impl CountedSandbox {
     pub async fn start(config: &sandbox::Config) -> anyhow::Result<Self> {
-        let paths = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(Mutex::new(Vec::new()));
         let app = sandbox::app(config)?.layer(axum::middleware::from_fn({
-            let paths = paths.clone();
+            let requests = requests.clone();
             move |request: axum::extract::Request, next: axum::middleware::Next| {
-                paths
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(format!("{} {}", request.method(), request.uri().path()));
-                next.run(request)
+                let requests = requests.clone();
+                async move {
+                    // Read whole and handed on as it came: the proxy sends whole bodies anyway.
+                    let (parts, body) = request.into_parts();
+                    let body = axum::body::to_bytes(body, usize::MAX)
+                        .await
+                        .unwrap_or_default();
+                    requests.lock().unwrap_or_else(|p| p.into_inner()).push((
+                        format!("{} {}", parts.method, parts.uri.path()),
+                        body.clone(),
+                    ));
+                    next.run(axum::extract::Request::from_parts(parts, body.into()))
+                        .await
+                }
             }
         }));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
@@ -290,19 +301,26 @@ impl CountedSandbox {
         });
         Ok(Self {
             base_url,
-            paths,
+            requests,
             task,
         })
     }
 
     /// How many requests reached the sandbox whose `METHOD /path` contains `fragment`.
     pub fn count(&self, fragment: &str) -> usize {
-        self.paths
+        self.bodies(fragment).len()
+    }
+
+    /// The bodies of the requests whose `METHOD /path` contains `fragment`, in order: what
+    /// the proxy forwarded, byte for byte, which its answer to the browser cannot show.
+    pub fn bodies(&self, fragment: &str) -> Vec<axum::body::Bytes> {
+        self.requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|p| p.contains(fragment))
-            .count()
+            .filter(|(request, _)| request.contains(fragment))
+            .map(|(_, body)| body.clone())
+            .collect()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use axum::http::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tests::{ACCOUNT_ID, CONNECTION, Stack, start_proxy};
+use tests::{ACCOUNT_ID, CONNECTION, CountedSandbox, Stack, start_proxy};
 
 fn client() -> reqwest::Client {
     tests::console_client()
@@ -54,6 +54,12 @@ async fn connections_are_listed_without_secrets() {
         "delete_user",
         "delete_users",
         "reset_password",
+        "list_skills",
+        "get_skill",
+        "list_agent_groups",
+        "get_agent_group",
+        "list_profiles",
+        "get_profile",
     ];
     assert_eq!(
         serde_json::from_str::<Value>(&text).unwrap(),
@@ -273,6 +279,199 @@ async fn invalid_writes_are_refused_before_reaching_the_vendor() {
         stack.sandbox_revision().await.unwrap(),
         1,
         "nothing reached the sandbox"
+    );
+}
+
+/// The fields of a LivePerson user the vendor sets itself, as `shared` names them.
+fn without_server_set(user: &Value) -> Value {
+    let mut user = user.clone();
+    shared::liveperson::strip_server_set(&mut user);
+    user
+}
+
+/// The plainest client: GET a user, PUT the very same JSON back with the revision it was read
+/// at. The server-set fields it carries are accepted, and the vendor receives the record
+/// without them (and keeps its own values).
+#[tokio::test]
+async fn a_user_read_and_written_back_as_is_is_saved_without_what_the_vendor_sets() {
+    let config =
+        sandbox::Config::with_random_credentials(sandbox::Database::InMemory, ACCOUNT_ID, 20);
+    let sandbox = CountedSandbox::start(&config).await.unwrap();
+    let (proxy, _task) = start_proxy(&sandbox.base_url, &config.liveperson.bearer_token, None)
+        .await
+        .unwrap();
+    let users = format!("{proxy}/api/{CONNECTION}/users");
+    let listed: Vec<Value> = client()
+        .get(&users)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // An agent with a password: every server-set field is there, nested ones included.
+    let id = listed
+        .iter()
+        .find(|u| u["memberOf"]["assignmentDate"].is_string() && u["lastPwdChangeDate"].is_string())
+        .expect("the seed has agents with a password")["id"]
+        .as_i64()
+        .unwrap();
+
+    let read = client().get(format!("{users}/{id}")).send().await.unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    let revision = read.headers()["ac-revision"].to_str().unwrap().to_owned();
+    let text = read.text().await.unwrap();
+    let original: Value = serde_json::from_str(&text).unwrap();
+    for field in ["id", "pid", "deleted", "dateUpdated", "lastPwdChangeDate"] {
+        assert!(original.get(field).is_some(), "the read has no {field}");
+    }
+
+    let written = client()
+        .put(format!("{users}/{id}"))
+        .header("if-match", &revision)
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    let status = written.status();
+    let answer: Value = written.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let forwarded = sandbox.bodies("PUT /api/account/");
+    assert_eq!(forwarded.len(), 1);
+    let forwarded: Value = serde_json::from_slice(&forwarded[0]).unwrap();
+    for field in ["pid", "deleted", "dateUpdated", "lastPwdChangeDate"] {
+        assert!(forwarded.get(field).is_none(), "{field} reached the vendor");
+    }
+    assert!(forwarded["memberOf"].get("assignmentDate").is_none());
+    assert_eq!(
+        forwarded,
+        without_server_set(&original),
+        "every other field reached the vendor as read"
+    );
+
+    // The vendor's own values stand: only the time of the change moved.
+    let after: Value = client()
+        .get(format!("{users}/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let but_the_time = |user: &Value| {
+        let mut user = user.clone();
+        user.as_object_mut().unwrap().remove("dateUpdated");
+        user
+    };
+    assert_eq!(but_the_time(&after), but_the_time(&original));
+    assert_eq!(after, answer);
+}
+
+/// `deleted: false` is what every user that can be updated has, so it passes; `true` would be
+/// a change no update can make, and is refused naming the field, before the vendor sees it.
+#[tokio::test]
+async fn an_update_may_carry_deleted_false_but_never_deleted_true() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let users = format!("{}/api/{CONNECTION}/users", stack.proxy_url);
+    let (_, _, listed) = list(&stack, "").await;
+    let mut user = listed[0].clone();
+    let id = user["id"].as_i64().unwrap();
+
+    user["deleted"] = json!(true);
+    let refused = client()
+        .put(format!("{users}/{id}"))
+        .header("if-match", "1")
+        .json(&user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let error: shared::ApiError = refused.json().await.unwrap();
+    let errors: Vec<(&str, Value)> = error
+        .field_errors
+        .iter()
+        .map(|e| (e.path.as_str(), serde_json::to_value(e.code).unwrap()))
+        .collect();
+    assert_eq!(errors, [("/deleted", json!("read_only"))]);
+    assert!(
+        error.field_errors[0].message.contains("delete operation"),
+        "{}",
+        error.field_errors[0].message
+    );
+    assert_eq!(
+        stack.sandbox_revision().await.unwrap(),
+        1,
+        "it reached the vendor"
+    );
+
+    user["deleted"] = json!(false);
+    let saved = client()
+        .put(format!("{users}/{id}"))
+        .header("if-match", "1")
+        .json(&user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(stack.sandbox_revision().await.unwrap(), 2);
+}
+
+/// A DELETE has nothing to type when it has no body (`curl -X DELETE`): it needs only the
+/// same-origin evidence. A body still needs JSON, and no write passes without the evidence.
+#[tokio::test]
+async fn a_delete_without_a_body_needs_no_content_type_but_still_same_origin() {
+    let stack = Stack::start(5, None).await.unwrap();
+    let users = format!("{}/api/{CONNECTION}/users", stack.proxy_url);
+    let (_, _, listed) = list(&stack, "?select=id").await;
+    let id = listed[0]["id"].as_i64().unwrap();
+    let one = format!("{users}/{id}");
+    // No default headers at all: what each request carries is what the case says.
+    let plain = reqwest::Client::new();
+    for (case, request) in [
+        (
+            "a body typed as text",
+            plain
+                .delete(&one)
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "text/plain")
+                .body(format!("[\"{id}\"]")),
+        ),
+        (
+            "a list typed as text",
+            plain
+                .delete(&users)
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "text/plain")
+                .body(format!("[\"{id}\"]")),
+        ),
+        ("no body and no evidence of origin", plain.delete(&one)),
+        (
+            "no body, from another site",
+            plain.delete(&one).header("sec-fetch-site", "cross-site"),
+        ),
+    ] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
+    }
+    assert_eq!(
+        stack.sandbox_revision().await.unwrap(),
+        1,
+        "a refused delete reached the vendor"
+    );
+
+    let deleted = plain
+        .delete(&one)
+        .header("sec-fetch-site", "same-origin")
+        .header("if-match", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let (_, _, left) = list(&stack, "?select=id").await;
+    assert!(
+        left.as_array().unwrap().iter().all(|u| u["id"] != id),
+        "{left}"
     );
 }
 

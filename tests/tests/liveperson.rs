@@ -648,8 +648,8 @@ async fn every_create_rule_is_refused_with_a_clear_message() {
             "/0/id",
         ),
         (
-            "deleted is read-only",
-            json!([with(base.clone(), json!({"deleted": false}))]),
+            "deleted cannot be set",
+            json!([with(base.clone(), json!({"deleted": true}))]),
             "/0/deleted",
         ),
         (
@@ -822,4 +822,565 @@ async fn every_operation_is_reachable_through_the_proxy() {
         StatusCode::NOT_FOUND,
         "a deleted user is not found"
     );
+}
+
+// The account configuration users refer to by id: skills, agent groups and profiles (the
+// Skills, Agent Groups and Profiles APIs), read only.
+
+/// `GET` straight to the sandbox's `le-users/{what}` (a path under the account), with `query`
+/// and extra headers; `None` as the token sends no credentials.
+async fn sandbox_read(
+    stack: &Stack,
+    what: &str,
+    query: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    token: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let url = format!(
+        "{}/api/account/{ACCOUNT_ID}/configuration/le-users/{what}",
+        stack.sandbox.base_url()
+    );
+    let mut request = reqwest::Client::new().get(url).query(query);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    (
+        status,
+        headers,
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// `GET {proxy}/api/liveperson/{path}` as the console sends it.
+async fn proxy_read(
+    stack: &Stack,
+    path: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let response = tests::console_client()
+        .get(format!("{}/api/liveperson/{path}", stack.proxy_url))
+        .send()
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+fn keys(entry: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = entry
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+#[tokio::test]
+async fn the_catalog_names_every_id_the_seeded_users_carry() {
+    use shared::liveperson::{names, ops, parse_agent_groups, parse_profiles, parse_skills};
+    let stack = Stack::start(400, None).await.unwrap();
+
+    // Through the proxy, as the console reads them: bare arrays with names.
+    let (status, headers, body) =
+        proxy_read(&stack, &format!("skills?select={}", ops::SKILLS_SELECT)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["ac-revision"], "1");
+    let skills = parse_skills(&body).unwrap();
+    assert!(
+        skills
+            .iter()
+            .all(|s| s.name.is_some() && s.deleted == Some(false))
+    );
+    let (status, headers, body) = proxy_read(
+        &stack,
+        &format!("agentGroups?select={}", ops::AGENT_GROUPS_SELECT),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["etag"], "1",
+        "the Agent Groups API's revision header passes"
+    );
+    let groups = parse_agent_groups(&body).unwrap();
+    let roots: Vec<_> = groups
+        .iter()
+        .filter(|g| g.parent_group_id.is_none())
+        .collect();
+    assert_eq!(roots.len(), 1, "one tree");
+    assert_eq!(
+        (roots[0].id, roots[0].name.as_deref()),
+        (Some(-1), Some("Main Group"))
+    );
+    let (status, headers, body) =
+        proxy_read(&stack, &format!("profiles?select={}", ops::PROFILES_SELECT)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.contains_key("x-lp-last-modified"));
+    let profiles = parse_profiles(&body).unwrap();
+    let (skill_names, group_names, profile_names) =
+        (names(&skills), names(&groups), names(&profiles));
+    assert_eq!(skill_names[&5001], "Billing");
+    assert_eq!(group_names[&102], "Sales EMEA");
+    assert_eq!(group_names[&105], "Tier 2 Support");
+    // The profiles the embedded connection configures, with the same roles.
+    let configured: Vec<shared::liveperson::Profile> = sandbox::seed::PROFILES
+        .iter()
+        .map(|&(id, name, role)| shared::liveperson::Profile {
+            id,
+            name: name.into(),
+            role: shared::liveperson::Role::from_type_id(role.into()).unwrap(),
+        })
+        .collect();
+    assert_eq!(shared::liveperson::profiles_of(&profiles), configured);
+
+    // Every id any user carries (deleted users included) has a name.
+    let (_, _, body) = proxy_read(
+        &stack,
+        "users?select=id,skillIds,memberOf,managerOf,profileIds&include_deleted=true",
+    )
+    .await;
+    let users = shared::liveperson::parse_users(&body).unwrap();
+    assert_eq!(users.len(), 400);
+    let mut seen = [0; 3];
+    for user in &users {
+        for id in user.skill_ids.iter().flatten() {
+            assert!(skill_names.contains_key(id), "skill {id} has no name");
+            seen[0] += 1;
+        }
+        for group in user
+            .member_of
+            .iter()
+            .chain(user.manager_of.iter().flatten())
+        {
+            let id = group.agent_group_id.unwrap();
+            assert!(
+                group_names.contains_key(&id),
+                "agent group {id} has no name"
+            );
+            seen[1] += 1;
+        }
+        for id in user.profile_ids.iter().flatten() {
+            assert!(profile_names.contains_key(id), "profile {id} has no name");
+            seen[2] += 1;
+        }
+    }
+    assert!(
+        seen.iter().all(|n| *n > 50),
+        "the users refer to little: {seen:?}"
+    );
+
+    // One of each by id; a profile counts its users.
+    let (status, _, body) = proxy_read(&stack, "skills/5005").await;
+    assert_eq!(status, StatusCode::OK);
+    let skill: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(skill["name"], "Tier 2 support");
+    assert_eq!(skill["skillRoutingConfiguration"][0]["agentGroupId"], 105);
+    let (status, _, body) = proxy_read(&stack, "agentGroups/-1").await;
+    assert_eq!(status, StatusCode::OK);
+    let root: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(root["parentGroupId"], Value::Null);
+    let (status, _, body) = proxy_read(&stack, "profiles/3001").await;
+    assert_eq!(status, StatusCode::OK);
+    let agent: Value = serde_json::from_slice(&body).unwrap();
+    let agents = users
+        .iter()
+        .filter(|u| u.profile_ids.as_deref() == Some(&[AGENT]))
+        .count();
+    assert_eq!(
+        (
+            agent["roleTypeId"].clone(),
+            agent["numOfAssignedUsers"].clone()
+        ),
+        (json!(2), json!(agents))
+    );
+    let (status, _, _) = proxy_read(&stack, "skills/4242").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn catalog_reads_conform() {
+    let stack = Stack::start(20, None).await.unwrap();
+    let token = Some(stack.token.as_str());
+    let v = ("v", "4.0");
+    let paths = [
+        "skills",
+        "skills/5001",
+        "agentGroups",
+        "agentGroups/101",
+        "profiles",
+        "profiles/3001",
+    ];
+    for path in paths {
+        let (status, _, body) = sandbox_read(&stack, path, &[], &[], token).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} without v");
+        assert!(body["message"].as_str().unwrap().contains("'v'"), "{body}");
+        let (status, _, body) = sandbox_read(&stack, path, &[v], &[], None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path} without credentials"
+        );
+        assert!(body["internalCode"].is_number(), "{body}");
+        let (status, _, _) = sandbox_read(&stack, path, &[v], &[], Some("not-the-token")).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path} with a wrong token"
+        );
+        let (status, _, _) = sandbox_read(&stack, path, &[v], &[], token).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    let other_account = reqwest::Client::new()
+        .get(format!(
+            "{}/api/account/999/configuration/le-users/skills",
+            stack.sandbox.base_url()
+        ))
+        .query(&[v])
+        .bearer_auth(&stack.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_account.status(), StatusCode::FORBIDDEN);
+
+    // select: the skills list's documented default is id,deleted,name; the others answer
+    // every field; an explicit select narrows any of them.
+    let (_, headers, skills) = sandbox_read(&stack, "skills", &[v], &[], token).await;
+    assert_eq!(headers["ac-revision"], "1");
+    assert_eq!(keys(&skills[0]), ["deleted", "id", "name"]);
+    assert_eq!(skills.as_array().unwrap().len(), 30);
+    let (_, _, skills) = sandbox_read(&stack, "skills", &[v, ("select", "$all")], &[], token).await;
+    assert!(skills[0].get("skillRoutingConfiguration").is_some());
+    let (_, _, skills) = sandbox_read(
+        &stack,
+        "skills",
+        &[v, ("select", "id,skillRoutingConfiguration(agentGroupId)")],
+        &[],
+        token,
+    )
+    .await;
+    assert_eq!(
+        skills[0],
+        json!({"id": 5001, "skillRoutingConfiguration": [{"agentGroupId": 104}]})
+    );
+    let (_, _, groups) = sandbox_read(&stack, "agentGroups", &[v], &[], token).await;
+    assert!(
+        groups[0].get("isEnabled").is_some(),
+        "every field by default"
+    );
+    let (_, _, groups) = sandbox_read(
+        &stack,
+        "agentGroups",
+        &[v, ("select", "id,parentGroupId")],
+        &[],
+        token,
+    )
+    .await;
+    assert_eq!(groups[0], json!({"id": -1, "parentGroupId": null}));
+    assert_eq!(groups[1], json!({"id": 101, "parentGroupId": -1}));
+    let (_, _, profile) = sandbox_read(
+        &stack,
+        "profiles/3003",
+        &[v, ("select", "name,roleTypeId")],
+        &[],
+        token,
+    )
+    .await;
+    assert_eq!(profile, json!({"name": "Administrator", "roleTypeId": 1}));
+    let (status, _, _) = sandbox_read(&stack, "skills", &[v, ("select", "id,(")], &[], token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a malformed select");
+
+    // include_deleted lists the deleted skill and group; by id they are always found.
+    let (_, _, skills) = sandbox_read(
+        &stack,
+        "skills",
+        &[v, ("include_deleted", "true"), ("select", "id,deleted")],
+        &[],
+        token,
+    )
+    .await;
+    assert_eq!(skills.as_array().unwrap().len(), 31);
+    assert_eq!(skills[30], json!({"id": 5031, "deleted": true}));
+    let (_, _, groups) = sandbox_read(
+        &stack,
+        "agentGroups",
+        &[v, ("include_deleted", "true")],
+        &[],
+        token,
+    )
+    .await;
+    assert_eq!(groups.as_array().unwrap().len(), 7);
+    let (status, _, skill) = sandbox_read(&stack, "skills/5031", &[v], &[], token).await;
+    assert_eq!(
+        (status, skill["deleted"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    let (status, _, _) = sandbox_read(
+        &stack,
+        "skills",
+        &[v, ("include_deleted", "yes")],
+        &[],
+        token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Unknown ids: 404, as for users.
+    for path in ["skills/4999", "skills/abc", "agentGroups/0", "profiles/1"] {
+        let (status, _, body) = sandbox_read(&stack, path, &[v], &[], token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            body["message"].as_str().unwrap().contains("Data Not Found"),
+            "{body}"
+        );
+    }
+
+    // A client's current copy: 304 with the version header, no body.
+    for (path, header, value, version) in [
+        ("skills", "if-match", "1", "ac-revision"),
+        ("skills/5001", "if-match", "1", "ac-revision"),
+        ("agentGroups", "if-match", "1", "etag"),
+        (
+            "profiles",
+            "x-lp-last-modified",
+            "1709283600000",
+            "x-lp-last-modified",
+        ),
+    ] {
+        let (status, headers, _) =
+            sandbox_read(&stack, path, &[v], &[(header, value)], token).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(headers[version], value, "{path}");
+    }
+    let (status, _, _) = sandbox_read(&stack, "skills", &[v], &[("if-match", "7")], token).await;
+    assert_eq!(status, StatusCode::OK, "an old revision gets the list");
+
+    // Read only: the sandbox serves no write on these paths.
+    for (method, path) in [
+        (Method::POST, "skills"),
+        (Method::PUT, "skills/5001"),
+        (Method::DELETE, "agentGroups/101"),
+        (Method::POST, "profiles"),
+    ] {
+        let status = reqwest::Client::new()
+            .request(
+                method.clone(),
+                format!(
+                    "{}/api/account/{ACCOUNT_ID}/configuration/le-users/{path}",
+                    stack.sandbox.base_url()
+                ),
+            )
+            .query(&[v])
+            .bearer_auth(&stack.token)
+            .json(&json!([{"name": "New"}]))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn the_proxy_forwards_catalog_reads_only() {
+    let stack = Stack::start_with(10, None, |config| {
+        config.access = proxy::access::Access::Gateway(proxy::access::Gateway {
+            user_header: axum::http::HeaderName::from_static("x-forwarded-user"),
+            groups_header: axum::http::HeaderName::from_static("x-forwarded-groups"),
+            trusted_sources: vec!["127.0.0.1/32".parse().unwrap()],
+            shared_secret: None,
+            admin_groups: vec!["console-admins".into()],
+            viewer_groups: vec!["support".into()],
+        });
+    })
+    .await
+    .unwrap();
+    let client = tests::console_client();
+    let as_role = |request: reqwest::RequestBuilder, groups: &str| {
+        request
+            .header("x-forwarded-user", "bob")
+            .header("x-forwarded-groups", groups)
+    };
+    let api = format!("{}/api/liveperson", stack.proxy_url);
+
+    // Every connection says what it serves: the reads are LivePerson's alone.
+    let connections: Vec<shared::ConnectionInfo> = as_role(
+        client.get(format!("{}/api/connections", stack.proxy_url)),
+        "support",
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    for connection in &connections {
+        let has = |name: &str| connection.operations.iter().any(|o| o == name);
+        for read in shared::liveperson::ops::CATALOG_READS {
+            assert_eq!(
+                has(read),
+                connection.kind == shared::VendorKind::Liveperson,
+                "{} {read}",
+                connection.id
+            );
+        }
+    }
+
+    // A viewer reads them; the proxy adds v (the connection's) and the credential.
+    for path in [
+        "skills",
+        "skills/5001",
+        "agentGroups",
+        "agentGroups/-1",
+        "profiles",
+        "profiles/3002",
+    ] {
+        let response = as_role(client.get(format!("{api}/{path}")), "support")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "a viewer reads {path}");
+        let body: Value = response.json().await.unwrap();
+        let named = if body.is_array() { &body[0] } else { &body };
+        assert!(named["name"].is_string(), "{path}: {body}");
+    }
+    let response = as_role(
+        client.get(format!("{api}/skills?select=id&include_deleted=true")),
+        "support",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let skills: Value = response.json().await.unwrap();
+    assert_eq!(
+        skills.as_array().unwrap().len(),
+        31,
+        "include_deleted passes"
+    );
+    assert_eq!(skills[0], json!({"id": 5001}), "select passes");
+    let response = as_role(client.get(format!("{api}/skills")), "support")
+        .header("if-match", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_MODIFIED,
+        "If-Match passes"
+    );
+
+    // No write exists on these paths, for an admin either: refused before the vendor.
+    for (method, path) in [
+        (Method::POST, "skills"),
+        (Method::PUT, "skills/5001"),
+        (Method::DELETE, "skills/5001"),
+        (Method::PUT, "agentGroups"),
+        (Method::POST, "profiles"),
+    ] {
+        let response = as_role(
+            client.request(method.clone(), format!("{api}/{path}")),
+            "console-admins",
+        )
+        .json(&json!([{"name": "New skill"}]))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains("GET"), "{body}");
+    }
+    let response = as_role(client.get(format!("{api}/skills/5001/x")), "support")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // The OpenAPI document lists them, GET only.
+    let document: Value = as_role(
+        client.get(format!("{}/api/openapi.json", stack.proxy_url)),
+        "support",
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    for path in [
+        "skills",
+        "skills/{id}",
+        "agentGroups",
+        "agentGroups/{id}",
+        "profiles",
+        "profiles/{id}",
+    ] {
+        let item = document["paths"][format!("/api/liveperson/{path}")]
+            .as_object()
+            .unwrap_or_else(|| panic!("{path} is not documented"));
+        assert_eq!(item.keys().collect::<Vec<_>>(), ["get"], "{path}");
+    }
+    assert!(
+        document["paths"]["/api/liveperson/agentGroups"]["get"]["responses"]["200"]["headers"]
+            .get("etag")
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn users_from_a_file_have_their_ids_named_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("users.json");
+    std::fs::write(
+        &file,
+        r#"[{"loginName": "a", "skillIds": ["5001", 777], "profileIds": [3001],
+             "memberOf": {"agentGroupId": "888"}},
+            {"loginName": "b", "profileIds": ["999"], "managerOf": [{"agentGroupId": 101}]}]"#,
+    )
+    .unwrap();
+    let mut config =
+        sandbox::Config::with_random_credentials(sandbox::Database::InMemory, ACCOUNT_ID, 0);
+    config.liveperson.seed = sandbox::Seed::File(file);
+    let sandbox = sandbox::spawn(&config).await.unwrap();
+    let read = |what: &'static str| {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/api/account/{ACCOUNT_ID}/configuration/le-users/{what}",
+                sandbox.base_url()
+            ))
+            .query(&[("v", "4.0"), ("select", "id,name,parentGroupId,roleTypeId")])
+            .bearer_auth(&config.liveperson.bearer_token)
+            .send()
+    };
+    let find = |list: &Value, id: i64| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} is not in {list}"))
+    };
+    let skills: Value = read("skills").await.unwrap().json().await.unwrap();
+    assert_eq!(find(&skills, 5001)["name"], "Billing");
+    assert_eq!(find(&skills, 777)["name"], "Skill 777");
+    let groups: Value = read("agentGroups").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        find(&groups, 888),
+        json!({"id": 888, "name": "Agent group 888", "parentGroupId": -1})
+    );
+    assert_eq!(find(&groups, 101)["name"], "Sales");
+    let profiles: Value = read("profiles").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        find(&profiles, 999),
+        json!({"id": 999, "name": "Profile 999"})
+    );
+    assert_eq!(find(&profiles, 3001)["roleTypeId"], 2);
 }

@@ -5,10 +5,20 @@ use std::sync::Arc;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use shared::liveperson::{ProfileRoles, User, apply_role_change};
+use shared::liveperson::{MemberOf, ProfileRoles, User, apply_role_change};
 
 use super::{Precondition, Store, StoreError};
 use crate::seed::Seed;
+
+/// What a stored user refers to by id (records are stored with native JSON types).
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Refers {
+    skill_ids: Option<Vec<i64>>,
+    member_of: Option<MemberOf>,
+    manager_of: Option<Vec<MemberOf>>,
+    profile_ids: Option<Vec<i64>>,
+}
 
 /// A list as last read, and the revision it was read at.
 pub(crate) struct KeptList {
@@ -18,8 +28,6 @@ pub(crate) struct KeptList {
     users: Arc<Vec<Value>>,
 }
 
-/// Fields the vendor owns: never taken from a request body.
-const SERVER_FIELDS: [&str; 4] = ["id", "pid", "deleted", "dateUpdated"];
 /// Fields that are write-only: never stored in the record nor returned.
 const WRITE_ONLY_FIELDS: [&str; 3] = ["passwordSh", "oldPassword", "confirmPassword"];
 
@@ -51,6 +59,32 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The skill, agent group and profile ids the account's users (deleted ones included)
+    /// refer to, so the account's configuration can name every one.
+    pub fn references(&self, account_id: &str) -> Result<crate::seed::References, StoreError> {
+        let connection = self.lock();
+        let mut query =
+            connection.prepare_cached("SELECT record FROM lp_users WHERE account_id = ?1")?;
+        let mut references = crate::seed::References::default();
+        for record in query.query_map([account_id], |row| row.get::<_, String>(0))? {
+            // Only the four fields are read; the rest of each record is skipped unparsed.
+            let Refers {
+                skill_ids,
+                member_of,
+                manager_of,
+                profile_ids,
+            } = serde_json::from_str(&record?)?;
+            references.add(&User {
+                skill_ids,
+                member_of,
+                manager_of,
+                profile_ids,
+                ..User::default()
+            });
+        }
+        Ok(references)
     }
 
     pub fn revision(&self, account_id: &str) -> Result<i64, StoreError> {
@@ -116,6 +150,7 @@ impl Store {
                 return Err(StoreError::LoginNameTaken { index, login_name });
             }
             let mut record = stored_record(user)?;
+            date_assignments(&mut record, None, now);
             record.insert("id".into(), next_id.into());
             record.insert("pid".into(), pid_for(account_id, next_id).into());
             record.insert("deleted".into(), false.into());
@@ -162,6 +197,7 @@ impl Store {
                 return Err(StoreError::LoginNameTaken { index, login_name });
             }
             let mut record = stored_record(user)?;
+            date_assignments(&mut record, Some(&existing), now);
             for field in ["id", "pid", "deleted", "lastPwdChangeDate"] {
                 if let Some(value) = existing.get(field) {
                     record.insert(field.into(), value.clone());
@@ -321,15 +357,54 @@ fn login_taken(
         .is_some())
 }
 
-/// The record as stored and returned: the body's fields minus server-owned and write-only ones.
+/// The record as stored and returned: the body's fields minus the ones the vendor owns (its
+/// id and `shared`'s server-set fields, which it sets itself whatever a body says) and the
+/// write-only ones.
 fn stored_record(user: &User) -> Result<serde_json::Map<String, Value>, StoreError> {
-    let Value::Object(mut record) = serde_json::to_value(user)? else {
+    let mut record = serde_json::to_value(user)?;
+    shared::liveperson::strip_server_set(&mut record);
+    let Value::Object(mut record) = record else {
         unreachable!("a User always serializes to a JSON object");
     };
-    for field in SERVER_FIELDS.iter().chain(&WRITE_ONLY_FIELDS) {
+    for field in std::iter::once(&"id").chain(&WRITE_ONLY_FIELDS) {
         record.remove(*field);
     }
     Ok(record)
+}
+
+/// Dates the record's agent group assignments, which the vendor sets (a body's dates were
+/// dropped with the other server-set fields): a group the user was already in keeps the date
+/// it was assigned on, a new one is dated `now`. A record read and written back unchanged
+/// thus stays as it was.
+fn date_assignments(
+    record: &mut serde_json::Map<String, Value>,
+    existing: Option<&Value>,
+    now: &str,
+) {
+    let dated = |old: Option<&Value>, group: Option<&Value>| {
+        old.filter(|old| group.is_some() && old.get("agentGroupId") == group)
+            .and_then(|old| old.get("assignmentDate"))
+            .cloned()
+            .unwrap_or_else(|| now.into())
+    };
+    if let Some(Value::Object(member_of)) = record.get_mut("memberOf")
+        && member_of.contains_key("agentGroupId")
+    {
+        let old = existing.and_then(|e| e.get("memberOf"));
+        let date = dated(old, member_of.get("agentGroupId"));
+        member_of.insert("assignmentDate".into(), date);
+    }
+    if let Some(Value::Array(groups)) = record.get_mut("managerOf") {
+        let old_groups = existing
+            .and_then(|e| e.get("managerOf"))
+            .and_then(Value::as_array);
+        for group in groups.iter_mut().filter_map(Value::as_object_mut) {
+            let id = group.get("agentGroupId");
+            let old = old_groups.and_then(|old| old.iter().find(|o| o.get("agentGroupId") == id));
+            let date = dated(old, id);
+            group.insert("assignmentDate".into(), date);
+        }
+    }
 }
 
 fn password_hash(account_id: &str, id: i64, user: &User) -> Option<String> {
@@ -346,4 +421,74 @@ pub(crate) fn pid_for(account_id: &str, id: i64) -> String {
         .chain_update(format!("pid:{account_id}:{id}"))
         .finalize();
     hex::encode(&digest[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn group_assignments_keep_their_date_until_the_group_changes() {
+        let existing = json!({
+            "memberOf": {"agentGroupId": 5, "assignmentDate": "2024-01-01 00:00:00"},
+            "managerOf": [{"agentGroupId": 6, "assignmentDate": "2024-02-02 00:00:00"}]
+        });
+        let now = "2025-03-03 03:03:03";
+        for (case, record, existing, expected) in [
+            (
+                "unchanged groups",
+                json!({"memberOf": {"agentGroupId": 5}, "managerOf": [{"agentGroupId": 6}]}),
+                Some(&existing),
+                json!({
+                    "memberOf": {"agentGroupId": 5, "assignmentDate": "2024-01-01 00:00:00"},
+                    "managerOf": [{"agentGroupId": 6, "assignmentDate": "2024-02-02 00:00:00"}]
+                }),
+            ),
+            (
+                "changed groups",
+                json!({"memberOf": {"agentGroupId": 7}, "managerOf": [{"agentGroupId": 6}, {"agentGroupId": 8}]}),
+                Some(&existing),
+                json!({
+                    "memberOf": {"agentGroupId": 7, "assignmentDate": now},
+                    "managerOf": [
+                        {"agentGroupId": 6, "assignmentDate": "2024-02-02 00:00:00"},
+                        {"agentGroupId": 8, "assignmentDate": now}
+                    ]
+                }),
+            ),
+            (
+                "a new user",
+                json!({"memberOf": {"agentGroupId": 5}}),
+                None,
+                json!({"memberOf": {"agentGroupId": 5, "assignmentDate": now}}),
+            ),
+            (
+                "no group",
+                json!({"loginName": "a"}),
+                Some(&existing),
+                json!({"loginName": "a"}),
+            ),
+        ] {
+            let Value::Object(mut record) = record else {
+                unreachable!()
+            };
+            date_assignments(&mut record, existing, now);
+            assert_eq!(Value::Object(record), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn a_body_never_sets_what_the_vendor_owns() {
+        let user: User = serde_json::from_value(json!({
+            "id": 9, "pid": "forged", "deleted": false, "dateUpdated": "2000-01-01 00:00:00",
+            "lastPwdChangeDate": "2000-01-01 00:00:00", "loginName": "a", "passwordSh": "x",
+            "memberOf": {"agentGroupId": 5, "assignmentDate": "2000-01-01 00:00:00"}
+        }))
+        .unwrap();
+        assert_eq!(
+            Value::Object(stored_record(&user).unwrap()),
+            json!({"loginName": "a", "memberOf": {"agentGroupId": 5}})
+        );
+    }
 }

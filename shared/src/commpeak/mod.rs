@@ -16,6 +16,11 @@ pub use validate::{validate_new_user, validate_new_users, validate_update};
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams, Write};
 
+/// Nothing for CommPeak: its one read-only field, `id`, is the key of the user an update
+/// changes (passed when it matches the path, refused when it names another user, as
+/// LivePerson's), and its rules refuse no other field a read returns.
+pub const SERVER_SET: &[&str] = &[];
+
 /// A request body, read and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {

@@ -49,10 +49,10 @@ pub const FIELDS: &[FieldSpec] = &[
         .in_group("Chats and routing"),
     FieldSpec::new("maxAsyncChats", "Max async chats", FieldKind::Integer)
         .in_group("Chats and routing"),
-    FieldSpec::new("profileIds", "Profile ids", FieldKind::IdList)
+    FieldSpec::new("profileIds", "Profiles", FieldKind::IdList)
         .required()
         .in_group("Access"),
-    FieldSpec::new("skillIds", "Skill ids", FieldKind::IdList).in_group("Chats and routing"),
+    FieldSpec::new("skillIds", "Skills", FieldKind::IdList).in_group("Chats and routing"),
     FieldSpec::new("memberOf/agentGroupId", "Agent group", FieldKind::Integer)
         .in_group("Chats and routing"),
     FieldSpec::new("managerOf", "Manager of", FieldKind::Structured).in_group("Chats and routing"),

@@ -1,11 +1,14 @@
 //! LivePerson Account Config Users API (`le-users`): the user entity, its validation rules,
-//! the `select` expression, the role-change rule and the description of the operations.
+//! the `select` expression, the role-change rule and the description of the operations; and
+//! the reads of what users refer to by id (skills, agent groups, profiles: `catalog`).
 //!
 //! Create, update and read share one user shape (the appendix table lists one entity); the
 //! operation decides which of its fields are required or refused.
 
+pub mod catalog;
 pub mod fields;
 pub mod ops;
+pub mod password;
 pub mod roles;
 pub mod select;
 pub mod user;
@@ -13,6 +16,10 @@ pub mod validate;
 
 use serde::Deserialize;
 
+pub use catalog::{
+    AgentGroup, CatalogEntry, PermissionPackage, ProfileRecord, Skill, SkillRouting, names,
+    parse_agent_groups, parse_profiles, parse_skills, profiles_of,
+};
 pub use fields::FIELDS;
 pub use ops::OPERATIONS;
 pub use roles::{Profile, ProfileRoles, Reset, Role, apply_role_change, role_change_resets};
@@ -23,6 +30,27 @@ pub use validate::{validate_batch, validate_user};
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
 use crate::operation::{Body, OperationSpec, PathParams, Write};
 use crate::parse::parse_one;
+
+/// The fields LivePerson sets itself (`users-apis.md` §1.6), as paths inside one user: a
+/// user read and written back carries them, so the rules accept them (see
+/// [`validate_user`] for `deleted`, which only `false` passes) and they are never forwarded
+/// ([`strip_server_set`]). `id` is not among them: it names the user an update changes.
+/// Every read-only field of [`FIELDS`] but `id` is here, with the group assignments' dates.
+pub const SERVER_SET: &[&str] = &[
+    "pid",
+    "deleted",
+    "lastPwdChangeDate",
+    "dateUpdated",
+    "memberOf/assignmentDate",
+    "managerOf/*/assignmentDate",
+];
+
+/// Removes [`SERVER_SET`] from a body of one user or a list of users, so that what is
+/// forwarded never asks the vendor to set what only it sets, whatever the vendor would do
+/// with it (it publishes nothing on that). Says whether anything was removed.
+pub fn strip_server_set(body: &mut serde_json::Value) -> bool {
+    crate::server_set::strip(body, SERVER_SET)
+}
 
 /// A request body, read and checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +113,16 @@ pub fn check_body(
         Body::UserIds => user_ids(body).map(Request::UserIds),
         Body::NewPassword => {
             let NewPassword { new_password } = parse_one(body)?;
+            // The same rule as a new user's password (the login name is not in this body).
             match new_password.filter(|p| !p.is_empty()) {
-                Some(password) => Ok(Request::NewPassword(password)),
+                Some(password) => match password::password_problem(&password, None) {
+                    None => Ok(Request::NewPassword(password)),
+                    Some(problem) => Err(ValidationErrors(vec![FieldError::new(
+                        "/newPassword",
+                        ErrorCode::InvalidFormat,
+                        problem,
+                    )])),
+                },
                 None => Err(ValidationErrors(vec![FieldError::new(
                     "/newPassword",
                     ErrorCode::Required,
@@ -131,4 +167,60 @@ fn user_ids(body: &[u8]) -> Result<Vec<i64>, ValidationErrors> {
         }
     }
     errors.into_result().map(|()| ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn server_set_is_every_read_only_field_but_the_id() {
+        let read_only: Vec<&str> = FIELDS
+            .iter()
+            .filter(|f| f.read_only && f.path != "id")
+            .map(|f| f.path)
+            .collect();
+        let top_level: Vec<&str> = SERVER_SET
+            .iter()
+            .copied()
+            .filter(|f| !f.contains('/'))
+            .collect();
+        assert_eq!(read_only, top_level);
+    }
+
+    #[test]
+    fn stripping_leaves_the_id_and_every_field_the_vendor_does_not_set() {
+        for (case, body, expected) in [
+            (
+                "a user read back whole",
+                json!({
+                    "id": 42, "pid": "9f2c", "deleted": false, "loginName": "ada",
+                    "dateUpdated": "2024-05-06 07:08:09", "lastPwdChangeDate": "2024-01-02 03:04:05",
+                    "memberOf": {"agentGroupId": -1, "assignmentDate": "2024-01-02 03:04:05"},
+                    "managerOf": [{"agentGroupId": 7, "assignmentDate": "2024-01-02 03:04:05"}],
+                    "passwordSh": null, "somethingNew": {"kept": true}
+                }),
+                json!({
+                    "id": 42, "loginName": "ada", "memberOf": {"agentGroupId": -1},
+                    "managerOf": [{"agentGroupId": 7}], "passwordSh": null,
+                    "somethingNew": {"kept": true}
+                }),
+            ),
+            (
+                "a list",
+                json!([{"id": 1, "deleted": false}, {"id": 2, "pid": "p"}]),
+                json!([{"id": 1}, {"id": 2}]),
+            ),
+            (
+                "nothing server-set",
+                json!([{"id": 1, "loginName": "a"}]),
+                json!([{"id": 1, "loginName": "a"}]),
+            ),
+        ] {
+            let mut stripped = body.clone();
+            assert_eq!(strip_server_set(&mut stripped), body != expected, "{case}");
+            assert_eq!(stripped, expected, "{case}");
+        }
+    }
 }

@@ -14,8 +14,15 @@ pub const SELECT_PARAM: &str = "select";
 /// Query parameter that includes soft-deleted users in a list.
 pub const INCLUDE_DELETED_PARAM: &str = "include_deleted";
 
-/// Response header with the account-wide revision of the users collection.
+/// Response header with the account-wide revision of the users collection (and of the
+/// skills collection).
 pub const REVISION_HEADER: &str = "ac-revision";
+/// The Agent Groups API's revision header, `eTag` (read like `ac-revision`: send it back in
+/// `If-Match`).
+pub const AGENT_GROUPS_REVISION_HEADER: &str = "etag";
+/// The Profiles API's revision header and request header, `X-LP-Last-Modified` (a timestamp of
+/// the last change).
+pub const PROFILES_LAST_MODIFIED_HEADER: &str = "x-lp-last-modified";
 /// `If-Match` value that skips the revision check.
 pub const SKIP_REVISION_CHECK: &str = "-1";
 
@@ -32,6 +39,14 @@ pub const UPDATE_USER: &str = "update_user";
 pub const DELETE_USER: &str = "delete_user";
 pub const DELETE_USERS: &str = "delete_users";
 pub const RESET_PASSWORD: &str = "reset_password";
+/// Account configuration the users refer to by id (Skills, Agent Groups and Profiles APIs),
+/// read only: the console shows their names.
+pub const LIST_SKILLS: &str = "list_skills";
+pub const GET_SKILL: &str = "get_skill";
+pub const LIST_AGENT_GROUPS: &str = "list_agent_groups";
+pub const GET_AGENT_GROUP: &str = "get_agent_group";
+pub const LIST_PROFILES: &str = "list_profiles";
+pub const GET_PROFILE: &str = "get_profile";
 
 const VERSION: QueryParam = QueryParam {
     name: VERSION_PARAM,
@@ -53,12 +68,30 @@ const IF_MATCH: HeaderSpec = HeaderSpec {
     name: "if-match",
     required: false,
 };
+/// The Profiles API's conditional-read header (its appendix lists it as a request header).
+const LAST_MODIFIED: HeaderSpec = HeaderSpec {
+    name: PROFILES_LAST_MODIFIED_HEADER,
+    required: false,
+};
 const COLLECTION: &str = "/api/account/{accountId}/configuration/le-users/users";
 const ONE: &str = "/api/account/{accountId}/configuration/le-users/users/{id}";
+const SKILLS: &str = "/api/account/{accountId}/configuration/le-users/skills";
+const SKILL: &str = "/api/account/{accountId}/configuration/le-users/skills/{id}";
+const AGENT_GROUPS: &str = "/api/account/{accountId}/configuration/le-users/agentGroups";
+const AGENT_GROUP: &str = "/api/account/{accountId}/configuration/le-users/agentGroups/{id}";
+const PROFILES: &str = "/api/account/{accountId}/configuration/le-users/profiles";
+const PROFILE: &str = "/api/account/{accountId}/configuration/le-users/profiles/{id}";
 
 /// The Users API methods (`users-apis.md` §1.4, current tree). The legacy change-password and
 /// query-delta methods are left out: the first is for a user changing their own password, the
 /// second lives outside the account path.
+///
+/// Then the reads of the Skills, Agent Groups and Profiles APIs (Contact Center Management),
+/// GETs only: the console shows the names of what users refer to by id, and never changes the
+/// account's configuration. They take the same `v` as the users (the proxy sends the
+/// connection's configured version, 4.0 by default, the one all three document as current),
+/// an optional `select` (send one: a skills list without it answers only `id,deleted,name`)
+/// and, on lists, `include_deleted`.
 pub const OPERATIONS: &[OperationSpec] = &[
     OperationSpec {
         name: LIST_USERS,
@@ -172,6 +205,100 @@ pub const OPERATIONS: &[OperationSpec] = &[
         response_headers: &[REVISION_HEADER],
         optional: false,
     },
+    OperationSpec {
+        name: LIST_SKILLS,
+        summary: "Get all skills",
+        method: HttpMethod::Get,
+        path: "/skills",
+        upstream_path: SKILLS,
+        headers: &[IF_MATCH],
+        query: &[VERSION, SELECT, INCLUDE_DELETED],
+        body: Body::None,
+        success: 200,
+        reply: Reply::Skills,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: GET_SKILL,
+        summary: "Get skill by id",
+        method: HttpMethod::Get,
+        path: "/skills/{id}",
+        upstream_path: SKILL,
+        headers: &[IF_MATCH],
+        query: &[VERSION, SELECT],
+        body: Body::None,
+        success: 200,
+        reply: Reply::Skill,
+        response_headers: &[REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: LIST_AGENT_GROUPS,
+        summary: "Get all agent groups",
+        method: HttpMethod::Get,
+        path: "/agentGroups",
+        upstream_path: AGENT_GROUPS,
+        headers: &[IF_MATCH],
+        query: &[VERSION, SELECT, INCLUDE_DELETED],
+        body: Body::None,
+        success: 200,
+        reply: Reply::AgentGroups,
+        response_headers: &[AGENT_GROUPS_REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: GET_AGENT_GROUP,
+        summary: "Get agent group by id",
+        method: HttpMethod::Get,
+        path: "/agentGroups/{id}",
+        upstream_path: AGENT_GROUP,
+        headers: &[IF_MATCH],
+        query: &[VERSION, SELECT],
+        body: Body::None,
+        success: 200,
+        reply: Reply::AgentGroup,
+        response_headers: &[AGENT_GROUPS_REVISION_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: LIST_PROFILES,
+        summary: "Get all profiles",
+        method: HttpMethod::Get,
+        path: "/profiles",
+        upstream_path: PROFILES,
+        headers: &[LAST_MODIFIED],
+        query: &[VERSION, SELECT, INCLUDE_DELETED],
+        body: Body::None,
+        success: 200,
+        reply: Reply::Profiles,
+        response_headers: &[PROFILES_LAST_MODIFIED_HEADER],
+        optional: false,
+    },
+    OperationSpec {
+        name: GET_PROFILE,
+        summary: "Get profile by id",
+        method: HttpMethod::Get,
+        path: "/profiles/{id}",
+        upstream_path: PROFILE,
+        headers: &[LAST_MODIFIED],
+        query: &[VERSION, SELECT],
+        body: Body::None,
+        success: 200,
+        reply: Reply::Profile,
+        response_headers: &[PROFILES_LAST_MODIFIED_HEADER],
+        optional: false,
+    },
+];
+
+/// The catalog reads, list and get-one of each.
+pub const CATALOG_READS: [&str; 6] = [
+    LIST_SKILLS,
+    GET_SKILL,
+    LIST_AGENT_GROUPS,
+    GET_AGENT_GROUP,
+    LIST_PROFILES,
+    GET_PROFILE,
 ];
 
 /// The domain API (CSDS) that tells each account's service domains (`users-apis.md` §1.3).
@@ -216,6 +343,13 @@ pub fn is_valid_account_id(account_id: &str) -> bool {
 pub const LIST_SELECT: &str =
     "id,loginName,fullName,nickname,email,isEnabled,maxChats,profileIds,isApiUser";
 
+/// What the console asks of the skills list to name skills (the vendor's default, spelled out).
+pub const SKILLS_SELECT: &str = "id,deleted,name";
+/// What the console asks of the agent groups list: names and the tree.
+pub const AGENT_GROUPS_SELECT: &str = "id,deleted,name,parentGroupId,isEnabled";
+/// What the console asks of the profiles list: names and roles.
+pub const PROFILES_SELECT: &str = "id,deleted,name,roleTypeId,roleTypeName";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +359,56 @@ mod tests {
         assert_eq!(
             super::users_path("12345678"),
             "/api/account/12345678/configuration/le-users/users"
+        );
+    }
+
+    #[test]
+    fn catalog_reads_are_gets_under_the_account() {
+        for name in CATALOG_READS {
+            let op = named(OPERATIONS, name);
+            assert_eq!(op.method, HttpMethod::Get, "{name}");
+            assert_eq!(op.body, Body::None, "{name}");
+            assert!(
+                op.upstream_path
+                    .starts_with("/api/account/{accountId}/configuration/le-users/"),
+                "{name}"
+            );
+            assert!(
+                op.query
+                    .iter()
+                    .any(|q| q.name == VERSION_PARAM && q.required),
+                "{name}: v is required"
+            );
+            assert!(op.query.iter().any(|q| q.name == SELECT_PARAM), "{name}");
+            assert_eq!(
+                op.query.iter().any(|q| q.name == INCLUDE_DELETED_PARAM),
+                !op.path.contains("{id}"),
+                "{name}: include_deleted on lists only"
+            );
+        }
+        // Nothing but GET on their paths: a write is refused before it reaches the vendor.
+        for path in [
+            "/skills",
+            "/skills/7",
+            "/agentGroups",
+            "/agentGroups/-1",
+            "/profiles",
+        ] {
+            for method in ["POST", "PUT", "DELETE"] {
+                assert!(
+                    matches!(
+                        crate::operation::find(OPERATIONS, method, path),
+                        Err(crate::operation::RouteError::MethodNotAllowed { .. })
+                    ),
+                    "{method} {path}"
+                );
+            }
+        }
+        let (op, params) = crate::operation::find(OPERATIONS, "GET", "/agentGroups/-1").unwrap();
+        assert_eq!(
+            op.upstream_path("12345678", &params),
+            "/api/account/12345678/configuration/le-users/agentGroups/-1",
+            "the Main Group's id, -1, is a path id"
         );
     }
 

@@ -51,6 +51,15 @@ impl Role {
             Role::Lpa => "LPA",
         }
     }
+
+    /// The vendor's `roleTypeName` of a profile with this role (the Profiles API's example
+    /// names role 1 "Administrator"; the others as [`Role::label`]).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            other => other.label(),
+        }
+    }
 }
 
 /// A profile of an account: its id, its name and the role it carries. The Users API does not

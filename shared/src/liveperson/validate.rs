@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::password::password_problem;
 use super::roles::{ProfileRoles, Role};
 use super::user::User;
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
@@ -40,12 +41,16 @@ pub fn validate_user(
         ),
         _ => {}
     }
-    report.absent(
-        "deleted",
-        &user.deleted,
-        ErrorCode::ReadOnly,
-        "The deleted flag is read-only; delete a user with the delete operation.",
-    );
+    // `deleted: false` is what every writable user has (a deleted user cannot be updated,
+    // 404, and a new one is not deleted), so a record sent back as read passes and the flag
+    // is dropped on the way (`SERVER_SET`); `true` would be a change no write can make.
+    if user.deleted == Some(true) {
+        report.refuse(
+            "deleted",
+            ErrorCode::ReadOnly,
+            "The deleted flag is read-only; delete a user with the delete operation.",
+        );
+    }
 
     // Required on create and, because PUT replaces the whole record, on update too (§1.6).
     report.require("loginName", "Login name", &user.login_name);
@@ -164,6 +169,13 @@ pub fn validate_user(
             ErrorCode::Required,
             "An empty password is not allowed; send null to keep the current one.",
         );
+    } else if let Some(problem) = user
+        .password_sh
+        .as_deref()
+        .filter(|_| !is_api_user)
+        .and_then(|p| password_problem(p, user.login_name.as_deref()))
+    {
+        report.refuse("passwordSh", ErrorCode::InvalidFormat, problem);
     }
 }
 
@@ -286,8 +298,8 @@ mod tests {
                 vec![("/0/id", ReadOnly)],
             ),
             (
-                "deleted is read-only",
-                with(serde_json::json!({"deleted": false})),
+                "deleted cannot be set",
+                with(serde_json::json!({"deleted": true})),
                 vec![("/0/deleted", ReadOnly)],
             ),
             (
@@ -346,8 +358,13 @@ mod tests {
                 vec![],
             ),
             (
+                "a weak password",
+                with(serde_json::json!({"passwordSh": "abc"})),
+                vec![("/0/passwordSh", InvalidFormat)],
+            ),
+            (
                 "all missing fields are reported, not just the first",
-                serde_json::json!({"passwordSh": "x"}),
+                serde_json::json!({"passwordSh": "Pa55word!x"}),
                 vec![
                     ("/0/loginName", Required),
                     ("/0/fullName", Required),
@@ -420,6 +437,99 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// A record sent back as read passes on both writes; only a change of a server-set
+    /// field, or one that is malformed, is refused. `id` stays refused on create.
+    #[test]
+    fn server_set_fields_pass_unchanged_and_are_refused_changed() {
+        use ErrorCode::*;
+        let read_back = serde_json::json!({
+            "pid": "9f2c", "deleted": false, "dateUpdated": "2024-05-06 07:08:09",
+            "lastPwdChangeDate": "2024-01-02 03:04:05",
+            "memberOf": {"agentGroupId": -1, "assignmentDate": "2024-01-02 03:04:05"},
+            "managerOf": [{"agentGroupId": 7, "assignmentDate": "2024-01-02 03:04:05"}]
+        });
+        let update_base = || with(serde_json::json!({"id": 42, "passwordSh": null}));
+        let patched = |mut user: serde_json::Value, patch: serde_json::Value| {
+            for (k, v) in patch.as_object().unwrap() {
+                user[k] = v.clone();
+            }
+            user
+        };
+        let cases: Vec<(Operation, Case)> = vec![
+            (
+                Operation::Update,
+                (
+                    "update, every server-set field as read",
+                    patched(update_base(), read_back.clone()),
+                    vec![],
+                ),
+            ),
+            (
+                Operation::Create,
+                (
+                    "create, every server-set field as read",
+                    patched(with(serde_json::json!({})), read_back.clone()),
+                    vec![],
+                ),
+            ),
+            (
+                Operation::Update,
+                (
+                    "update, deleted set",
+                    patched(update_base(), serde_json::json!({"deleted": true})),
+                    vec![("/0/deleted", ReadOnly)],
+                ),
+            ),
+            (
+                Operation::Update,
+                (
+                    "update, deleted as a string is read leniently",
+                    patched(update_base(), serde_json::json!({"deleted": "true"})),
+                    vec![("/0/deleted", ReadOnly)],
+                ),
+            ),
+            (
+                Operation::Create,
+                (
+                    "create, deleted set",
+                    with(serde_json::json!({"deleted": true})),
+                    vec![("/0/deleted", ReadOnly)],
+                ),
+            ),
+            (
+                Operation::Create,
+                (
+                    "create, an id",
+                    patched(with(serde_json::json!({"id": 42})), read_back.clone()),
+                    vec![("/0/id", ReadOnly)],
+                ),
+            ),
+            (
+                Operation::Update,
+                (
+                    "update, a malformed date is still refused",
+                    patched(
+                        update_base(),
+                        serde_json::json!({"dateUpdated": "yesterday", "lastPwdChangeDate": "2024-01-02"}),
+                    ),
+                    vec![
+                        ("/0/lastPwdChangeDate", InvalidDate),
+                        ("/0/dateUpdated", InvalidDate),
+                    ],
+                ),
+            ),
+        ];
+        for (write, (name, user, expected)) in cases {
+            let expected: Vec<(String, ErrorCode)> = expected
+                .into_iter()
+                .map(|(p, c)| (p.to_owned(), c))
+                .collect();
+            assert_eq!(codes(serde_json::json!([user]), write), expected, "{name}");
+        }
+        // A pid of the wrong type is still a wrong type.
+        assert!(parse_users(br#"[{"pid": 5}]"#).is_err());
     }
 
     #[test]

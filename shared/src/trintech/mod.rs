@@ -19,6 +19,9 @@ pub use validate::{MAX_BATCH, validate_batch, validate_user};
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams};
 
+/// Trintech publishes no field it sets itself (no read shape either): nothing to drop.
+pub const SERVER_SET: &[&str] = &[];
+
 /// A request body, read and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
