@@ -185,6 +185,26 @@ pub async fn get_user(connection: &str, id: &str) -> Result<Record, Failure> {
     record_or_failure(response).await
 }
 
+/// A deleted user's last record, which LivePerson no longer serves on its own (404) but
+/// still lists with `include_deleted`; `None` when no deleted user has this id.
+pub async fn deleted_user(connection: &str, id: &str) -> Result<Option<Record>, Failure> {
+    let (records, revision) =
+        list_users_as::<serde_json::Value>(connection, shared::liveperson::select::ALL, true)
+            .await?;
+    let is_it = |record: &serde_json::Value| {
+        let field = |name: &str| {
+            record
+                .get(name)
+                .map(|v| v.to_string().trim_matches('"').to_owned())
+        };
+        field("id").as_deref() == Some(id) && field("deleted").as_deref() == Some("true")
+    };
+    Ok(records
+        .into_iter()
+        .find(is_it)
+        .map(|value| Record { value, revision }))
+}
+
 /// Replaces the user's record, only if the account is still at `revision`.
 pub async fn update_user(
     connection: &str,
@@ -244,6 +264,63 @@ async fn list_users_as<T: serde::de::DeserializeOwned>(
     let revision = response.headers().get(ops::REVISION_HEADER);
     let users = json_or_failure(response).await?;
     Ok((users, revision))
+}
+
+/// The account's skills, agent groups and profiles by name, each read only when the
+/// connection offers its read; one that cannot be read is left as `start` has it (ids only,
+/// or the configured profiles), since the console works without names.
+pub async fn catalogs(
+    connection: &ConnectionInfo,
+    start: crate::catalog::Names,
+) -> crate::catalog::Names {
+    use crate::catalog::Catalog;
+    use shared::liveperson::catalog::{self, names};
+    let offered = |operation: &str| connection.operations.iter().any(|o| o == operation);
+    let read = |operation: &'static str| {
+        let url = format!(
+            "{}?{}=id,name,deleted",
+            operation_url(&connection.id, operation),
+            ops::SELECT_PARAM
+        );
+        async move {
+            let response = Request::get(&url).send().await.ok()?;
+            if !response.ok() {
+                return None;
+            }
+            response.binary().await.ok()
+        }
+    };
+    let mut found = start;
+    if offered(ops::LIST_SKILLS)
+        && let Some(skills) = read(ops::LIST_SKILLS)
+            .await
+            .and_then(|b| catalog::parse_skills(&b).ok())
+    {
+        found.skills = Catalog::of("skill", names(&live(skills)));
+    }
+    if offered(ops::LIST_AGENT_GROUPS)
+        && let Some(groups) = read(ops::LIST_AGENT_GROUPS)
+            .await
+            .and_then(|b| catalog::parse_agent_groups(&b).ok())
+    {
+        found.groups = Catalog::of("agent group", names(&live(groups)));
+    }
+    // The configured profiles carry their roles and win; the account's list names the rest.
+    if found.profiles.is_empty()
+        && offered(ops::LIST_PROFILES)
+        && let Some(profiles) = read(ops::LIST_PROFILES)
+            .await
+            .and_then(|b| catalog::parse_profiles(&b).ok())
+    {
+        found.profiles = Catalog::of("profile", names(&live(profiles)));
+    }
+    found
+}
+
+/// The entries not deleted: a deleted skill or group is not offered, and an id of one is
+/// refused like any unknown id.
+fn live<T: shared::liveperson::CatalogEntry>(entries: Vec<T>) -> Vec<T> {
+    entries.into_iter().filter(|e| !e.is_deleted()).collect()
 }
 
 /// Replaces these users' records, only if the account is still at `revision`; the new

@@ -70,6 +70,21 @@ pub fn remember_list_query(query: &str) {
     LAST_LIST_QUERY.with(|q| *q.borrow_mut() = query.to_owned());
 }
 
+/// How a connection is named in the switcher: its label, and its vendor when the label
+/// does not already say it ("LivePerson (sandbox)", not "LivePerson (sandbox) (LivePerson)").
+pub fn connection_label(connection: &ConnectionInfo) -> String {
+    let vendor = connection.kind.label();
+    if connection
+        .label
+        .to_lowercase()
+        .contains(&vendor.to_lowercase())
+    {
+        connection.label.clone()
+    } else {
+        format!("{} ({vendor})", connection.label)
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let nav = Nav::start();
@@ -108,7 +123,7 @@ pub fn App() -> impl IntoView {
             let options = list
                 .into_iter()
                 .map(|c| {
-                    let label = format!("{} ({})", c.label, c.kind.label());
+                    let label = connection_label(&c);
                     view! { <option value=c.id>{label}</option> }
                 })
                 .collect_view();
@@ -154,9 +169,12 @@ pub fn App() -> impl IntoView {
             .into_any()
         };
         match route.screen {
+            // The home page is the first connection's list, under that list's own URL.
             Screen::Home => match list.iter().find(|c| c.kind == VendorKind::Liveperson) {
                 Some(c) => {
-                    view! { <ListScreen connection=c.clone() query=route.query /> }.into_any()
+                    let to = Route::list(&c.id, route.query);
+                    request_animation_frame(move || nav.redirect(to));
+                    view! { <p role="status">"Opening the first connection…"</p> }.into_any()
                 }
                 None => view! {
                     <p role="status">"No LivePerson connection is configured on this console."</p>

@@ -5,6 +5,7 @@
 use serde_json::Value;
 use shared::field::{FieldKind, FieldSpec};
 
+use crate::catalog::{Catalog, Names};
 use crate::record;
 
 const FIELDS: &[FieldSpec] = shared::liveperson::FIELDS;
@@ -43,20 +44,17 @@ pub struct BulkForm {
     pub profiles: String,
 }
 
-fn ids(label: &str, text: &str) -> Result<Vec<i64>, String> {
-    text.split([',', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.parse::<i64>()
-                .map_err(|_| format!("{label}: \"{p}\" is not a number."))
-        })
-        .collect()
+/// The ids a field of the form names, by name or id; every part that names nothing is said.
+fn ids(label: &str, text: &str, catalog: &Catalog) -> Result<Vec<i64>, String> {
+    catalog
+        .resolve(text)
+        .map_err(|problems| format!("{label}: {}", problems.join(" ")))
 }
 
 impl BulkForm {
-    /// The edit, or every problem with what was typed.
-    pub fn to_edit(&self) -> Result<BulkEdit, Vec<String>> {
+    /// The edit, or every problem with what was typed. Skills, the agent group and profiles
+    /// are typed by name (or id) and looked up in `names`.
+    pub fn to_edit(&self, names: &Names) -> Result<BulkEdit, Vec<String>> {
         let mut problems = Vec::new();
         let number = |label: &str, text: &str| -> Result<Option<i64>, String> {
             let text = text.trim();
@@ -78,20 +76,41 @@ impl BulkForm {
         let agent_group = match self.agent_group.trim() {
             "" => None,
             "none" => Some(None),
-            other => keep(p, number("Agent group", other), None).map(Some),
+            "-1" => Some(Some(-1)),
+            other => keep(
+                p,
+                names
+                    .groups
+                    .resolve_one(other)
+                    .map(|id| Some(Some(id)))
+                    .map_err(|why| format!("Agent group: {why}")),
+                None,
+            ),
         };
-        let add_skills = keep(p, ids("Skills to add", &self.add_skills), Vec::new());
-        let remove_skills = keep(p, ids("Skills to remove", &self.remove_skills), Vec::new());
+        let add_skills = keep(
+            p,
+            ids("Skills to add", &self.add_skills, &names.skills),
+            Vec::new(),
+        );
+        let remove_skills = keep(
+            p,
+            ids("Skills to remove", &self.remove_skills, &names.skills),
+            Vec::new(),
+        );
         let profiles = if self.profiles.trim().is_empty() {
             None
         } else {
-            Some(keep(p, ids("Profiles", &self.profiles), Vec::new()))
+            Some(keep(
+                p,
+                ids("Profiles", &self.profiles, &names.profiles),
+                Vec::new(),
+            ))
         };
         if max_chats.is_some_and(|n| n < 0) {
             problems.push("Max chats cannot be negative.".into());
         }
         if profiles.as_ref().is_some_and(Vec::is_empty) {
-            problems.push("Profiles: give at least one profile id, or leave it empty.".into());
+            problems.push("Profiles: give at least one profile, or leave it empty.".into());
         }
         if let Some(both) = add_skills.iter().find(|s| remove_skills.contains(s)) {
             problems.push(format!("Skill {both} is both added and removed."));
@@ -227,7 +246,7 @@ mod tests {
         let form = |f: fn(&mut BulkForm)| {
             let mut form = BulkForm::default();
             f(&mut form);
-            form.to_edit()
+            form.to_edit(&Names::default())
         };
         assert_eq!(
             form(|f| {
@@ -251,7 +270,7 @@ mod tests {
             (|f| f.max_chats = "-2".into(), "cannot be negative"),
             (
                 |f| f.remove_skills = "5001, x".into(),
-                "\"x\" is not a number",
+                "\"x\" is not a skill id",
             ),
             (
                 |f| {
@@ -263,6 +282,43 @@ mod tests {
             (|f| f.profiles = " , ".into(), "at least one profile"),
         ] {
             let problems = form(change).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.contains(fragment)),
+                "{problems:?} lacks {fragment}"
+            );
+        }
+        // With the account's names, names are taken and unknown ids refused.
+        let names = Names {
+            skills: Catalog::of("skill", [(5001, "Billing".to_owned())]),
+            groups: Catalog::of("agent group", [(101, "Tier 1".to_owned())]),
+            ..Names::default()
+        };
+        let named = BulkForm {
+            add_skills: "billing".into(),
+            agent_group: "Tier 1".into(),
+            ..BulkForm::default()
+        };
+        assert_eq!(
+            named.to_edit(&names),
+            Ok(BulkEdit {
+                add_skills: vec![5001],
+                agent_group: Some(Some(101)),
+                ..BulkEdit::default()
+            })
+        );
+        for (change, fragment) in [
+            (
+                (|f: &mut BulkForm| f.add_skills = "9999".into()) as fn(&mut BulkForm),
+                "There is no skill 9999",
+            ),
+            (
+                |f| f.agent_group = "Tier 9".into(),
+                "No agent group is named \"Tier 9\"",
+            ),
+        ] {
+            let mut form = BulkForm::default();
+            change(&mut form);
+            let problems = form.to_edit(&names).unwrap_err();
             assert!(
                 problems.iter().any(|p| p.contains(fragment)),
                 "{problems:?} lacks {fragment}"
@@ -295,7 +351,7 @@ mod tests {
             summary,
             [
                 ("Enabled", "true".into(), "false".into()),
-                ("Skill ids", "5001, 5002".into(), "5001, 5003".into()),
+                ("Skills", "5001, 5002".into(), "5001, 5003".into()),
                 ("Agent group", "101".into(), "102".into()),
             ],
             "max chats was already 3"

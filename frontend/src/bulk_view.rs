@@ -14,9 +14,10 @@ use shared::{ConnectionInfo, ValidationErrors};
 
 use crate::api::{self, Failure};
 use crate::bulk::{self, BulkEdit, BulkForm, Change};
+use crate::catalog::Names;
 use crate::dialog::Dialog;
 use crate::record;
-use shared::format::{thousands, user_count};
+use shared::format::{on_selected, thousands, user_count};
 
 const FIELDS: &[shared::field::FieldSpec] = shared::liveperson::FIELDS;
 const PASSWORD_FIELD: &str = "passwordSh";
@@ -177,7 +178,26 @@ struct Planned {
     resets: Vec<String>,
 }
 
-fn plan(edit: &BulkEdit, records: &[Value], roles: &ProfileRoles) -> Vec<Planned> {
+/// `change` with the ids of skills, groups and profiles shown by name.
+fn named(mut change: Change, catalogs: &Names) -> Change {
+    if let Some(catalog) = catalogs.for_field(change.path) {
+        let ids = |text: &str| -> Vec<i64> {
+            text.split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect()
+        };
+        change.before = catalog.display(&ids(&change.before));
+        change.after = catalog.display(&ids(&change.after));
+    }
+    change
+}
+
+fn plan(
+    edit: &BulkEdit,
+    records: &[Value],
+    roles: &ProfileRoles,
+    catalogs: &Names,
+) -> Vec<Planned> {
     records
         .iter()
         .filter_map(|before| {
@@ -186,7 +206,15 @@ fn plan(edit: &BulkEdit, records: &[Value], roles: &ProfileRoles) -> Vec<Planned
             if changes.is_empty() {
                 return None;
             }
+            let changes = changes.into_iter().map(|c| named(c, catalogs)).collect();
             let mut errors = ValidationErrors::default();
+            for (field, problem) in catalogs.unknown_ids(&after) {
+                errors.push(shared::FieldError::new(
+                    format!("/{field}"),
+                    shared::ErrorCode::InvalidValue,
+                    problem,
+                ));
+            }
             let as_user = |v: &Value| {
                 serde_json::from_value::<User>(record::update_body(v, FIELDS, PASSWORD_FIELD))
             };
@@ -221,19 +249,34 @@ fn plan(edit: &BulkEdit, records: &[Value], roles: &ProfileRoles) -> Vec<Planned
 }
 
 /// The results of a batch as rows: login, what happened.
-fn result_rows(items: &[(i64, String)], done: &HashMap<i64, Done>) -> Vec<(String, String)> {
+fn result_rows(
+    items: &[(i64, String)],
+    done: &HashMap<i64, Done>,
+    batch: Batch,
+) -> Vec<(String, String)> {
     items
         .iter()
         .filter_map(|(id, login)| {
-            let text = match done.get(id)? {
-                Done::Applied { .. } => "Changed".to_owned(),
-                Done::Skipped(why) => format!("Not changed: {why}"),
-                Done::Failed(why) => format!("Failed: {why}"),
-                Done::NotSent => "Not sent: cancelled".to_owned(),
+            let text = match (done.get(id)?, batch) {
+                (Done::Applied { .. }, Batch::Applied) => "Changed".to_owned(),
+                (Done::Applied { .. }, Batch::Undone) => "Restored".to_owned(),
+                (other, _) => other.explained(),
             };
             Some((login.clone(), text))
         })
         .collect()
+}
+
+impl Done {
+    /// Why a user was not changed, as the result table says it.
+    fn explained(&self) -> String {
+        match self {
+            Done::Applied { .. } => "Changed".to_owned(),
+            Done::Skipped(why) => format!("Not changed: {why}"),
+            Done::Failed(why) => format!("Failed: {why}"),
+            Done::NotSent => "Not sent: cancelled".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -243,7 +286,15 @@ enum Stage {
     Loading,
     Preview(Vec<Planned>, Option<String>),
     Sending,
-    Done(Vec<(i64, String)>, HashMap<i64, Done>),
+    /// A batch's outcome; `Batch::Undone` once it was undone, which offers no second undo.
+    Done(Vec<(i64, String)>, HashMap<i64, Done>, Batch),
+}
+
+/// Which batch a result is of: the edit (which can be undone once) or its undo (final).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    Applied,
+    Undone,
 }
 
 #[component]
@@ -256,6 +307,7 @@ pub fn BulkPanel(
     let connection_id = StoredValue::new(connection.id.clone());
     let chunk_size = connection.chunk_size;
     let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
+    let catalogs = crate::catalog::use_names(&connection);
     let stage = RwSignal::new(Stage::Closed);
     let form = RwSignal::new(BulkForm::default());
     let problems = RwSignal::new(Vec::<String>::new());
@@ -264,9 +316,23 @@ pub fn BulkPanel(
     let cancel = StoredValue::new(false);
     let undoing = RwSignal::new(false);
     let selected = move || selection.with(HashSet::len);
+    // Each stage's first control or heading takes the focus when it appears, so a keyboard
+    // (or screen reader) user is where the panel's work is.
+    let first_control = NodeRef::<leptos::html::Select>::new();
+    let stage_heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(select) = first_control.get() {
+            let _ = select.focus();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(heading) = stage_heading.get() {
+            let _ = heading.focus();
+        }
+    });
 
     let preview = move |_| {
-        let edit = match form.get_untracked().to_edit() {
+        let edit = match catalogs.with_untracked(|c| form.get_untracked().to_edit(c)) {
             Ok(edit) => edit,
             Err(found) => {
                 problems.set(found);
@@ -284,7 +350,9 @@ pub fn BulkPanel(
                         .into_iter()
                         .filter(|r| id_of(r).is_some_and(|id| ids.contains(&id)))
                         .collect();
-                    let planned = roles.with_value(|roles| plan(&edit, &chosen, roles));
+                    let planned = roles.with_value(|roles| {
+                        catalogs.with_untracked(|c| plan(&edit, &chosen, roles, c))
+                    });
                     stage.set(Stage::Preview(planned, revision));
                 }
                 Err(f) => {
@@ -298,7 +366,9 @@ pub fn BulkPanel(
         let Stage::Preview(planned, revision) = stage.get_untracked() else {
             return;
         };
-        let edit = form.get_untracked().to_edit().unwrap_or_default();
+        let edit = catalogs
+            .with_untracked(|c| form.get_untracked().to_edit(c))
+            .unwrap_or_default();
         let items: Vec<Item> = planned
             .into_iter()
             .filter(|p| p.problems.is_empty())
@@ -318,12 +388,14 @@ pub fn BulkPanel(
                 cancel,
             )
             .await;
-            stage.set(Stage::Done(names, done));
+            stage.set(Stage::Done(names, done, Batch::Applied));
             on_changed.run(());
         });
     };
     let undo = move |_| {
-        let Stage::Done(names, done) = stage.get_untracked() else {
+        // Only an applied batch can be undone, and only once: the undo's own result offers
+        // no undo, so a second press can never re-apply the batch.
+        let Stage::Done(names, done, Batch::Applied) = stage.get_untracked() else {
             return;
         };
         let applied: HashMap<i64, (Value, Value)> = done
@@ -397,21 +469,31 @@ pub fn BulkPanel(
             .await;
             results.extend(done);
             undoing.set(false);
-            stage.set(Stage::Done(names, results));
+            stage.set(Stage::Done(names, results, Batch::Undone));
             on_changed.run(());
         });
     };
 
+    // A text field of the form; with `named`, the names of that catalog are suggested.
     let field = move |label: &'static str,
                       id: &'static str,
                       get: fn(&BulkForm) -> String,
-                      set: fn(&mut BulkForm, String)| {
+                      set: fn(&mut BulkForm, String),
+                      named: Option<fn(&Names) -> &crate::catalog::Catalog>| {
+        let list_id = named.map(|_| format!("{id}-choices"));
         view! {
             <div class="field">
                 <label for=id>{label}</label>
-                <input type="text" id=id autocomplete="off"
+                <input type="text" id=id autocomplete="off" list=list_id.clone()
                     prop:value=move || form.with(get)
                     on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| set(f, v)) } />
+                {list_id.zip(named).map(|(list_id, pick)| view! {
+                    <datalist id=list_id>
+                        {move || catalogs.with(|c| pick(c).entries().into_iter()
+                            .map(|(_, name)| view! { <option value=name.to_owned()></option> })
+                            .collect_view())}
+                    </datalist>
+                })}
             </div>
         }
     };
@@ -423,19 +505,19 @@ pub fn BulkPanel(
                 <legend>{move || format!("Change {} selected", user_count(selected()))}</legend>
                 <div class="field">
                     <label for="bulk-enabled">"Set enabled"</label>
-                    <select id="bulk-enabled" prop:value=move || form.with(|f| f.enabled.clone())
+                    <select id="bulk-enabled" node_ref=first_control prop:value=move || form.with(|f| f.enabled.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.enabled = v) }>
                         <option value="">"Leave as is"</option>
                         <option value="yes">"Enable"</option>
                         <option value="no">"Disable"</option>
                     </select>
                 </div>
-                {field("Set max chats", "bulk-max-chats", |f| f.max_chats.clone(), |f, v| f.max_chats = v)}
-                {field("Skills to add", "bulk-add-skills", |f| f.add_skills.clone(), |f, v| f.add_skills = v)}
-                {field("Skills to remove", "bulk-remove-skills", |f| f.remove_skills.clone(), |f, v| f.remove_skills = v)}
-                {field("Set agent group (or none)", "bulk-group", |f| f.agent_group.clone(), |f, v| f.agent_group = v)}
-                {field("Set profiles", "bulk-profiles", |f| f.profiles.clone(), |f, v| f.profiles = v)}
-                <p class="muted">"Empty fields are left as they are. Ids are separated by commas."</p>
+                {field("Set max chats", "bulk-max-chats", |f| f.max_chats.clone(), |f, v| f.max_chats = v, None)}
+                {field("Skills to add", "bulk-add-skills", |f| f.add_skills.clone(), |f, v| f.add_skills = v, Some(|n| &n.skills))}
+                {field("Skills to remove", "bulk-remove-skills", |f| f.remove_skills.clone(), |f, v| f.remove_skills = v, Some(|n| &n.skills))}
+                {field("Set agent group (or none)", "bulk-group", |f| f.agent_group.clone(), |f, v| f.agent_group = v, Some(|n| &n.groups))}
+                {field("Set profiles", "bulk-profiles", |f| f.profiles.clone(), |f, v| f.profiles = v, Some(|n| &n.profiles))}
+                <p class="muted">"Empty fields are left as they are. Skills and profiles by name, separated by commas."</p>
                 {move || (!problems.with(Vec::is_empty)).then(|| view! {
                     <ul role="alert" class="alert">{problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
                 })}
@@ -463,7 +545,7 @@ pub fn BulkPanel(
             }).collect_view();
             view! {
                 <section aria-labelledby="bulk-preview-heading" class="bulk">
-                    <h3 id="bulk-preview-heading">"Preview of the change"</h3>
+                    <h3 id="bulk-preview-heading" tabindex="-1" node_ref=stage_heading>"Preview of the change"</h3>
                     <p role="status">{format!("{} will change; {} already as asked.", user_count(ready), user_count(unchanged))}</p>
                     <table>
                         <caption>"Each user's change"</caption>
@@ -485,21 +567,27 @@ pub fn BulkPanel(
                 <button type="button" class="secondary" on:click=move |_| cancel.set_value(true)>"Cancel"</button>
             </div>
         }.into_any(),
-        Stage::Done(names, done) => {
+        Stage::Done(names, done, batch) => {
             let changed = done.values().filter(|d| matches!(d, Done::Applied { .. })).count();
-            let rows = result_rows(&names, &done);
-            let others = rows.iter().filter(|(_, r)| r != "Changed").count();
+            let rows = result_rows(&names, &done, batch);
+            let others = done.values().filter(|d| !matches!(d, Done::Applied { .. })).count();
+            let (heading, summary) = match batch {
+                Batch::Applied => ("Result", format!("{} changed, {} not.", user_count(changed), user_count(others))),
+                Batch::Undone => ("Result of the undo", format!(
+                    "Batch undone: {} restored, {} not. This batch cannot be undone again.",
+                    user_count(changed), user_count(others))),
+            };
             view! {
                 <section aria-labelledby="bulk-done-heading" class="bulk">
-                    <h3 id="bulk-done-heading">"Result"</h3>
-                    <p role="status">{format!("{} changed, {} not.", user_count(changed), user_count(others))}</p>
+                    <h3 id="bulk-done-heading" tabindex="-1" node_ref=stage_heading>{heading}</h3>
+                    <p role="status">{summary}</p>
                     <table>
                         <caption>"Each user's result"</caption>
                         <thead><tr><th scope="col">"Login name"</th><th scope="col">"Result"</th></tr></thead>
                         <tbody>{rows.into_iter().map(|(login, result)| view! { <tr><td>{login}</td><td>{result}</td></tr> }).collect_view()}</tbody>
                     </table>
                     <div class="actions">
-                        {(changed > 0).then(|| view! { <button type="button" on:click=undo>"Undo this batch"</button> })}
+                        {(changed > 0 && batch == Batch::Applied).then(|| view! { <button type="button" on:click=undo>"Undo this batch"</button> })}
                         <button type="button" class="secondary" on:click=move |_| stage.set(Stage::Closed)>"Close"</button>
                     </div>
                 </section>
@@ -512,7 +600,7 @@ pub fn BulkPanel(
         <div class="actions">
             <button type="button" disabled=move || selected() == 0 || !matches!(stage.get(), Stage::Closed | Stage::Done(..))
                 on:click=move |_| { form.set(BulkForm::default()); stage.set(Stage::Form) }>
-                {move || format!("Edit {} selected", user_count(selected()))}
+                {move || on_selected("Edit", selected())}
             </button>
             <BulkDelete connection_id=connection_id.get_value() chunk_size selection on_changed />
         </div>
@@ -535,7 +623,7 @@ fn BulkDelete(
     let connection_id = StoredValue::new(connection_id);
     let count = move || selection.with(HashSet::len);
     let phrase = move || format!("delete {}", user_count(count()));
-    let confirm = move |_| {
+    let confirm = move |()| {
         let ids: Vec<i64> = selection.get_untracked().into_iter().collect();
         deleting.set(true);
         spawn_local(async move {
@@ -590,7 +678,7 @@ fn BulkDelete(
     view! {
         <button type="button" class="danger" disabled=move || count() == 0
             on:click=move |_| { typed.set(String::new()); outcome.set(None); open.set(true) }>
-            {move || format!("Delete {} selected", user_count(count()))}
+            {move || on_selected("Delete", count())}
         </button>
         {move || outcome.get().map(|o| match o {
             Ok(text) => view! { <p role="status" class="status">{text}</p> }.into_any(),
@@ -599,19 +687,26 @@ fn BulkDelete(
         <Dialog open=open title=Signal::derive(move || format!("Delete {}?", user_count(count())))
             on_dismiss=Callback::new(move |()| open.set(false))>
             <p>"LivePerson marks them as deleted: they can no longer log in. To confirm, type the phrase below."</p>
-            <div class="field">
-                <label for="bulk-delete-confirm">{move || format!("Type \"{}\"", phrase())}</label>
-                <input type="text" id="bulk-delete-confirm" autocomplete="off"
-                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
-            </div>
-            <div class="actions">
-                <button type="button" class="danger"
-                    disabled=move || deleting.get() || typed.with(|t| t.trim() != phrase())
-                    on:click=confirm>
-                    {move || format!("Delete {}", user_count(count()))}
-                </button>
-                <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-            </div>
+            // A form, so Enter in the phrase confirms once the phrase is right.
+            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                if !deleting.get_untracked() && typed.with_untracked(|t| t.trim() == phrase()) {
+                    confirm(());
+                }
+            }>
+                <div class="field">
+                    <label for="bulk-delete-confirm">{move || format!("Type \"{}\"", phrase())}</label>
+                    <input type="text" id="bulk-delete-confirm" autocomplete="off"
+                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                </div>
+                <div class="actions">
+                    <button type="submit" class="danger"
+                        disabled=move || deleting.get() || typed.with(|t| t.trim() != phrase())>
+                        {move || format!("Delete {}", user_count(count()))}
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </form>
         </Dialog>
     }
 }

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::liveperson::ProfileRoles;
 use shared::{ConnectionInfo, ValidationErrors};
 
 use crate::api::{self, Failure};
-use crate::draft::Draft;
+use crate::draft::{Draft, FORM_ORDER};
 use crate::route::{Link, Route};
 
 /// A labelled text input whose field errors are shown right below it and announced with it.
@@ -17,11 +18,15 @@ pub fn TextField(
     field: &'static str,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// Names offered as the admin types (a `datalist`).
+    #[prop(optional, into)]
+    suggestions: Option<Signal<Vec<String>>>,
     value: RwSignal<String>,
-    errors: RwSignal<ValidationErrors>,
+    #[prop(into)] errors: Signal<ValidationErrors>,
 ) -> impl IntoView {
     let id = format!("user-{field}");
     let error_id = format!("{id}-error");
+    let list_id = suggestions.map(|_| format!("{id}-choices"));
     let message = move || {
         errors.with(|e| {
             e.for_field(field)
@@ -38,13 +43,35 @@ pub fn TextField(
                 id=id
                 name=field
                 autocomplete=autocomplete
+                list=list_id.clone()
                 aria-describedby=error_id.clone()
                 aria-invalid=move || if message().is_empty() { "false" } else { "true" }
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
             <span id=error_id class="field-error">{message}</span>
+            {list_id.zip(suggestions).map(|(list_id, suggestions)| view! {
+                <datalist id=list_id>
+                    {move || suggestions.get().into_iter().map(|s| view! { <option value=s></option> }).collect_view()}
+                </datalist>
+            })}
         </div>
+    }
+}
+
+/// Focuses the input of the first field, in the form's order, that `errors` name.
+fn focus_first_error(errors: &ValidationErrors) {
+    let Some(field) = FORM_ORDER
+        .iter()
+        .find(|field| errors.for_field(field).next().is_some())
+    else {
+        return;
+    };
+    if let Some(input) = document()
+        .get_element_by_id(&format!("user-{field}"))
+        .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = input.focus();
     }
 }
 
@@ -61,7 +88,12 @@ pub fn CreateScreen(connection: ConnectionInfo) -> impl IntoView {
     let profile_ids = RwSignal::new(String::new());
     let agent_group = RwSignal::new(Draft::default().agent_group);
     let is_enabled = RwSignal::new(true);
-    let errors = RwSignal::new(ValidationErrors::default());
+    let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
+    // What the vendor refused at the last submit, until the admin types again.
+    let refused = RwSignal::new(ValidationErrors::default());
+    // After a submit every problem shows; before it, only those of fields already typed in,
+    // so an empty form does not open on a page of "is required".
+    let submitted = RwSignal::new(false);
     // What was created: its login name and, when the vendor said, its id.
     let outcome = RwSignal::new(None::<Result<(String, Option<i64>), Failure>>);
     let sending = RwSignal::new(false);
@@ -77,6 +109,38 @@ pub fn CreateScreen(connection: ConnectionInfo) -> impl IntoView {
         agent_group: agent_group.get(),
         is_enabled: is_enabled.get(),
     };
+    // Checked as the admin types, with the same rules (and the account's profiles) as the
+    // proxy and the vendor.
+    let names = crate::catalog::use_names(&connection);
+    let checked = Memo::new(move |_| {
+        roles.with_value(|roles| names.with(|names| draft().to_user(roles, names)))
+    });
+    let suggest = move |pick: fn(&crate::catalog::Names) -> &crate::catalog::Catalog| {
+        Signal::derive(move || {
+            names.with(|n| {
+                pick(n)
+                    .entries()
+                    .into_iter()
+                    .map(|(_, name)| name.to_owned())
+                    .collect()
+            })
+        })
+    };
+    let errors = Memo::new(move |_| {
+        let typed = draft().typed_fields();
+        let all = submitted.get();
+        let mut shown = ValidationErrors::default();
+        if let Err(found) = checked.get() {
+            shown.0.extend(
+                found
+                    .0
+                    .into_iter()
+                    .filter(|e| all || typed.iter().any(|t| *t == e.field())),
+            );
+        }
+        shown.0.extend(refused.get().0);
+        shown
+    });
     let clear = move || {
         for field in [
             login_name,
@@ -103,32 +167,55 @@ pub fn CreateScreen(connection: ConnectionInfo) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         outcome.set(None);
-        // Checked with the same rules as the proxy and the vendor: nothing invalid is sent.
-        let user = match draft().to_user() {
+        refused.set(ValidationErrors::default());
+        submitted.set(true);
+        // Nothing invalid is sent; the first field to fix takes the focus.
+        let user = match checked.get_untracked() {
             Ok(user) => user,
             Err(found) => {
-                errors.set(found);
+                focus_first_error(&found);
                 return;
             }
         };
-        errors.set(ValidationErrors::default());
         sending.set(true);
         spawn_local(async move {
             let login = user.login_name.clone().unwrap_or_default();
             match api::create_users(&connection_id.get_value(), &[user]).await {
                 Ok(created) => {
                     clear();
+                    submitted.set(false);
                     let id = created.first().and_then(|u| u.id);
                     outcome.set(Some(Ok((login, id))));
                 }
                 Err(failure) => {
-                    errors.set(failure.field_errors.clone());
+                    // The vendor's errors name the user as `/0/…` in the list sent.
+                    let own = ValidationErrors(
+                        failure
+                            .field_errors
+                            .0
+                            .iter()
+                            .map(|e| shared::FieldError {
+                                path: e.path.strip_prefix("/0").unwrap_or(&e.path).to_owned(),
+                                ..e.clone()
+                            })
+                            .collect(),
+                    );
+                    focus_first_error(&own);
+                    refused.set(own);
                     outcome.set(Some(Err(failure)));
                 }
             }
             sending.set(false);
         });
     };
+    // Typing again takes back what the vendor said about the last submit.
+    Effect::new(move |was: Option<Draft>| {
+        let now = draft();
+        if was.is_some_and(|was| was != now) {
+            refused.set(ValidationErrors::default());
+        }
+        now
+    });
 
     view! {
         <section aria-labelledby="create-heading">
@@ -142,8 +229,10 @@ pub fn CreateScreen(connection: ConnectionInfo) -> impl IntoView {
                 <TextField label="Email" field="email" input_type="email" value=email errors autocomplete="off" />
                 <TextField label="Password" field="passwordSh" input_type="password" value=password errors autocomplete="new-password" />
                 <TextField label="Max chats" field="maxChats" input_type="number" value=max_chats errors />
-                <TextField label="Profile ids (comma-separated)" field="profileIds" value=profile_ids errors />
-                <TextField label="Agent group id (-1 = Main Group)" field="memberOf" input_type="number" value=agent_group errors />
+                <TextField label="Profiles (names, comma-separated)" field="profileIds" value=profile_ids errors
+                    suggestions=suggest(|n| &n.profiles) autocomplete="off" />
+                <TextField label="Agent group (-1 = Main Group)" field="memberOf" value=agent_group errors
+                    suggestions=suggest(|n| &n.groups) autocomplete="off" />
                 <div class="field checkbox">
                     <input
                         type="checkbox"

@@ -2,6 +2,8 @@
 //! shared rules before anything is sent.
 
 use shared::liveperson::{MemberOf, ProfileRoles, User, validate_user};
+
+use crate::catalog::Names;
 use shared::operation::Write;
 use shared::{ErrorCode, FieldError, ValidationErrors};
 
@@ -45,9 +47,42 @@ fn text(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
+/// The fields of the form in the order it shows them (as in error paths).
+pub const FORM_ORDER: [&str; 9] = [
+    "loginName",
+    "fullName",
+    "nickname",
+    "email",
+    "passwordSh",
+    "maxChats",
+    "profileIds",
+    "memberOf",
+    "isEnabled",
+];
+
 impl Draft {
+    /// The fields the admin has typed something into (or changed from their default).
+    pub fn typed_fields(&self) -> Vec<&'static str> {
+        let start = Draft::default();
+        [
+            ("loginName", self.login_name != start.login_name),
+            ("fullName", self.full_name != start.full_name),
+            ("nickname", self.nickname != start.nickname),
+            ("email", self.email != start.email),
+            ("passwordSh", self.password != start.password),
+            ("maxChats", self.max_chats != start.max_chats),
+            ("profileIds", self.profile_ids != start.profile_ids),
+            ("memberOf", self.agent_group != start.agent_group),
+            ("isEnabled", self.is_enabled != start.is_enabled),
+        ]
+        .into_iter()
+        .filter_map(|(field, typed)| typed.then_some(field))
+        .collect()
+    }
+
     /// The user to create, or every problem found (typing errors and the vendor's rules).
-    pub fn to_user(&self) -> Result<User, ValidationErrors> {
+    /// Profiles and the agent group may be typed by name (`names`) or id.
+    pub fn to_user(&self, roles: &ProfileRoles, names: &Names) -> Result<User, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let max_chats = match self.max_chats.trim() {
             "" => None,
@@ -63,43 +98,39 @@ impl Draft {
                 }
             },
         };
-        let mut profile_ids = Vec::new();
-        for part in self
-            .profile_ids
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            match part.parse::<i64>() {
-                Ok(id) => profile_ids.push(id),
-                Err(_) => errors.push(FieldError::new(
-                    "/profileIds",
-                    ErrorCode::InvalidType,
-                    format!(
-                        "Profile ids are numbers separated by commas; \"{part}\" is not a number."
-                    ),
-                )),
-            }
-        }
+        let profile_ids = names
+            .profiles
+            .resolve(&self.profile_ids)
+            .unwrap_or_else(|problems| {
+                for problem in problems {
+                    errors.push(FieldError::new(
+                        "/profileIds",
+                        ErrorCode::InvalidValue,
+                        problem,
+                    ));
+                }
+                Vec::new()
+            });
         let member_of = match self.agent_group.trim() {
             "" => None,
-            group => {
-                match group.parse::<i64>() {
-                    Ok(id) => Some(MemberOf {
-                        agent_group_id: Some(id),
-                        assignment_date: None,
-                    }),
-                    Err(_) => {
-                        errors.push(FieldError::new(
+            // LivePerson's Main Group, which no account lists.
+            MAIN_GROUP => Some(-1),
+            group => match names.groups.resolve_one(group) {
+                Ok(id) => Some(id),
+                Err(problem) => {
+                    errors.push(FieldError::new(
                         "/memberOf",
-                        ErrorCode::InvalidType,
-                        format!("The agent group is a number (-1 is the Main Group), not \"{group}\"."),
+                        ErrorCode::InvalidValue,
+                        problem,
                     ));
-                        None
-                    }
+                    None
                 }
-            }
-        };
+            },
+        }
+        .map(|id| MemberOf {
+            agent_group_id: Some(id),
+            assignment_date: None,
+        });
         let user = User {
             login_name: text(&self.login_name),
             full_name: text(&self.full_name),
@@ -114,13 +145,7 @@ impl Draft {
             ..User::default()
         };
         let mut rules = ValidationErrors::default();
-        validate_user(
-            &user,
-            Write::Create,
-            &ProfileRoles::default(),
-            "",
-            &mut rules,
-        );
+        validate_user(&user, Write::Create, roles, "", &mut rules);
         // A typing error already explains the field; don't add "is required" on top of it.
         for error in rules.0 {
             if errors.for_field(error.field()).next().is_none() {
@@ -174,14 +199,14 @@ mod tests {
                 &[("/maxChats", ErrorCode::Negative)],
             ),
             (
-                "profile not a number",
+                "profile names unknown without the account's profiles",
                 |d| d.profile_ids = "3001, agent".into(),
-                &[("/profileIds", ErrorCode::InvalidType)],
+                &[("/profileIds", ErrorCode::InvalidValue)],
             ),
             (
-                "agent group not a number",
+                "agent group name unknown without the account's groups",
                 |d| d.agent_group = "main".into(),
-                &[("/memberOf", ErrorCode::InvalidType)],
+                &[("/memberOf", ErrorCode::InvalidValue)],
             ),
             ("no agent group", |d| d.agent_group.clear(), &[]),
             (
@@ -204,19 +229,41 @@ mod tests {
         for (name, change, expected) in cases {
             let mut draft = valid();
             change(&mut draft);
-            let got: Vec<(String, ErrorCode)> = match draft.to_user() {
-                Ok(_) => vec![],
-                Err(e) => e.0.into_iter().map(|e| (e.path, e.code)).collect(),
-            };
+            let got: Vec<(String, ErrorCode)> =
+                match draft.to_user(&ProfileRoles::default(), &Names::default()) {
+                    Ok(_) => vec![],
+                    Err(e) => e.0.into_iter().map(|e| (e.path, e.code)).collect(),
+                };
             let expected: Vec<(String, ErrorCode)> = expected
                 .iter()
                 .map(|(p, c)| ((*p).to_owned(), *c))
                 .collect();
             assert_eq!(got, expected, "{name}");
         }
-        let user = valid().to_user().unwrap();
+        let user = valid()
+            .to_user(&ProfileRoles::default(), &Names::default())
+            .unwrap();
         assert_eq!(user.login_name.as_deref(), Some("jdoe"));
         assert_eq!(user.profile_ids, Some(vec![3001, 3002]));
         assert_eq!(user.password_sh.as_deref(), Some("S3cret pw"));
+        // With the account's names, names are taken and unknown ids refused.
+        let names = Names {
+            profiles: crate::catalog::Catalog::of("profile", [(3001, "Agent".to_owned())]),
+            groups: crate::catalog::Catalog::of("agent group", [(101, "Sales".to_owned())]),
+            ..Names::default()
+        };
+        let named = Draft {
+            profile_ids: "agent".into(),
+            agent_group: "Sales".into(),
+            ..valid()
+        };
+        let user = named.to_user(&ProfileRoles::default(), &names).unwrap();
+        assert_eq!(user.profile_ids, Some(vec![3001]));
+        assert_eq!(user.member_of.and_then(|m| m.agent_group_id), Some(101));
+        let unknown = Draft {
+            profile_ids: "9999".into(),
+            ..valid()
+        };
+        assert!(unknown.to_user(&ProfileRoles::default(), &names).is_err());
     }
 }

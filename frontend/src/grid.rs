@@ -3,7 +3,7 @@
 //! URL, the chosen columns also in the browser's storage, and only the fields the view needs
 //! are fetched (`select`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use shared::ConnectionInfo;
 
 use crate::api;
 use crate::app::{Load, can_write};
-use crate::list::{self, Column, Filters, ListView, ProfileNames};
+use crate::list::{self, Column, Filters, ListView, Names};
 use crate::route::{Link, Route, is_plain_click, use_nav};
 use shared::format::{thousands, user_count};
 
@@ -65,12 +65,28 @@ pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What the list keeps of itself while the admin is on another screen, per connection: the
+/// selection, and the user opened from it, whose row takes the focus on the way back.
+#[derive(Debug, Clone, Default)]
+struct ListMemory {
+    selection: HashSet<i64>,
+    opened: Option<i64>,
+}
+
+thread_local! {
+    static LIST_MEMORY: std::cell::RefCell<HashMap<String, ListMemory>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn remembered<T>(connection: &str, read: impl FnOnce(&mut ListMemory) -> T) -> T {
+    LIST_MEMORY.with(|m| read(m.borrow_mut().entry(connection.to_owned()).or_default()))
+}
+
 #[component]
 pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     let nav = use_nav();
     let connection_id = StoredValue::new(connection.id.clone());
-    let names = Arc::new(list::profile_names(&connection.profiles));
-    let profiles = StoredValue::new(connection.profiles.clone());
+    let names = crate::catalog::use_names(&connection);
     let view = RwSignal::new(ListView::from_query(
         &query,
         remembered_columns(&connection.id),
@@ -127,11 +143,15 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         });
         forced
     });
-    let selection = RwSignal::new(HashSet::<i64>::new());
+    let selection = RwSignal::new(remembered(&connection.id, |m| m.selection.clone()));
+    Effect::new(move |_| {
+        let now = selection.get();
+        remembered(&connection_id.get_value(), |m| m.selection = now);
+    });
     let bulk_connection = StoredValue::new(connection.clone());
 
     view! {
-        <section aria-labelledby="users-heading">
+        <section aria-labelledby="users-heading" class="list-screen">
             <div class="screen-head">
                 <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
                 <Show when=can_write>
@@ -139,7 +159,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                     <Link route=Route::import(&connection.id)>"Import users"</Link>
                 </Show>
             </div>
-            <FilterBar view profiles=profiles.get_value() />
+            <FilterBar view names />
             <Show when=can_write>
                 {crate::on_demand::bulk(bulk_connection.get_value(), selection,
                     Callback::new(move |()| refresh.update(|n| *n += 1)))}
@@ -152,7 +172,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                     <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>"Try again"</button>
                 }.into_any(),
                 Load::Loaded(loaded) => view! {
-                    <UserGrid loaded view names=names.clone() selection
+                    <UserGrid loaded view names selection
                         connection_id=connection_id.get_value() />
                 }.into_any(),
             }}
@@ -162,10 +182,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
 
 /// The filters: each narrows the list at once; deleted users are fetched when asked for.
 #[component]
-fn FilterBar(
-    view: RwSignal<ListView>,
-    profiles: Vec<shared::liveperson::Profile>,
-) -> impl IntoView {
+fn FilterBar(view: RwSignal<ListView>, names: ReadSignal<Arc<Names>>) -> impl IntoView {
     let set = move |change: &dyn Fn(&mut Filters)| view.update(|v| change(&mut v.filters));
     let yes_no = |value: &str| match value {
         "yes" => Some(true),
@@ -177,11 +194,6 @@ fn FilterBar(
         Some(false) => "no",
         None => "",
     };
-    let profile_options = profiles
-        .iter()
-        .map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> })
-        .collect_view();
-    let has_profiles = !profiles.is_empty();
 
     view! {
         <fieldset class="filters">
@@ -196,26 +208,11 @@ fn FilterBar(
                     <option value="no">"Disabled"</option>
                 </select>
             </div>
-            {if has_profiles {
-                view! {
-                    <div class="field">
-                        <label for="filter-profile">"Profile"</label>
-                        <select id="filter-profile"
-                            prop:value=move || view.with(|v| v.filters.profile.map(|p| p.to_string()).unwrap_or_default())
-                            on:change=move |ev| { let v = event_target_value(&ev).parse().ok(); set(&|f| f.profile = v) }>
-                            <option value="">"Any"</option>
-                            {profile_options}
-                        </select>
-                    </div>
-                }.into_any()
-            } else {
-                view! {
-                    <IdFilter label="Profile id" id="filter-profile" view
-                        get=|f| f.profile set=|f, v| f.profile = v />
-                }.into_any()
-            }}
-            <IdFilter label="Skill id" id="filter-skill" view get=|f| f.skill set=|f, v| f.skill = v />
-            <IdFilter label="Agent group id" id="filter-group" view
+            <CatalogFilter label="Profile" id="filter-profile" view names pick=|n| &n.profiles
+                get=|f| f.profile set=|f, v| f.profile = v />
+            <CatalogFilter label="Skill" id="filter-skill" view names pick=|n| &n.skills
+                get=|f| f.skill set=|f, v| f.skill = v />
+            <CatalogFilter label="Agent group" id="filter-group" view names pick=|n| &n.groups
                 get=|f| f.agent_group set=|f, v| f.agent_group = v />
             <div class="field">
                 <label for="filter-api">"Kind of user"</label>
@@ -239,6 +236,48 @@ fn FilterBar(
                 "Clear filters"
             </button>
         </fieldset>
+    }
+}
+
+/// A filter on one skill, agent group or profile: chosen by name once the account's names
+/// are known, typed as an id until then.
+#[component]
+fn CatalogFilter(
+    label: &'static str,
+    id: &'static str,
+    view: RwSignal<ListView>,
+    names: ReadSignal<Arc<Names>>,
+    pick: fn(&Names) -> &crate::catalog::Catalog,
+    get: fn(&Filters) -> Option<i64>,
+    set: fn(&mut Filters, Option<i64>),
+) -> impl IntoView {
+    let named = Memo::new(move |_| names.with(|n| !pick(n).is_empty()));
+    move || {
+        if !named.get() {
+            return view! { <IdFilter label id view get set /> }.into_any();
+        }
+        let options = names.with(|n| {
+            pick(n)
+                .entries()
+                .into_iter()
+                .map(|(value, name)| view! { <option value=value.to_string()>{name.to_owned()}</option> })
+                .collect_view()
+        });
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <select id=id
+                    prop:value=move || view.with(|v| get(&v.filters).map(|p| p.to_string()).unwrap_or_default())
+                    on:change=move |ev| {
+                        let chosen = event_target_value(&ev).parse().ok();
+                        view.update(|v| set(&mut v.filters, chosen));
+                    }>
+                    <option value="">"Any"</option>
+                    {options}
+                </select>
+            </div>
+        }
+        .into_any()
     }
 }
 
@@ -268,7 +307,8 @@ fn IdFilter(
     let error = move || {
         let t = text.get();
         let t = t.trim();
-        (!t.is_empty() && t.parse::<i64>().is_err()).then(|| format!("{label} is a number."))
+        (!t.is_empty() && t.parse::<i64>().is_err())
+            .then(|| format!("{label}: type its id, a number."))
     };
     let error_id = format!("{id}-error");
     view! {
@@ -284,7 +324,8 @@ fn IdFilter(
                     text.set(typed);
                     view.update(|v| set(&mut v.filters, value));
                 } />
-            <span id=error_id class="field-error">{error}</span>
+            // Its room is kept, so the filters do not jump when an error appears.
+            <span id=error_id class="field-error reserved">{error}</span>
         </div>
     }
 }
@@ -379,7 +420,7 @@ fn draw_row(
     tr: &web_sys::HtmlTableRowElement,
     place: Place<'_>,
     columns: &[Column],
-    names: &ProfileNames,
+    names: &Names,
     connection: &str,
 ) {
     let Place {
@@ -411,6 +452,13 @@ fn draw_row(
             continue;
         };
         let text = column.text(user, names);
+        // The whole value, for a cell too narrow to show it: on hover (title) and, through
+        // the stylesheet, on focus.
+        let _ = if text.chars().count() > column.fits() {
+            cell.set_attribute("title", &text)
+        } else {
+            cell.remove_attribute("title")
+        };
         match (column, content) {
             (Column::LoginName, Some(link)) => {
                 link.set_text_content(Some(&text));
@@ -434,14 +482,14 @@ fn draw_row(
 fn UserGrid(
     loaded: Arc<Loaded>,
     view: RwSignal<ListView>,
-    names: Arc<ProfileNames>,
+    /// Names for the ids users refer to; they may come after the list, and redraw it.
+    names: ReadSignal<Arc<Names>>,
     selection: RwSignal<HashSet<i64>>,
     connection_id: String,
 ) -> impl IntoView {
     let nav = use_nav();
     let total = loaded.users.len();
     let data = StoredValue::new(loaded);
-    let names = StoredValue::new(names);
     let connection_id = StoredValue::new(connection_id);
     let sort = Memo::new(move |_| view.with(|v| v.sort));
     let narrowing = Memo::new(move |_| view.with(|v| (v.query.clone(), v.filters.clone())));
@@ -450,7 +498,7 @@ fn UserGrid(
     // in one pass over the sorted order.
     let sorted = Memo::new(move |_| {
         let sort = sort.get();
-        data.with_value(|d| names.with_value(|n| list::sorted(&d.users, &d.searchables, sort, n)))
+        data.with_value(|d| names.with(|n| list::sorted(&d.users, &d.searchables, sort, n)))
     });
     let shown = Memo::new(move |_| {
         let (query, filters) = narrowing.get();
@@ -536,6 +584,22 @@ fn UserGrid(
             viewport.set(el.client_height());
         }
     };
+    // Back from a user's page, that user's row has the focus again.
+    let login_column = move || {
+        columns.with_untracked(|c| {
+            c.iter()
+                .position(|c| *c == Column::LoginName)
+                .map_or(1, |k| k + 1)
+        })
+    };
+    let return_focus = move || {
+        let opened = connection_id.with_value(|c| remembered(c, |m| m.opened.take()));
+        opened.and_then(|opened| {
+            shown.with_untracked(|shown| {
+                data.with_value(|d| shown.iter().position(|&i| d.users[i].id == Some(opened)))
+            })
+        })
+    };
     Effect::new(move |_| {
         if scroller.get().is_some() {
             measure();
@@ -543,6 +607,10 @@ fn UserGrid(
             request_animation_frame(|| mark(LIST_RENDERED_MARK));
         }
     });
+    let open_user = move |id: i64| {
+        connection_id.with_value(|c| remembered(c, |m| m.opened = Some(id)));
+        nav.go(Route::user(&connection_id.get_value(), &id.to_string()));
+    };
     // Moves the focus cell, scrolls it into view, and focuses it once it is rendered.
     let move_to = move |row: usize, column: usize| {
         let rows = shown.with_untracked(Vec::len);
@@ -583,6 +651,13 @@ fn UserGrid(
             }
         });
     };
+    Effect::new(move |_| {
+        if scroller.get().is_some()
+            && let Some(position) = return_focus()
+        {
+            move_to(position, login_column());
+        }
+    });
     // The one cell in the tab order follows the focus cell.
     Effect::new(move |previous: Option<(usize, usize)>| {
         let now = focus.get();
@@ -638,7 +713,7 @@ fn UserGrid(
             ("Enter", _) => {
                 if let Some(id) = user_id(row) {
                     event.prevent_default();
-                    nav.go(Route::user(&connection_id.get_value(), &id.to_string()));
+                    open_user(id);
                 }
                 return;
             }
@@ -717,7 +792,7 @@ fn UserGrid(
             let (position, index) = (position.get(), index.get());
             if let Some(tr) = row_ref.get() {
                 data.with_value(|d| {
-                    names.with_value(|names| {
+                    names.with(|names| {
                         columns.with_untracked(|columns| {
                             let place = Place {
                                 position,
@@ -739,7 +814,7 @@ fn UserGrid(
                     .and_then(|index| data.with_value(|d| d.users[index].id))
             {
                 ev.prevent_default();
-                nav.go(Route::user(&connection_id.get_value(), &id.to_string()));
+                open_user(id);
             }
         };
         let cells = columns.with_untracked(|columns| {
@@ -787,7 +862,8 @@ fn UserGrid(
                     }
                 };
                 view! {
-                    <th role="columnheader" scope="col" aria-sort=aria_sort>
+                    <th role="columnheader" scope="col" aria-sort=aria_sort
+                        style:width=format!("{}rem", column.width_rem())>
                         <button type="button" class="sort" on:click=move |_| {
                             view.update(|v| v.sort = v.sort.clicked(column));
                             to_top();
@@ -815,30 +891,40 @@ fn UserGrid(
     };
     let selected_count = move || selection.with(HashSet::len);
     let export_outcome = RwSignal::new(None::<Result<String, String>>);
+    // With users selected the export is of those (in the list's order, shown or not);
+    // otherwise of the users shown. The button says which.
+    let export_label = move || match selected_count() {
+        0 => format!("Export {} shown", user_count(shown.with(Vec::len))),
+        n => format!("Export {} selected", user_count(n)),
+    };
     let export = move |_| {
-        let outcome = shown.with_untracked(|shown| {
-            data.with_value(|d| {
-                names.with_value(|names| {
-                    columns.with_untracked(|columns| list::to_csv(&d.users, shown, columns, names))
+        let rows: Vec<usize> = selection.with_untracked(|selected| {
+            if selected.is_empty() {
+                shown.get_untracked()
+            } else {
+                sorted.with_untracked(|order| {
+                    data.with_value(|d| list::selected_rows(order, &d.users, selected))
                 })
+            }
+        });
+        let outcome = data.with_value(|d| {
+            names.with_untracked(|names| {
+                columns.with_untracked(|columns| list::to_csv(&d.users, &rows, columns, names))
             })
         });
         let result = outcome
             .map_err(|e| e.to_string())
             .and_then(|csv| download("users.csv", &csv, "text/csv;charset=utf-8"));
-        export_outcome.set(Some(result.map(|()| {
-            format!(
-                "Exported {} to users.csv.",
-                user_count(shown.with_untracked(Vec::len))
-            )
-        })));
+        export_outcome.set(Some(
+            result.map(|()| format!("Exported {} to users.csv.", user_count(rows.len()))),
+        ));
     };
 
     view! {
         <div class="list-tools">
             <label for="user-search">"Search"</label>
             <input id="user-search" type="search" autocomplete="off"
-                placeholder="Login name, nickname, email or name"
+                placeholder="Login, name or email"
                 prop:value=move || view.with(|v| v.query.clone())
                 on:input=move |ev| {
                     let query = event_target_value(&ev);
@@ -860,7 +946,7 @@ fn UserGrid(
             <button type="button" class="secondary" disabled=move || selected_count() == 0
                 on:click=move |_| selection.set(HashSet::new())>"Clear selection"</button>
             <button type="button" class="secondary" disabled=move || shown.with(Vec::is_empty)
-                on:click=export>"Export CSV"</button>
+                on:click=export>{export_label}</button>
             {move || export_outcome.get().map(|outcome| match outcome {
                 Ok(message) => view! { <p role="status" class="status">{message}</p> }.into_any(),
                 Err(error) => view! {
@@ -873,7 +959,8 @@ fn UserGrid(
         })}
         <div class="table-scroll" role="region" aria-label="User list" node_ref=scroller
             on:scroll=move |_| measure()>
-            <table role="grid" node_ref=grid tabindex=grid_tab_stop aria-rowcount=move || shown.with(Vec::len) + 1
+            <table role="grid" node_ref=grid
+                style:min-width=move || format!("{}rem", 2.5 + columns.with(|c| c.iter().map(|c| c.width_rem()).sum::<f32>())) tabindex=grid_tab_stop aria-rowcount=move || shown.with(Vec::len) + 1
                 aria-colcount=column_count aria-multiselectable="true"
                 on:keydown=on_key on:focusin=on_focus_in>
                 <caption>"Users of this account"</caption>

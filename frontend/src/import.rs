@@ -10,7 +10,9 @@ use shared::liveperson::{ProfileRoles, User, validate_user};
 use shared::operation::Write;
 use shared::{FieldError, ValidationErrors};
 
+use crate::catalog::Names;
 use crate::record;
+use shared::format::user_count;
 
 const FIELDS: &[FieldSpec] = shared::liveperson::FIELDS;
 
@@ -34,9 +36,37 @@ pub struct Row {
 /// A file read into rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportFile {
+    pub format: Format,
     /// The columns of [`Row::source`].
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
+}
+
+/// What kind of file it was, which is also the kind its failures are written back as, so
+/// the failures file imports as it is once fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// The columns (CSV) or keys (JSON) the failures file adds to say where a row came from and
+/// why it failed. The importer knows them as its own and ignores them, so the failures file
+/// imports as it is once fixed.
+pub const ROW_NOTE: &str = "import row";
+pub const PROBLEM_NOTE: &str = "import problem";
+
+fn is_note(header: &str) -> bool {
+    let header = header.trim();
+    header.eq_ignore_ascii_case(ROW_NOTE) || header.eq_ignore_ascii_case(PROBLEM_NOTE)
+}
+
+/// Top-level fields never written to a downloaded file (passwords).
+fn secret_fields() -> impl Iterator<Item = &'static str> {
+    FIELDS
+        .iter()
+        .filter(|f| f.secret)
+        .map(|f| record::top_field(f.path))
 }
 
 /// Why a file cannot be read at all.
@@ -91,7 +121,14 @@ fn field_of(header: &str) -> Option<&'static FieldSpec> {
 }
 
 /// Reads `text` as CSV or JSON (JSON when `name` ends in `.json` or the text starts with `[`).
-pub fn read(name: &str, text: &str, roles: &ProfileRoles) -> Result<ImportFile, FileError> {
+/// Skills, agent groups and profiles may be given by name in a CSV cell; `names` reads them,
+/// and refuses ids the account does not have.
+pub fn read(
+    name: &str,
+    text: &str,
+    roles: &ProfileRoles,
+    names: &Names,
+) -> Result<ImportFile, FileError> {
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Err(FileError::Empty);
@@ -99,16 +136,16 @@ pub fn read(name: &str, text: &str, roles: &ProfileRoles) -> Result<ImportFile, 
     let mut file = if name.to_lowercase().ends_with(".json") || text.trim_start().starts_with('[') {
         read_json(text)?
     } else {
-        read_csv(text)?
+        read_csv(text, names)?
     };
     if file.rows.len() > MAX_ROWS {
         return Err(FileError::TooManyRows(file.rows.len(), MAX_ROWS));
     }
-    check(&mut file.rows, roles);
+    check(&mut file.rows, roles, names);
     Ok(file)
 }
 
-fn read_csv(text: &str) -> Result<ImportFile, FileError> {
+fn read_csv(text: &str, names: &Names) -> Result<ImportFile, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -118,8 +155,13 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
         .iter()
         .map(str::to_owned)
         .collect();
-    let mut columns: Vec<&'static FieldSpec> = Vec::with_capacity(headers.len());
+    // `None` for the failures file's own note columns, which are read past.
+    let mut columns: Vec<Option<&'static FieldSpec>> = Vec::with_capacity(headers.len());
     for header in &headers {
+        if is_note(header) {
+            columns.push(None);
+            continue;
+        }
         let field = field_of(header).ok_or_else(|| {
             FileError::UnknownColumn(
                 header.clone(),
@@ -129,10 +171,10 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
                     .join(", "),
             )
         })?;
-        if columns.iter().any(|c| c.path == field.path) {
+        if columns.iter().flatten().any(|c| c.path == field.path) {
             return Err(FileError::RepeatedColumn(header.clone()));
         }
-        columns.push(field);
+        columns.push(Some(field));
     }
     let mut rows = Vec::new();
     // Line numbers as an editor shows them: the reader skips blank lines, and a record's
@@ -153,7 +195,11 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
         counted_to = start;
         let number = line;
         let source: Vec<String> = record.iter().map(str::to_owned).collect();
-        if source.iter().all(|cell| cell.trim().is_empty()) {
+        let blank = source
+            .iter()
+            .zip(&columns)
+            .all(|(cell, column)| column.is_none() || cell.trim().is_empty());
+        if blank {
             continue;
         }
         let mut user = Value::Object(Map::new());
@@ -167,6 +213,7 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
             ));
         }
         for (spec, cell) in columns.iter().zip(&source) {
+            let Some(spec) = spec else { continue };
             let path = spec.path;
             // Lists in a cell may be separated by semicolons as well as commas.
             let cell = if spec.kind == FieldKind::IdList {
@@ -177,6 +224,20 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
             if spec.kind == FieldKind::IdList && cell.trim().is_empty() {
                 continue;
             }
+            // Names become ids here; an unknown name is this cell's problem.
+            let cell = match names.for_field(path).filter(|c| !c.is_empty()) {
+                Some(catalog) if !cell.trim().is_empty() && cell.trim() != "-1" => {
+                    match catalog.resolve(&cell) {
+                        Ok(ids) => ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+                        Err(why) => {
+                            problems.extend(why);
+                            unreadable.push(record::top_field(path));
+                            continue;
+                        }
+                    }
+                }
+                _ => cell,
+            };
             match record::parse(spec, &cell) {
                 Ok(Some(value)) => record::set(&mut user, path, Some(value)),
                 Ok(None) => {}
@@ -195,7 +256,11 @@ fn read_csv(text: &str) -> Result<ImportFile, FileError> {
             source,
         });
     }
-    Ok(ImportFile { headers, rows })
+    Ok(ImportFile {
+        format: Format::Csv,
+        headers,
+        rows,
+    })
 }
 
 fn read_json(text: &str) -> Result<ImportFile, FileError> {
@@ -204,7 +269,10 @@ fn read_json(text: &str) -> Result<ImportFile, FileError> {
     let rows = items
         .into_iter()
         .enumerate()
-        .map(|(index, user)| {
+        .map(|(index, mut user)| {
+            if let Some(fields) = user.as_object_mut() {
+                fields.retain(|key, _| !is_note(key));
+            }
             let problems = if user.is_object() {
                 Vec::new()
             } else {
@@ -221,6 +289,7 @@ fn read_json(text: &str) -> Result<ImportFile, FileError> {
         })
         .collect();
     Ok(ImportFile {
+        format: Format::Json,
         headers: vec!["user".into()],
         rows,
     })
@@ -236,7 +305,7 @@ fn login_of(user: &Value) -> String {
 
 /// Adds the vendor's rules for a new user, and login names used twice in the file, to each
 /// row's problems.
-fn check(rows: &mut [Row], roles: &ProfileRoles) {
+fn check(rows: &mut [Row], roles: &ProfileRoles, names: &Names) {
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for row in rows.iter_mut() {
         if !row.problems.is_empty() && !row.user.is_object() {
@@ -246,6 +315,15 @@ fn check(rows: &mut [Row], roles: &ProfileRoles) {
         match serde_json::from_value::<User>(row.user.clone()) {
             Ok(user) => validate_user(&user, Write::Create, roles, "", &mut errors),
             Err(e) => row.problems.push(format!("The user cannot be read: {e}.")),
+        }
+        for (field, problem) in names.unknown_ids(&row.user) {
+            if !row.unreadable.contains(&field) {
+                errors.push(FieldError::new(
+                    format!("/{field}"),
+                    shared::ErrorCode::InvalidValue,
+                    problem,
+                ));
+            }
         }
         // A cell that could not be read already explains its field.
         row.problems.extend(
@@ -270,26 +348,140 @@ fn check(rows: &mut [Row], roles: &ProfileRoles) {
     }
 }
 
-/// The rows of `file` at `indices` with why each did not make it, as CSV in the file's own
-/// columns plus `problem`, so they can be fixed and imported again.
-pub fn failures_csv(file: &ImportFile, failed: &[(usize, String)]) -> Result<String, csv::Error> {
+/// The rows of `file` at `indices` with why each did not make it, in the file's own format
+/// and columns plus the two note columns, so they can be fixed and imported as they are.
+/// Secret cells (passwords) are left empty: a downloaded file never holds one, so a row that
+/// needs a password asks for it again.
+pub fn failures_file(file: &ImportFile, failed: &[(usize, String)]) -> Result<String, String> {
+    match file.format {
+        Format::Csv => failures_csv(file, failed).map_err(|e| e.to_string()),
+        Format::Json => failures_json(file, failed),
+    }
+}
+
+fn failures_csv(file: &ImportFile, failed: &[(usize, String)]) -> Result<String, csv::Error> {
+    let secret: Vec<bool> = file
+        .headers
+        .iter()
+        .map(|h| field_of(h).is_some_and(|f| f.secret))
+        .collect();
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(
-        std::iter::once("row")
+        std::iter::once(ROW_NOTE)
             .chain(file.headers.iter().map(String::as_str))
-            .chain(std::iter::once("problem")),
+            .chain(std::iter::once(PROBLEM_NOTE)),
     )?;
     for (index, problem) in failed {
         let row = &file.rows[*index];
         let number = row.number.to_string();
+        let cells = row.source.iter().enumerate().map(|(k, cell)| {
+            if secret.get(k) == Some(&true) {
+                ""
+            } else {
+                cell.as_str()
+            }
+        });
         out.write_record(
             std::iter::once(number.as_str())
-                .chain(row.source.iter().map(String::as_str))
+                .chain(cells)
                 .chain(std::iter::once(problem.as_str())),
         )?;
     }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn failures_json(file: &ImportFile, failed: &[(usize, String)]) -> Result<String, String> {
+    let items: Vec<Value> = failed
+        .iter()
+        .map(|(index, problem)| {
+            let row = &file.rows[*index];
+            let mut user = match &row.user {
+                Value::Object(fields) => fields.clone(),
+                other => Map::from_iter([("user".to_owned(), other.clone())]),
+            };
+            for secret in secret_fields() {
+                user.remove(secret);
+            }
+            user.insert(ROW_NOTE.into(), row.number.into());
+            user.insert(PROBLEM_NOTE.into(), problem.clone().into());
+            Value::Object(user)
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).map_err(|e| e.to_string())
+}
+
+/// What a refused chunk means for each of its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Per row of the chunk, the refusal that is its own (`None`: not this row's fault).
+    pub own: Vec<Option<String>>,
+    /// Rows (by place in the chunk) to send again, each inner list as one request.
+    pub resend: Vec<Vec<usize>>,
+}
+
+/// Splits the vendor's refusal of a chunk of `rows` users among them. A request refused as
+/// a whole (400, 409, 422) created nobody, so its other rows can be sent again without
+/// creating anyone twice: the rows its field errors name (`/3/email`) fail with those
+/// errors; when it names none, the chunk is halved until the refusal falls on one row.
+/// Any other failure (the vendor's server, the network) may have created some: nothing is
+/// resent, and the retry checks the login names first.
+pub fn attribute(
+    status: Option<u16>,
+    field_errors: &ValidationErrors,
+    message: &str,
+    rows: usize,
+) -> Verdict {
+    let mut own: Vec<Vec<&str>> = vec![Vec::new(); rows];
+    for error in &field_errors.0 {
+        let row = error
+            .path
+            .strip_prefix('/')
+            .and_then(|p| p.split('/').next())
+            .and_then(|k| k.parse::<usize>().ok());
+        if let Some(messages) = row.and_then(|k| own.get_mut(k)) {
+            messages.push(&error.message);
+        }
+    }
+    let named = own.iter().any(|m| !m.is_empty());
+    let own_text = |messages: &Vec<&str>| (!messages.is_empty()).then(|| messages.join(" "));
+    let refused_whole = matches!(status, Some(400 | 409 | 422));
+    if !refused_whole {
+        let why = if rows > 1 {
+            format!("Its chunk of {} was refused: {message}", user_count(rows))
+        } else {
+            message.to_owned()
+        };
+        return Verdict {
+            own: own
+                .iter()
+                .map(|m| Some(own_text(m).unwrap_or_else(|| why.clone())))
+                .collect(),
+            resend: Vec::new(),
+        };
+    }
+    if named {
+        let others: Vec<usize> = (0..rows).filter(|&k| own[k].is_empty()).collect();
+        return Verdict {
+            own: own.iter().map(own_text).collect(),
+            resend: if others.is_empty() {
+                Vec::new()
+            } else {
+                vec![others]
+            },
+        };
+    }
+    if rows > 1 {
+        let half = rows / 2;
+        return Verdict {
+            own: vec![None; rows],
+            resend: vec![(0..half).collect(), (half..rows).collect()],
+        };
+    }
+    Verdict {
+        own: vec![Some(message.to_owned())],
+        resend: Vec::new(),
+    }
 }
 
 /// Login names already on the account, to skip rows whose user exists (a retry after an
@@ -337,6 +529,7 @@ mod tests {
                 "chats,Chat Ty,Chat,chat@example.com,Pa55word!,3001,many,maybe",
             ]),
             &roles(),
+            &Names::default(),
         )
         .unwrap();
         let summary: Vec<(usize, &str, usize)> = file
@@ -384,9 +577,13 @@ mod tests {
                 FileError::Json("EOF while parsing a value at line 1 column 3".into()),
             ),
         ] {
-            assert_eq!(read("x.csv", text, &roles()), Err(expected), "{text:?}");
+            assert_eq!(
+                read("x.csv", text, &roles(), &Names::default()),
+                Err(expected),
+                "{text:?}"
+            );
         }
-        match read("x.csv", "loginName,shoeSize\n", &roles()) {
+        match read("x.csv", "loginName,shoeSize\n", &roles(), &Names::default()) {
             Err(FileError::UnknownColumn(column, known)) => {
                 assert_eq!(column, "shoeSize");
                 assert!(known.contains("agentGroupId") && known.contains("passwordSh"));
@@ -394,7 +591,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            read("x.csv", "email,Email\n", &roles()),
+            read("x.csv", "email,Email\n", &roles(), &Names::default()),
             Err(FileError::RepeatedColumn("Email".into()))
         );
     }
@@ -407,6 +604,7 @@ mod tests {
                  "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true},
                 "nonsense"]"#,
             &roles(),
+            &Names::default(),
         )
         .unwrap();
         assert_eq!(file.rows.len(), 2);
@@ -419,13 +617,113 @@ mod tests {
     }
 
     #[test]
-    fn failures_file() {
-        let file = read("users.csv", &csv(&[GOOD, "b,B,B,b@x,p,1,0,true"]), &roles()).unwrap();
-        let text = failures_csv(&file, &[(1, "The vendor refused it.".into())]).unwrap();
+    fn failures_files_hold_no_password_and_import_as_they_are() {
+        let file = read(
+            "users.csv",
+            &csv(&[GOOD, "b,B,B,b@x,p,1,0,true"]),
+            &roles(),
+            &Names::default(),
+        )
+        .unwrap();
+        let text = failures_file(&file, &[(1, "The vendor refused it.".into())]).unwrap();
         assert_eq!(
             text,
-            "row,loginName,Full name,nickname,EMAIL,password,profileIds,maxChats,isEnabled,problem\n\
-             3,b,B,B,b@x,p,1,0,true,The vendor refused it.\n"
+            "import row,loginName,Full name,nickname,EMAIL,password,profileIds,maxChats,isEnabled,import problem\n\
+             3,b,B,B,b@x,,1,0,true,The vendor refused it.\n"
         );
+        let again = read("users-failures.csv", &text, &roles(), &Names::default()).unwrap();
+        assert_eq!(again.rows.len(), 1);
+        assert_eq!(again.rows[0].login, "b");
+        assert!(
+            again.rows[0]
+                .problems
+                .iter()
+                .any(|p| p.contains("password")),
+            "the password is asked for again: {:?}",
+            again.rows[0].problems
+        );
+
+        let json = read(
+            "users.json",
+            r#"[{"loginName": "c.d", "fullName": "C D", "nickname": "C", "email": "c@d.example",
+                 "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true}]"#,
+            &roles(),
+            &Names::default(),
+        )
+        .unwrap();
+        let text = failures_file(&json, &[(0, "Refused.".into())]).unwrap();
+        assert!(!text.contains("Pa55word!"), "{text}");
+        let again = read("users-failures.json", &text, &roles(), &Names::default()).unwrap();
+        assert_eq!(again.rows[0].user.get(ROW_NOTE), None);
+        assert_eq!(again.rows[0].user.get("loginName"), Some(&json!("c.d")));
+    }
+
+    #[test]
+    fn a_refused_chunk_is_split_until_each_row_has_its_own_refusal() {
+        let errors = |paths: &[&str]| {
+            ValidationErrors(
+                paths
+                    .iter()
+                    .map(|p| {
+                        FieldError::new(*p, shared::ErrorCode::InvalidValue, format!("bad {p}"))
+                    })
+                    .collect(),
+            )
+        };
+        let none = ValidationErrors::default();
+        for (case, status, field_errors, rows, own, resend) in [
+            (
+                "one named row fails, the others go again",
+                Some(400),
+                errors(&["/1/email"]),
+                3,
+                vec![None, Some("bad /1/email"), None],
+                vec![vec![0, 2]],
+            ),
+            (
+                "every row named: nothing to resend",
+                Some(400),
+                errors(&["/0/email", "/1/loginName"]),
+                2,
+                vec![Some("bad /0/email"), Some("bad /1/loginName")],
+                vec![],
+            ),
+            (
+                "no row named: halved",
+                Some(409),
+                none.clone(),
+                5,
+                vec![None; 5],
+                vec![vec![0, 1], vec![2, 3, 4]],
+            ),
+            (
+                "a lone row's refusal is its own",
+                Some(400),
+                none.clone(),
+                1,
+                vec![Some("taken")],
+                vec![],
+            ),
+            (
+                "a server error may have created some: nothing resent",
+                Some(500),
+                none.clone(),
+                2,
+                vec![Some("Its chunk of 2 users was refused: taken"); 2],
+                vec![],
+            ),
+            (
+                "no answer at all: nothing resent",
+                None,
+                none.clone(),
+                1,
+                vec![Some("taken")],
+                vec![],
+            ),
+        ] {
+            let verdict = attribute(status, &field_errors, "taken", rows);
+            let own: Vec<Option<String>> = own.into_iter().map(|o| o.map(str::to_owned)).collect();
+            assert_eq!(verdict, Verdict { own, resend }, "{case}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! created in chunks with progress, cancel, per-row results, a retry of what failed (after
 //! checking which login names exist by then) and the failures as a CSV file.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,6 +40,7 @@ impl Outcome {
 pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
     let nav = use_nav();
     let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
+    let catalogs = crate::catalog::use_names(&connection);
     let connection_id = StoredValue::new(connection.id.clone());
     let chunk_size = connection.chunk_size.max(1);
     let file = RwSignal::new(None::<(String, ImportFile)>);
@@ -75,7 +76,10 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     return;
                 }
             };
-            match roles.with_value(|roles| import::read(&name, &text, roles)) {
+            let read = roles.with_value(|roles| {
+                catalogs.with_untracked(|names| import::read(&name, &text, roles, names))
+            });
+            match read {
                 Ok(read) => {
                     outcomes.set(
                         read.rows
@@ -99,55 +103,52 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
         outcomes.with(|o| o.iter().filter(|o| wanted(o)).count())
     };
 
-    // Sends the rows at `indices`; `check_first` asks the account which login names exist
-    // and skips those rows.
-    let send = move |mut indices: Vec<usize>, check_first: bool| {
+    // Sends the rows at `indices`. First it asks the account which login names exist, so a
+    // row whose user is already there is reported as such and never sent (on the first send
+    // as on a retry after an answer that never came). A chunk the vendor refuses as a whole
+    // is taken apart so each row gets the refusal that is its own: rows the refusal names
+    // fail, the others are sent again; a refusal that names no row is halved until it does.
+    let send = move |mut indices: Vec<usize>| {
         running.set(true);
         cancel.set_value(false);
         message.set(None);
         spawn_local(async move {
             let connection = connection_id.get_value();
-            if check_first {
-                match api::list_users(&connection, "id,loginName", false).await {
-                    Ok(list) => {
-                        let existing = import::existing_logins(&list.users);
-                        let logins: Vec<String> = file.with_untracked(|f| {
-                            f.as_ref().map_or_else(Vec::new, |(_, f)| {
-                                indices
-                                    .iter()
-                                    .map(|&i| f.rows[i].login.to_lowercase())
-                                    .collect()
-                            })
-                        });
-                        let exists: HashSet<usize> = indices
-                            .iter()
-                            .zip(&logins)
-                            .filter(|(_, login)| existing.contains(*login))
-                            .map(|(&i, _)| i)
-                            .collect();
-                        outcomes.update(|o| {
-                            for &i in &exists {
-                                o[i] = Outcome::Exists;
-                            }
-                        });
-                        indices.retain(|i| !exists.contains(i));
-                    }
-                    Err(failure) => {
-                        message.set(Some(Err(format!(
-                            "Nothing was sent: the login names on the account could not be checked first. {failure}"
-                        ))));
-                        running.set(false);
-                        return;
-                    }
+            match api::list_users(&connection, "id,loginName", false).await {
+                Ok(list) => {
+                    let existing = import::existing_logins(&list.users);
+                    let exists: HashSet<usize> = file.with_untracked(|f| {
+                        f.as_ref().map_or_else(HashSet::new, |(_, f)| {
+                            indices
+                                .iter()
+                                .copied()
+                                .filter(|&i| existing.contains(&f.rows[i].login.to_lowercase()))
+                                .collect()
+                        })
+                    });
+                    outcomes.update(|o| {
+                        for &i in &exists {
+                            o[i] = Outcome::Exists;
+                        }
+                    });
+                    indices.retain(|i| !exists.contains(i));
+                }
+                Err(failure) => {
+                    message.set(Some(Err(format!(
+                        "Nothing was sent: the login names on the account could not be checked first. {failure}"
+                    ))));
+                    running.set(false);
+                    return;
                 }
             }
             progress.set((0, indices.len()));
-            for (n, chunk) in indices.chunks(chunk_size).enumerate() {
+            let mut queue: VecDeque<Vec<usize>> =
+                indices.chunks(chunk_size).map(<[usize]>::to_vec).collect();
+            while let Some(chunk) = queue.pop_front() {
                 if cancel.get_value() {
-                    let rest: Vec<usize> = indices[n * chunk_size..].to_vec();
                     outcomes.update(|o| {
-                        for i in rest {
-                            o[i] = Outcome::NotSent;
+                        for i in chunk.iter().chain(queue.iter().flatten()) {
+                            o[*i] = Outcome::NotSent;
                         }
                     });
                     break;
@@ -160,38 +161,37 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                             .collect()
                     })
                 });
-                let result = api::create_users(&connection, &users).await;
-                outcomes.update(|o| match &result {
+                let failure = match api::create_users(&connection, &users).await {
                     Ok(_) => {
-                        for &i in chunk {
-                            o[i] = Outcome::Created;
-                        }
+                        outcomes.update(|o| {
+                            for &i in &chunk {
+                                o[i] = Outcome::Created;
+                            }
+                        });
+                        progress.update(|(done, _)| *done += chunk.len());
+                        continue;
                     }
-                    Err(failure) => {
-                        for (k, &i) in chunk.iter().enumerate() {
-                            // A field error names its user by place in the chunk (`/3/email`).
-                            let own: Vec<&str> = failure
-                                .field_errors
-                                .0
-                                .iter()
-                                .filter(|e| {
-                                    e.path.strip_prefix('/').and_then(|p| p.split('/').next())
-                                        == Some(&k.to_string())
-                                })
-                                .map(|e| e.message.as_str())
-                                .collect();
-                            o[i] = Outcome::Failed(if own.is_empty() {
-                                format!(
-                                    "Its chunk of {} was refused: {failure}",
-                                    user_count(chunk.len())
-                                )
-                            } else {
-                                own.join(" ")
-                            });
+                    Err(failure) => failure,
+                };
+                let verdict = import::attribute(
+                    failure.status,
+                    &failure.field_errors,
+                    &failure.message,
+                    chunk.len(),
+                );
+                outcomes.update(|o| {
+                    for (k, &i) in chunk.iter().enumerate() {
+                        if let Some(why) = &verdict.own[k] {
+                            o[i] = Outcome::Failed(why.clone());
                         }
                     }
                 });
-                progress.update(|(done, _)| *done += chunk.len());
+                let failed = verdict.own.iter().flatten().count();
+                progress.update(|(done, _)| *done += failed);
+                // Resent first, before the chunks behind, so progress reads in file order.
+                for part in verdict.resend.into_iter().rev() {
+                    queue.push_front(part.into_iter().map(|k| chunk[k]).collect());
+                }
             }
             let created =
                 outcomes.with_untracked(|o| o.iter().filter(|o| **o == Outcome::Created).count());
@@ -216,7 +216,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 .map(|(i, _)| i)
                 .collect()
         });
-        send(ready, false);
+        send(ready);
     };
     let retry = move |_| {
         let failed: Vec<usize> = outcomes.with_untracked(|o| {
@@ -226,7 +226,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 .map(|(i, _)| i)
                 .collect()
         });
-        send(failed, true);
+        send(failed);
     };
     let download_failures = move |_| {
         let result = file.with_untracked(|f| {
@@ -245,16 +245,14 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
             let stem = name
                 .rsplit_once('.')
                 .map_or(name.as_str(), |(stem, _)| stem);
+            let (extension, mime) = match f.format {
+                import::Format::Csv => ("csv", "text/csv;charset=utf-8"),
+                import::Format::Json => ("json", "application/json"),
+            };
             Some(
-                import::failures_csv(f, &failed)
-                    .map_err(|e| e.to_string())
-                    .and_then(|csv| {
-                        download(
-                            &format!("{stem}-failures.csv"),
-                            &csv,
-                            "text/csv;charset=utf-8",
-                        )
-                    }),
+                import::failures_file(f, &failed).and_then(|text| {
+                    download(&format!("{stem}-failures.{extension}"), &text, mime)
+                }),
             )
         });
         if let Some(Err(e)) = result {
@@ -307,7 +305,8 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                             <tr>
                                 <td>{r.number}</td><td>{r.login.clone()}</td><td>{text(&r, "fullName")}</td>
                                 <td>{text(&r, "email")}</td>
-                                <td>{crate::record::text_of(crate::record::get(&r.user, "profileIds"), shared::field::FieldKind::IdList)}</td>
+                                <td>{catalogs.with(|c| c.profiles.display(&crate::picker::Holds::Many.ids(
+                                    &crate::record::text_of(crate::record::get(&r.user, "profileIds"), shared::field::FieldKind::IdList))))}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -356,7 +355,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     </button>
                 </Show>
                 <Show when=move || { !running.get() && count(|o| matches!(o, Outcome::Invalid | Outcome::Failed(_) | Outcome::NotSent)) > 0 }>
-                    <button type="button" class="secondary" on:click=download_failures>"Download failures (CSV)"</button>
+                    <button type="button" class="secondary" on:click=download_failures>"Download failures"</button>
                 </Show>
             </div>
             <Show when=move || { progress.get().1 > 0 }>

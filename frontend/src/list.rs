@@ -2,13 +2,13 @@
 //! which rows a scrolled viewport shows (the list renders only those, so 50,000 users stay
 //! smooth). Pure functions, tested natively.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Deserialize;
 use serde_with::serde_as;
 use shared::lenient::Lenient;
-use shared::liveperson::{MemberOf, Profile};
+use shared::liveperson::MemberOf;
 
 /// A user as the list holds it: only the fields a column or a filter reads, leniently as the
 /// full record reads them. Decoding 50,000 of these takes about 40 % less time than full
@@ -57,12 +57,7 @@ pub enum Column {
     EmployeeId,
 }
 
-/// The names of an account's profiles by id (empty when the connection names none).
-pub type ProfileNames = HashMap<i64, String>;
-
-pub fn profile_names(profiles: &[Profile]) -> ProfileNames {
-    profiles.iter().map(|p| (p.id, p.name.clone())).collect()
-}
+pub use crate::catalog::Names;
 
 impl Column {
     /// Every column the chooser offers, in the order they are shown.
@@ -111,6 +106,26 @@ impl Column {
 
     /// The vendor field the column shows: what `select` asks for, and the column's name in
     /// a URL.
+    /// How wide the column is drawn, in rem: room for a typical value, so login names and
+    /// emails are not cut where there is space (the table never gets narrower than the sum,
+    /// and a narrow window scrolls the grid, not the page).
+    pub fn width_rem(self) -> f32 {
+        match self {
+            Column::Email => 16.0,
+            Column::LoginName | Column::FullName => 12.0,
+            Column::Profiles | Column::Skills => 10.0,
+            Column::Id | Column::Nickname | Column::AgentGroup | Column::EmployeeId => 8.5,
+            Column::MaxChats => 7.0,
+            Column::Enabled | Column::ApiUser => 6.0,
+        }
+    }
+
+    /// About how many characters the column shows before cutting (at the width above).
+    pub fn fits(self) -> usize {
+        // About two characters per rem of the console's font, less the cell's padding.
+        (self.width_rem() * 2.0) as usize - 3
+    }
+
     pub fn field(self) -> &'static str {
         match self {
             Column::Id => "id",
@@ -146,19 +161,12 @@ impl Column {
     }
 
     /// The cell's text.
-    pub fn text(self, user: &ListedUser, names: &ProfileNames) -> String {
+    pub fn text(self, user: &ListedUser, names: &Names) -> String {
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
         let yes_no = |value: Option<bool>| match value {
             Some(true) => "Yes".to_owned(),
             Some(false) => "No".to_owned(),
             None => String::new(),
-        };
-        let ids = |ids: &Option<Vec<i64>>| {
-            ids.iter()
-                .flatten()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
         };
         match self {
             Column::Id => user.id.map(|n| n.to_string()).unwrap_or_default(),
@@ -172,17 +180,9 @@ impl Column {
             Column::Enabled => yes_no(user.is_enabled),
             Column::ApiUser => yes_no(user.is_api_user),
             Column::MaxChats => user.max_chats.map(|n| n.to_string()).unwrap_or_default(),
-            Column::Profiles => user
-                .profile_ids
-                .iter()
-                .flatten()
-                .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            Column::Skills => ids(&user.skill_ids),
-            Column::AgentGroup => agent_group(user)
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
+            Column::Profiles => names.profiles.display(user.profile_ids.iter().flatten()),
+            Column::Skills => names.skills.display(user.skill_ids.iter().flatten()),
+            Column::AgentGroup => names.groups.display(agent_group(user).iter()),
             Column::EmployeeId => text(&user.employee_id),
         }
     }
@@ -190,12 +190,12 @@ impl Column {
     /// What this column sorts by: numbers as numbers, text without regard to case, empty
     /// cells last. Worked out once per user per sort (`sort_by_cached_key`), not once per
     /// comparison: at 50,000 users that is the difference between a frame and a freeze.
-    fn sort_key(self, user: &ListedUser, names: &ProfileNames) -> (bool, i64, String) {
+    fn sort_key(self, user: &ListedUser, names: &Names) -> (bool, i64, String) {
         let number = |n: Option<i64>| (n.is_none(), n.unwrap_or(0), String::new());
         match self {
             Column::Id => number(user.id),
             Column::MaxChats => number(user.max_chats),
-            Column::AgentGroup => number(agent_group(user)),
+            Column::AgentGroup if names.groups.is_empty() => number(agent_group(user)),
             _ => {
                 let text = self.text(user, names).to_lowercase();
                 (text.is_empty(), 0, text)
@@ -488,27 +488,32 @@ impl Searchable {
     }
 }
 
-/// Every position in `users`, in `sort` order. Stable, so equal cells keep the vendor's
-/// order (reversed when descending).
+/// Every position in `users`, in `sort` order; users equal in the sorted column follow
+/// each other by login name (ascending either way), so the order is the same on every load.
 pub fn sorted(
     users: &[ListedUser],
     searchables: &[Searchable],
     sort: Sort,
-    names: &ProfileNames,
+    names: &Names,
 ) -> Vec<usize> {
     let mut order: Vec<usize> = (0..users.len()).collect();
+    let login = |i: usize| searchables[i].field(Column::LoginName).unwrap_or_default();
+    let directed = |o: std::cmp::Ordering| if sort.ascending { o } else { o.reverse() };
     if SEARCHED.contains(&sort.column) {
         // Borrowed keys (empty cells last): no string is made, where an owned key would
         // make two per user.
-        order.sort_by_cached_key(|&i| {
+        let key = |i: usize| {
             let text = searchables[i].field(sort.column).unwrap_or_default();
             (text.is_empty(), text)
-        });
+        };
+        order.sort_by(|&a, &b| directed(key(a).cmp(&key(b))).then_with(|| login(a).cmp(login(b))));
     } else {
-        order.sort_by_cached_key(|&i| sort.column.sort_key(&users[i], names));
-    }
-    if !sort.ascending {
-        order.reverse();
+        let keys: Vec<_> = users
+            .iter()
+            .map(|u| sort.column.sort_key(u, names))
+            .collect();
+        order
+            .sort_by(|&a, &b| directed(keys[a].cmp(&keys[b])).then_with(|| login(a).cmp(login(b))));
     }
     order
 }
@@ -535,13 +540,22 @@ pub fn filter(
         .collect()
 }
 
+/// The positions in `order` of the users in `selected`, in that order.
+pub fn selected_rows(order: &[usize], users: &[ListedUser], selected: &HashSet<i64>) -> Vec<usize> {
+    order
+        .iter()
+        .copied()
+        .filter(|&i| users[i].id.is_some_and(|id| selected.contains(&id)))
+        .collect()
+}
+
 /// The rows `shown` as CSV, in `columns`, with a header row of their labels. Free text that
 /// a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
 pub fn to_csv(
     users: &[ListedUser],
     shown: &[usize],
     columns: &[Column],
-    names: &ProfileNames,
+    names: &Names,
 ) -> Result<String, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(columns.iter().map(|c| c.label()))?;
@@ -699,7 +713,7 @@ mod tests {
                 logins(
                     &users,
                     &filter(
-                        &sorted(&users, &texts, sort, &ProfileNames::new()),
+                        &sorted(&users, &texts, sort, &Names::default()),
                         &users,
                         &texts,
                         query,
@@ -714,7 +728,7 @@ mod tests {
 
     #[test]
     fn every_column_reads_its_field_from_a_listed_user_as_leniently_as_the_full_record() {
-        let names = ProfileNames::from([(3001, "Agent".to_owned())]);
+        let names = Names::from_profiles(&[(3001, "Agent")]);
         for column in Column::ALL {
             // Exhaustive, so a new column cannot be left out.
             let (value, shown) = match column {
@@ -789,9 +803,31 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                logins(&users, &sorted(&users, &texts, sort, &ProfileNames::new())),
+                logins(&users, &sorted(&users, &texts, sort, &Names::default())),
                 expected,
                 "{sort:?}"
+            );
+        }
+        // Ties fall back to the login name, ascending in both directions.
+        for user in &mut users {
+            user.max_chats = Some(2);
+        }
+        users[0].max_chats = Some(9);
+        for ascending in [true, false] {
+            let order = sorted(
+                &users,
+                &texts,
+                by(Column::MaxChats, ascending),
+                &Names::default(),
+            );
+            let tied: Vec<String> = logins(&users, &order)
+                .into_iter()
+                .filter(|l| l != "grace.hopper")
+                .collect();
+            assert_eq!(
+                tied,
+                ["ada.lovelace", "alan.turing", "Barbara.Liskov"],
+                "ascending: {ascending}"
             );
         }
         assert_eq!(texts[1].field(Column::Nickname), Some(""));
@@ -962,7 +998,7 @@ mod tests {
             agent_group_id: Some(-1),
             assignment_date: None,
         });
-        let names: ProfileNames = [(3001, "Agent".to_owned())].into();
+        let names = Names::from_profiles(&[(3001, "Agent")]);
         let csv = to_csv(
             &users,
             &[1, 0],

@@ -13,7 +13,7 @@ use crate::bulk_view::BulkPanel;
 use crate::create::CreateScreen;
 use crate::import_view::ImportScreen;
 use crate::user::UserScreen;
-use shared::format::user_count;
+use shared::format::on_selected;
 
 /// A screen's module could not be fetched: typically the console was upgraded while this
 /// page stayed open, and the old module is gone.
@@ -70,11 +70,11 @@ pub fn bulk(
     });
     // While the module is on its way the buttons say so to assistive technology too.
     let idle = move |loading: bool| {
-        let count = move || user_count(selection.with(HashSet::len));
+        let count = move || selection.with(HashSet::len);
         view! {
             <div class="actions" aria-busy=loading.then_some("true")>
-                <button type="button" disabled>{move || format!("Edit {} selected", count())}</button>
-                <button type="button" class="danger" disabled>{move || format!("Delete {} selected", count())}</button>
+                <button type="button" disabled>{move || on_selected("Edit", count())}</button>
+                <button type="button" class="danger" disabled>{move || on_selected("Delete", count())}</button>
             </div>
         }
     };

@@ -227,6 +227,13 @@ impl Nav {
         window().scroll_to_with_x_and_y(0.0, 0.0);
     }
 
+    /// Shows `route` in place of the current URL, with no history entry of its own (the home
+    /// page becomes the first connection's list, and Back does not return to a bare `/`).
+    pub fn redirect(self, route: Route) {
+        history(&route, true);
+        self.route.set(route);
+    }
+
     /// Records a new query for the current screen (the list's view) without a history entry
     /// per keystroke.
     pub fn replace_query(self, query: String) {

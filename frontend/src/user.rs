@@ -8,13 +8,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use shared::field::{FieldKind, FieldSpec};
+use shared::liveperson::password::{MIN_LENGTH, password_problem};
 use shared::liveperson::{ProfileRoles, User, role_change_resets, validate_user};
 use shared::operation::Write;
 use shared::{ConnectionInfo, ValidationErrors};
 
 use crate::api::{self, Failure, Record};
 use crate::app::{Load, can_write};
+use crate::catalog::Names;
 use crate::dialog::Dialog;
+use crate::picker::{Field as PickerField, Holds, IdPicker};
 use crate::record::{self, Choice};
 use crate::route::{Link, Route, use_nav};
 
@@ -23,11 +26,23 @@ const PASSWORD_FIELD: &str = "passwordSh";
 
 #[component]
 pub fn UserScreen(connection: ConnectionInfo, id: String) -> impl IntoView {
-    let record = RwSignal::new(Load::<Record>::Loading);
+    let record = RwSignal::new(Load::<(Record, bool)>::Loading);
     let connection_id = connection.id.clone();
     let load_id = id.clone();
     spawn_local(async move {
-        record.set(api::get_user(&connection_id, &load_id).await.into());
+        let loaded = match api::get_user(&connection_id, &load_id).await {
+            Ok(live) => Ok((live, false)),
+            // A deleted user is not served on its own; the list with deleted users still
+            // has it, so the link the list shows opens it, read-only.
+            Err(gone) if gone.status == Some(404) => {
+                match api::deleted_user(&connection_id, &load_id).await {
+                    Ok(Some(deleted)) => Ok((deleted, true)),
+                    Ok(None) | Err(_) => Err(gone),
+                }
+            }
+            Err(failure) => Err(failure),
+        };
+        record.set(loaded.into());
     });
     let connection = StoredValue::new(connection);
     let id = StoredValue::new(id);
@@ -40,8 +55,8 @@ pub fn UserScreen(connection: ConnectionInfo, id: String) -> impl IntoView {
             Load::Failed(failure) => view! {
                 <p role="alert" class="alert">{format!("The user could not be loaded. {failure}")}</p>
             }.into_any(),
-            Load::Loaded(loaded) => view! {
-                <UserForm connection=connection.get_value() id=id.get_value() loaded />
+            Load::Loaded((loaded, deleted)) => view! {
+                <UserForm connection=connection.get_value() id=id.get_value() loaded deleted />
             }.into_any(),
         }}
     }
@@ -49,8 +64,22 @@ pub fn UserScreen(connection: ConnectionInfo, id: String) -> impl IntoView {
 
 /// Why the form cannot be saved as it is: typing errors first, then LivePerson's rules for an
 /// update (with the account's profiles, so the agent rules apply too).
-fn check(applied: &Value, typing: &ValidationErrors, roles: &ProfileRoles) -> ValidationErrors {
+fn check(
+    applied: &Value,
+    typing: &ValidationErrors,
+    roles: &ProfileRoles,
+    names: &Names,
+) -> ValidationErrors {
     let mut errors = typing.clone();
+    for (field, problem) in names.unknown_ids(applied) {
+        if errors.for_field(field).next().is_none() {
+            errors.push(shared::FieldError::new(
+                format!("/{field}"),
+                shared::ErrorCode::InvalidValue,
+                problem,
+            ));
+        }
+    }
     let body = record::update_body(applied, FIELDS, PASSWORD_FIELD);
     let mut rules = ValidationErrors::default();
     match serde_json::from_value::<User>(body) {
@@ -70,6 +99,25 @@ fn check(applied: &Value, typing: &ValidationErrors, roles: &ProfileRoles) -> Va
     errors
 }
 
+/// Focuses the input of the first field (in form order) that `errors` name, so a refused
+/// save lands the admin on what to fix.
+pub fn focus_first_field(errors: &ValidationErrors) {
+    let first = record::editable(FIELDS).find(|spec| {
+        errors
+            .for_field(record::top_field(spec.path))
+            .next()
+            .is_some()
+    });
+    let Some(spec) = first else { return };
+    let id = format!("field-{}", spec.path.replace('/', "-"));
+    if let Some(input) = document()
+        .get_element_by_id(&id)
+        .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = input.focus();
+    }
+}
+
 /// A save that met a newer record: what it is now, at which revision.
 #[derive(Clone)]
 struct Conflict {
@@ -78,19 +126,27 @@ struct Conflict {
 }
 
 #[component]
-fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl IntoView {
+fn UserForm(
+    connection: ConnectionInfo,
+    id: String,
+    loaded: Record,
+    /// A deleted user is shown, never changed: the vendor refuses every write to it.
+    deleted: bool,
+) -> impl IntoView {
     let nav = use_nav();
     let connection_id = StoredValue::new(connection.id.clone());
     let id = StoredValue::new(id);
     let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
-    let profiles = StoredValue::new(connection.profiles.clone());
+    let names = crate::catalog::use_names(&connection);
     let original = RwSignal::new(loaded.value);
     let revision = RwSignal::new(loaded.revision);
     let texts = RwSignal::new(original.with_untracked(|r| record::texts_of(r, FIELDS)));
     let applied =
         Memo::new(move |_| original.with(|o| texts.with(|t| record::apply(o, t, FIELDS))));
     let errors = Memo::new(move |_| {
-        applied.with(|(value, typing)| roles.with_value(|roles| check(value, typing, roles)))
+        applied.with(|(value, typing)| {
+            roles.with_value(|roles| names.with(|names| check(value, typing, roles, names)))
+        })
     });
     // What the proxy or vendor refused at the last save, shown until the admin edits again.
     let refused = RwSignal::new(ValidationErrors::default());
@@ -212,6 +268,7 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
                     }
                     Err(failure) => {
                         refused.set(failure.field_errors.clone());
+                        focus_first_field(&failure.field_errors);
                         outcome.set(Some(Err(failure)));
                         break;
                     }
@@ -247,7 +304,8 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
         refused.with(|r| messages.extend(r.for_field(field).map(|e| e.message.clone())));
         messages.join(" ")
     };
-    let read_only = move || !can_write();
+    let read_only = move || deleted || !can_write();
+    let may_change = move || !deleted && can_write();
     let input = move |spec: &'static FieldSpec| {
         let dom_id = format!("field-{}", spec.path.replace('/', "-"));
         let error_id = format!("{dom_id}-error");
@@ -265,21 +323,20 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
                 "true"
             }
         };
+        let holds = match spec.path {
+            "profileIds" | "skillIds" => Some(Holds::Many),
+            "memberOf/agentGroupId" => Some(Holds::One),
+            "managerOf" => Some(Holds::GroupList),
+            _ => None,
+        };
         let hint = match (spec.path, spec.kind) {
-            ("profileIds", _) => Some(profiles.with_value(|p| {
-                if p.is_empty() {
-                    "Numbers, separated by commas.".to_owned()
-                } else {
-                    let known: Vec<String> =
-                        p.iter().map(|p| format!("{} {}", p.id, p.name)).collect();
-                    format!(
-                        "Numbers, separated by commas. This account's profiles: {}.",
-                        known.join(", ")
-                    )
-                }
-            })),
-            (_, FieldKind::IdList) => Some("Numbers, separated by commas.".to_owned()),
-            ("memberOf/agentGroupId", _) => Some("-1 is the Main Group.".to_owned()),
+            ("memberOf/agentGroupId", _) => {
+                Some("Empty for no group; -1 is the Main Group.".to_owned())
+            }
+            ("managerOf", _) => Some("The agent groups this user manages.".to_owned()),
+            (_, FieldKind::IdList) if holds.is_none() => {
+                Some("Numbers, separated by commas.".to_owned())
+            }
             (_, FieldKind::Structured) => Some("JSON.".to_owned()),
             _ => None,
         };
@@ -289,14 +346,28 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
         } else {
             error_id.clone()
         };
-        let control = match spec.kind {
-            FieldKind::Boolean => view! {
+        let control = match (holds, spec.kind) {
+            (Some(holds), _) => {
+                let path = spec.path;
+                view! {
+                    <IdPicker label=spec.label holds
+                        catalog=Signal::derive(move || names.with(|n| n.for_field(path).cloned().unwrap_or_default()))
+                        field=PickerField {
+                            dom_id: dom_id.clone(),
+                            described_by: described.clone(),
+                            text: Signal::derive(value),
+                            set: Callback::new(set),
+                            read_only: Signal::derive(read_only),
+                        } />
+                }.into_any()
+            }
+            (None, FieldKind::Boolean) => view! {
                 <input type="checkbox" id=dom_id.clone() aria-describedby=described
                     disabled=read_only
                     prop:checked=move || value() == "true"
                     on:change=move |ev| set(event_target_checked(&ev).to_string()) />
             }.into_any(),
-            FieldKind::Choice(choices) => {
+            (None, FieldKind::Choice(choices)) => {
                 let options = choices
                     .iter()
                     .map(|c| view! { <option value=c.value>{c.label}</option> })
@@ -310,12 +381,12 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
                     </select>
                 }.into_any()
             }
-            FieldKind::Structured => view! {
+            (None, FieldKind::Structured) => view! {
                 <textarea id=dom_id.clone() aria-describedby=described aria-invalid=invalid rows="3"
                     readonly=read_only
                     prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
             }.into_any(),
-            kind => view! {
+            (None, kind) => view! {
                 <input type=if kind == FieldKind::Email { "email" } else { "text" }
                     inputmode=matches!(kind, FieldKind::Integer).then_some("numeric")
                     id=dom_id.clone() autocomplete="off" aria-describedby=described aria-invalid=invalid
@@ -379,6 +450,12 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
     view! {
         <section aria-labelledby="user-heading">
             <h2 id="user-heading">{move || format!("User {}", login())}</h2>
+            {deleted.then(|| view! {
+                <p role="status" class="warning">{move || format!(
+                    "{} was deleted. It is shown read-only: a deleted user cannot be edited, get a new password or be deleted again.",
+                    login()
+                )}</p>
+            })}
             <dl class="facts">
                 {facts}
                 <dt>"Revision read at"</dt>
@@ -404,8 +481,8 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
                         </div>
                     })
                 }}
-                <Show when=can_write>
-                    <div class="actions">
+                <Show when=may_change>
+                    <div class="actions sticky-actions">
                         <button type="submit"
                             disabled=move || saving.get() || !dirty.get() || conflict.with(Option::is_some)
                                 || !errors.with(|e| e.0.is_empty())>
@@ -424,15 +501,20 @@ fn UserForm(connection: ConnectionInfo, id: String, loaded: Record) -> impl Into
                                 (_, n) => format!("{n} problems to fix before saving."),
                             }
                         }}</span>
+                        // The save's outcome is announced here, beside Save, where the admin
+                        // is looking however long the form is.
+                        {move || outcome.get().map(|outcome| match outcome {
+                            Ok(message) => view! { <p role="status" class="status">{message}</p> }.into_any(),
+                            Err(failure) => view! { <p role="alert" class="alert">{failure.to_string()}</p> }.into_any(),
+                        })}
+                        {move || conflict.with(Option::is_some).then(|| view! {
+                            <p role="alert" class="alert">"Not saved: someone else changed this user. Choose per field above, then save again."</p>
+                        })}
                     </div>
                 </Show>
             </form>
-            {move || outcome.get().map(|outcome| match outcome {
-                Ok(message) => view! { <p role="status" class="status">{message}</p> }.into_any(),
-                Err(failure) => view! { <p role="alert" class="alert">{failure.to_string()}</p> }.into_any(),
-            })}
-            <Show when=can_write>
-                <PasswordReset connection_id=connection_id.get_value() id=id.get_value() />
+            <Show when=may_change>
+                <PasswordReset connection_id=connection_id.get_value() id=id.get_value() login=Signal::derive(login) />
                 <DeleteUser connection_id=connection_id.get_value() id=id.get_value()
                     login=Signal::derive(login) revision original
                     on_changed=Callback::new(move |now: Record| {
@@ -545,9 +627,17 @@ fn ConflictPanel(
             revision: at.get_value(),
         });
     };
+    // The panel appears above a long form while the admin is at Save: it takes the focus,
+    // which also brings it into view.
+    let heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            let _ = heading.focus();
+        }
+    });
     view! {
         <div class="conflict" role="region" aria-labelledby="conflict-heading">
-            <h3 id="conflict-heading">"Someone else changed this user"</h3>
+            <h3 id="conflict-heading" tabindex="-1" node_ref=heading>"Someone else changed this user"</h3>
             <p role="alert">"Your save was not applied: the user changed since you opened it. Your edits are kept. For each field below, keep yours or take theirs, then save again."</p>
             <table>
                 <caption>"Changed fields"</caption>
@@ -572,31 +662,41 @@ fn ConflictPanel(
     }
 }
 
+/// A new password for the user: checked as typed with the same rule as a new user's
+/// password, and sent only after the admin confirms in a dialog.
 #[component]
-fn PasswordReset(connection_id: String, id: String) -> impl IntoView {
+fn PasswordReset(connection_id: String, id: String, login: Signal<String>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Result<String, Failure>>);
     let sending = RwSignal::new(false);
-    let error = RwSignal::new(None::<&'static str>);
+    let confirming = RwSignal::new(false);
+    // Shown once the admin has tried to go on, then as they type.
+    let tried = RwSignal::new(false);
     let target = StoredValue::new((connection_id, id));
+    let problem = move || password.with(|p| password_problem(p, Some(&login.get())));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         outcome.set(None);
-        let new_password = password.get_untracked();
-        if new_password.is_empty() {
-            error.set(Some("Type the new password."));
-            return;
+        tried.set(true);
+        if problem().is_none() {
+            confirming.set(true);
         }
-        error.set(None);
+    };
+    let reset = move |_| {
+        let new_password = password.get_untracked();
         sending.set(true);
         spawn_local(async move {
             let (connection, id) = target.get_value();
             let result = api::reset_password(&connection, &id, &new_password).await;
             if result.is_ok() {
                 password.set(String::new());
+                tried.set(false);
             }
-            outcome.set(Some(result.map(|()| "The password was reset.".to_owned())));
+            outcome.set(Some(result.map(|()| {
+                format!("The password of {} was reset.", login.get_untracked())
+            })));
             sending.set(false);
+            confirming.set(false);
         });
     };
     view! {
@@ -606,10 +706,16 @@ fn PasswordReset(connection_id: String, id: String) -> impl IntoView {
                 <div class="field">
                     <label for="new-password">"New password"</label>
                     <input type="password" id="new-password" autocomplete="new-password"
-                        aria-describedby="new-password-error"
+                        aria-describedby="new-password-hint new-password-error"
+                        aria-invalid=move || if tried.get() && problem().is_some() { "true" } else { "false" }
                         prop:value=move || password.get()
                         on:input=move |ev| password.set(event_target_value(&ev)) />
-                    <span id="new-password-error" class="field-error">{move || error.get()}</span>
+                    <span id="new-password-hint" class="muted hint">{format!(
+                        "At least {MIN_LENGTH} characters, with a letter and a digit."
+                    )}</span>
+                    <span id="new-password-error" class="field-error">
+                        {move || tried.get().then(problem).flatten()}
+                    </span>
                 </div>
                 <button type="submit" disabled=move || sending.get()>"Reset password"</button>
             </form>
@@ -617,6 +723,16 @@ fn PasswordReset(connection_id: String, id: String) -> impl IntoView {
                 Ok(message) => view! { <p role="status" class="status">{message}</p> }.into_any(),
                 Err(failure) => view! { <p role="alert" class="alert">{failure.to_string()}</p> }.into_any(),
             })}
+            <Dialog open=confirming title=Signal::derive(move || format!("Reset the password of {}?", login.get()))
+                on_dismiss=Callback::new(move |()| confirming.set(false))>
+                <p>{move || format!("{} will sign in with the new password from now on; the old one stops working.", login.get())}</p>
+                <div class="actions">
+                    <button type="button" class="danger" disabled=move || sending.get() on:click=reset>
+                        "Reset the password"
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </Dialog>
         </section>
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use shared::format::thousands;
+use shared::format::{thousands, user_count};
 use tests::Stack;
 use tests::browser::{Browser, xpath_literal};
 
@@ -214,7 +214,7 @@ async fn creating_a_user_through_the_form_lists_it() {
                         ("Nickname", "Grace"),
                         ("Email", "grace.hopper@example.com"),
                         ("Password", "C0bol!rules"),
-                        ("Profile ids (comma-separated)", "3001"),
+                        ("Profiles (names, comma-separated)", "Agent"),
                     ])
                     .await?;
                 let max_chats = browser.input_labelled("Max chats").await?;
@@ -266,14 +266,34 @@ async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
                 browser.client.goto(&stack.proxy_url).await?;
                 browser.text("25 users").await?;
                 browser.click_link("Create a user").await?;
+                // An empty form opens without errors; a submit shows them all and puts the
+                // focus on the first field to fix.
+                anyhow::ensure!(
+                    browser
+                        .client
+                        .find_all(fantoccini::Locator::XPath(
+                            "//*[normalize-space(text())='Login name is required.']"
+                        ))
+                        .await?
+                        .is_empty(),
+                    "the empty form opens with errors"
+                );
+                browser.click_button("Create user").await?;
+                browser.text("Login name is required.").await?;
+                browser.wait_for_focus("user-loginName").await?;
+                // Checked as the admin types: a filled field's error goes at once.
+                browser.fill(&[("Login name", "bad.email")]).await?;
+                browser
+                    .gone("//*[normalize-space(text())='Login name is required.']")
+                    .await?;
+                browser.text("Full name is required.").await?;
                 browser
                     .fill(&[
-                        ("Login name", "bad.email"),
                         ("Full name", "Bad Email"),
                         ("Nickname", "Bad"),
                         ("Email", "bad.email@"),
                         ("Password", "Pa55word!"),
-                        ("Profile ids (comma-separated)", "3001"),
+                        ("Profiles (names, comma-separated)", "Agent"),
                     ])
                     .await?;
                 browser.click_button("Create user").await?;
@@ -349,7 +369,7 @@ async fn a_vendor_refusal_is_shown_and_keeps_the_form() {
                         ("Nickname", "Second"),
                         ("Email", "second.holder@example.com"),
                         ("Password", "Pa55word!"),
-                        ("Profile ids (comma-separated)", "3001"),
+                        ("Profiles (names, comma-separated)", "Agent"),
                     ])
                     .await?;
                 browser.click_button("Create user").await?;
@@ -418,7 +438,7 @@ async fn the_console_works_behind_a_gateway_prefix() {
                         ("Nickname", "Ada"),
                         ("Email", "ada.lovelace@example.com"),
                         ("Password", "Engine!1843"),
-                        ("Profile ids (comma-separated)", "3001"),
+                        ("Profiles (names, comma-separated)", "Agent"),
                     ])
                     .await?;
                 browser.click_button("Create user").await?;
@@ -636,7 +656,9 @@ async fn the_list_filters_chooses_columns_selects_exports_and_keeps_its_view_in_
                 ))
                 .await?;
             browser.text(&narrowed).await?;
-            browser.click_button("Export CSV").await?;
+            browser
+                .click_button(&format!("Export {} shown", user_count(disabled.len())))
+                .await?;
             browser
                 .text(&format!("Exported {} users to users.csv.", disabled.len()))
                 .await?;
@@ -713,6 +735,16 @@ async fn two_admins_editing_one_user_settle_the_conflict_field_by_field() {
 
             // Nothing was overwritten: the conflict is shown field by field.
             second.text("Someone else changed this user").await?;
+            // The outcome is told beside Save, and the focus moves to the panel (above the
+            // long form), which brings it into view.
+            second
+                .text("Not saved: someone else changed this user. Choose per field above, then save again.")
+                .await?;
+            let focused = second.client.active_element().await?;
+            anyhow::ensure!(
+                focused.text().await? == "Someone else changed this user",
+                "the conflict panel did not take the focus"
+            );
             second.text("1 field still to decide.").await?;
             for field in ["Nickname", "Max chats", "Email"] {
                 second
@@ -764,7 +796,9 @@ async fn two_admins_editing_one_user_settle_the_conflict_field_by_field() {
             );
 
             // Leaving an agent's profiles warns which fields LivePerson will clear.
-            second.retype("Profile ids", "3003").await?;
+            // Profiles are chosen by name.
+            second.find("//button[@aria-label='Remove Agent']").await?.click().await?;
+            second.fill(&[("Profiles", "Administrator")]).await?;
             second
                 .text("With these profiles, LivePerson will clear these fields when you save:")
                 .await?;
@@ -773,16 +807,10 @@ async fn two_admins_editing_one_user_settle_the_conflict_field_by_field() {
             second.click_link("Back to the list").await?;
             second.text("Leave without saving?").await?;
             second.click_button("Stay on this page").await?;
-            anyhow::ensure!(
-                second
-                    .input_labelled("Profile ids")
-                    .await?
-                    .prop("value")
-                    .await?
-                    .as_deref()
-                    == Some("3003"),
-                "staying lost the edit"
-            );
+            second
+                .find("//ul[@aria-label='Chosen: Profiles']/li[normalize-space(span)='Administrator']")
+                .await
+                .map_err(|e| e.context("staying lost the edit"))?;
             second.click_button("Undo my changes").await?;
             second
                 .gone("//*[normalize-space(text())='Max chats (leaves the Agent role)']")
@@ -869,11 +897,28 @@ async fn a_user_gets_a_new_password_and_is_deleted_after_confirmation() {
                     .goto(&format!("{}/c/liveperson/users/{id}", stack.proxy_url))
                     .await?;
                 browser.text(&format!("User {login}")).await?;
+                // The same rule as a new user's password, before anything is sent.
                 browser.click_button("Reset password").await?;
-                browser.text("Type the new password.").await?;
-                browser.fill(&[("New password", "N3w-secret!")]).await?;
+                browser.text("The password needs at least 8 characters; this one has 0.").await?;
+                browser.fill(&[("New password", "abc")]).await?;
+                browser.text("The password needs at least 8 characters; this one has 3.").await?;
                 browser.click_button("Reset password").await?;
-                browser.text("The password was reset.").await?;
+                anyhow::ensure!(
+                    browser.client.find_all(fantoccini::Locator::XPath("//dialog[@open]")).await?.is_empty(),
+                    "a refused password asked for confirmation"
+                );
+                browser.retype("New password", "N3w-secret!").await?;
+                browser.gone("//*[contains(text(), 'The password needs')]").await?;
+                // A reset asks first; cancelling sends nothing.
+                browser.click_button("Reset password").await?;
+                browser.text(&format!("Reset the password of {login}?")).await?;
+                browser.click_button("Cancel").await?;
+                browser.gone("//dialog[@open]").await?;
+                anyhow::ensure!(stack.received.api_writes() == 0, "a password was sent unconfirmed");
+                browser.click_button("Reset password").await?;
+                browser.click_button("Reset the password").await?;
+                browser.text(&format!("The password of {login} was reset.")).await?;
+                anyhow::ensure!(stack.received.api_writes() == 1, "the reset was not sent once");
 
                 // The confirmation is a modal dialog: focus moves into it, Escape closes it and
                 // gives focus back.
@@ -913,7 +958,20 @@ async fn a_user_gets_a_new_password_and_is_deleted_after_confirmation() {
                     .await?;
                 browser.text("25 users").await?;
                 browser.fill(&[("Search", login.as_str())]).await?;
-                browser.text(&format!("{login} (deleted)")).await?;
+                // A deleted user opens, read-only, saying so.
+                browser.click_link(&format!("{login} (deleted)")).await?;
+                browser
+                    .text(&format!(
+                        "{login} was deleted. It is shown read-only: a deleted user cannot be edited, get a new password or be deleted again."
+                    ))
+                    .await?;
+                for gone in ["Save", "Reset password", "Delete user"] {
+                    browser.gone(&format!("//button[normalize-space(.)={}]", xpath_literal(gone))).await?;
+                }
+                anyhow::ensure!(
+                    browser.input_labelled("Email").await?.attr("readonly").await?.is_some(),
+                    "a deleted user's fields can be typed in"
+                );
                 Ok(())
             }
             .await;
@@ -1045,7 +1103,7 @@ async fn an_import_of_2500_rows_checks_them_sends_in_chunks_and_retries_without_
             );
 
             // Every chunk fails: nothing is created, and the rows say so.
-            sandbox_faults(&stack, serde_json::json!({"errorRate": 1.0})).await?;
+            sandbox_faults(&stack, serde_json::json!({"errorRate": 1.0, "writesOnly": true})).await?;
             browser.click_button("Create 2,475 users").await?;
             browser.find(&status("Import finished. 0 users created in all.")).await?;
             sandbox_faults(&stack, serde_json::json!({})).await?;
@@ -1089,14 +1147,15 @@ async fn an_import_of_2500_rows_checks_them_sends_in_chunks_and_retries_without_
             );
 
             // What did not make it, as a file to fix and import again.
-            browser.click_button("Download failures (CSV)").await?;
+            browser.click_button("Download failures").await?;
             let failures = browser.downloaded("users-failures.csv").await?;
             let lines: Vec<&str> = failures.lines().collect();
             anyhow::ensure!(
                 lines.len() == 26
                     && lines[0]
-                        == "row,loginName,fullName,nickname,email,password,profileIds,maxChats,isEnabled,problem"
-                    && lines[1].starts_with("9,imported.0007,"),
+                        == "import row,loginName,fullName,nickname,email,password,profileIds,maxChats,isEnabled,import problem"
+                    && lines[1].starts_with("9,imported.0007,Imported 7,Imp7,imported.7@,,3003,")
+                    && !failures.contains("Pa55word!"),
                 "failures file:\n{failures}"
             );
             Ok(())
@@ -1143,7 +1202,18 @@ async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the
             browser.input_labelled("Select all shown users").await?.click().await?;
             browser.text(&format!("{n} users selected")).await?;
 
+            // The export names what it exports, and exports just that.
+            browser.click_button(&format!("Export {n} users selected")).await?;
+            let exported = browser.downloaded("users.csv").await?;
+            anyhow::ensure!(exported.lines().count() == n + 1, "the export of {n} selected:\n{exported}");
+
             browser.click_button(&format!("Edit {n} users selected")).await?;
+            // Opening the panel puts the focus in it.
+            let focused = browser.client.active_element().await?;
+            anyhow::ensure!(
+                focused.attr("id").await?.as_deref() == Some("bulk-enabled"),
+                "the bulk panel did not take the focus"
+            );
             select_labelled(&browser, "Set enabled")
                 .await?
                 .select_by_label("Disable")
@@ -1195,8 +1265,13 @@ async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the
             stack.sandbox_update(touched, theirs).await?;
             browser.click_button("Undo this batch").await?;
             browser
-                .find(&status(format!("{} users changed, 1 user not.", n - 1)))
+                .find(&status(format!(
+                    "Batch undone: {} restored, 1 user not. This batch cannot be undone again.",
+                    user_count(n - 1)
+                )))
                 .await?;
+            // An undone batch cannot be undone (or re-applied) by a second press.
+            browser.gone("//button[normalize-space(.)='Undo this batch']").await?;
             browser
                 .find("//table[caption=\"Each user's result\"]//td[contains(., 'someone changed Enabled since the batch')]")
                 .await?;
@@ -1226,8 +1301,14 @@ async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the
                 browser.find(&delete).await?.attr("disabled").await?.is_some(),
                 "the delete is offered before the phrase is typed"
             );
+            // Enter in the phrase confirms, once the phrase is right.
             browser.retype(&format!("Type \"{phrase}\""), &phrase).await?;
-            browser.find(&format!("{delete}[not(@disabled)]")).await?.click().await?;
+            browser.find(&format!("{delete}[not(@disabled)]")).await?;
+            browser
+                .input_labelled(&format!("Type \"{phrase}\""))
+                .await?
+                .send_keys(&fantoccini::key::Key::Enter.to_string())
+                .await?;
             browser.text(&format!("Deleted {n} users.")).await?;
             // (The Agent filter is still on, and no agent is left.)
             browser.text(&format!("0 of {} users", 30 - n)).await?;
@@ -1338,6 +1419,11 @@ async fn keyboard_and_tablet_use_the_skip_link_the_connection_switcher_and_a_nar
             browser.client.set_window_size(800, 1100).await?;
             browser.client.goto(&stack.proxy_url).await?;
             browser.text("25 users").await?;
+            // The home page is the first connection's list, under its own URL.
+            anyhow::ensure!(
+                browser.client.current_url().await?.path() == "/c/liveperson/",
+                "/ did not become the first connection's list"
+            );
             let overflow = browser
                 .client
                 .execute(
@@ -1368,7 +1454,7 @@ async fn keyboard_and_tablet_use_the_skip_link_the_connection_switcher_and_a_nar
             // Several connections: a switcher, labelled, that changes the screen.
             select_labelled(&browser, "Connection")
                 .await?
-                .select_by_label("CommPeak (sandbox) (CommPeak)")
+                .select_by_label("CommPeak (sandbox)")
                 .await?;
             browser
                 .text("CommPeak (sandbox) is a CommPeak connection; this console administers LivePerson users so far.")
@@ -1379,9 +1465,385 @@ async fn keyboard_and_tablet_use_the_skip_link_the_connection_switcher_and_a_nar
             );
             select_labelled(&browser, "Connection")
                 .await?
-                .select_by_label("LivePerson (sandbox) (LivePerson)")
+                .select_by_label("LivePerson (sandbox)")
                 .await?;
             browser.text("25 users").await?;
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+/// Deletes one user straight in the sandbox (another admin's delete, as the console sees it).
+async fn sandbox_delete(stack: &Stack, id: i64) -> anyhow::Result<()> {
+    let response = tests::console_client()
+        .delete(format!("{}/api/liveperson/users/{id}", stack.proxy_url))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "delete: {}",
+        response.status()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_import_reports_existing_users_gives_each_row_its_own_refusal_and_reimports_its_failures()
+ {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let users = stack.sandbox_records("id,loginName").await.unwrap();
+    let existing = users[2].login_name.clone().unwrap();
+    // A deleted user keeps its login name, which the console's check of live users does not
+    // see: only the vendor refuses it.
+    let (deleted_id, deleted) = (users[5].id.unwrap(), users[5].login_name.clone().unwrap());
+    sandbox_delete(&stack, deleted_id).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("again.csv");
+    let row = |login: &str, n: u32| {
+        format!("{login},Again {n},Again{n},again.{n}@example.com,Pa55word!{n},3003,0,true\n")
+    };
+    let csv = format!(
+        "loginName,fullName,nickname,email,password,profileIds,maxChats,isEnabled\n{}{}{}{}",
+        row("ux.import1", 1),
+        row(&existing, 2),
+        row(&deleted, 3),
+        row("ux.import4", 4),
+    );
+    std::fs::write(&path, csv).unwrap();
+    let status = |text: &str| {
+        format!(
+            "//*[@role='status' and contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        )
+    };
+    let why = |line: u32, login: &str, text: &str| {
+        format!(
+            "//table[caption='Rows not created']//tr[td[1]='{line}' and td[2]={} and contains(td[3], {})]",
+            xpath_literal(login),
+            xpath_literal(text)
+        )
+    };
+    Browser::run("an_import_reports_existing_users", |browser| async move {
+        let outcome = async {
+            browser
+                .client
+                .goto(&format!("{}/c/liveperson/import", stack.proxy_url))
+                .await?;
+            let file_input =
+                "//input[@type='file' and @id=//label[normalize-space(.)='CSV or JSON file']/@for]";
+            browser
+                .find(file_input)
+                .await?
+                .send_keys(&path.display().to_string())
+                .await?;
+            browser
+                .find(&status(
+                    "again.csv: 4 rows. 4 ready to create, 0 with errors.",
+                ))
+                .await?;
+            browser.click_button("Create 4 users").await?;
+            browser
+                .find(&status("Import finished. 2 users created in all."))
+                .await?;
+            browser
+                .find(&status("2 created, 1 failed, 1 already existed."))
+                .await?;
+            // Each row says what is its own: the existing user was not sent, and the vendor's
+            // refusal stands beside the row it is about, not its chunk's neighbours.
+            browser
+                .find(&why(
+                    3,
+                    &existing,
+                    "a user with this login name already exists",
+                ))
+                .await?;
+            browser
+                .find(&why(4, &deleted, "already belongs to another user"))
+                .await?;
+            let logins = stack.sandbox_login_names().await?;
+            for created in ["ux.import1", "ux.import4"] {
+                anyhow::ensure!(
+                    logins.iter().filter(|l| *l == created).count() == 1,
+                    "{created} is not there exactly once: {logins:?}"
+                );
+            }
+
+            // The failures file holds no password and imports as it is once fixed.
+            browser.click_button("Download failures").await?;
+            let failures = browser.downloaded("again-failures.csv").await?;
+            anyhow::ensure!(
+                !failures.contains("Pa55word!") && failures.starts_with("import row,loginName,"),
+                "failures file:\n{failures}"
+            );
+            let fixed = failures
+                .replace(&format!("{deleted},"), "ux.import3,")
+                .replace(",,3003,", ",Pa55word!3,3003,");
+            let fixed_path = dir.path().join("again-fixed.csv");
+            std::fs::write(&fixed_path, fixed)?;
+            browser.client.refresh().await?;
+            browser
+                .find(file_input)
+                .await?
+                .send_keys(&fixed_path.display().to_string())
+                .await?;
+            browser
+                .find(&status(
+                    "again-fixed.csv: 1 rows. 1 ready to create, 0 with errors.",
+                ))
+                .await?;
+            browser.click_button("Create 1 user").await?;
+            browser
+                .find(&status("Import finished. 1 user created in all."))
+                .await?;
+            anyhow::ensure!(
+                stack
+                    .sandbox_login_names()
+                    .await?
+                    .contains(&"ux.import3".to_owned()),
+                "the fixed row was not created"
+            );
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn back_from_a_user_the_list_keeps_its_selection_and_focus() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    Browser::run("back_from_a_user", |browser| async move {
+        let outcome = async {
+            browser.client.goto(&stack.proxy_url).await?;
+            browser.text("25 users").await?;
+            // Nothing selected: the bulk buttons say what they would act on, not "0 users".
+            browser
+                .find("//button[normalize-space(.)='Edit selected users' and @disabled]")
+                .await?;
+            browser
+                .input_labelled("Select all shown users")
+                .await?
+                .click()
+                .await?;
+            browser.text("25 users selected").await?;
+            // Down to the third row's login name, and into that user with Enter.
+            let first = browser
+                .find("//table[@role='grid']//tr[@aria-rowindex='2']/td[2]")
+                .await?;
+            first.click().await?;
+            let down = fantoccini::key::Key::Down.to_string();
+            browser
+                .client
+                .active_element()
+                .await?
+                .send_keys(&down)
+                .await?;
+            browser
+                .client
+                .active_element()
+                .await?
+                .send_keys(&down)
+                .await?;
+            let login = browser.client.active_element().await?.text().await?;
+            browser
+                .client
+                .active_element()
+                .await?
+                .send_keys(&fantoccini::key::Key::Enter.to_string())
+                .await?;
+            browser.text(&format!("User {login}")).await?;
+            browser.click_link("Back to the list").await?;
+            browser.text("25 users selected").await?;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let focused = browser.client.active_element().await?.text().await?;
+                if focused == login {
+                    break;
+                }
+                anyhow::ensure!(
+                    std::time::Instant::now() < deadline,
+                    "back on the list, the focus is on {focused:?}, not {login}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+/// Whether the page scrolls sideways, and by how much.
+async fn sideways_overflow(browser: &Browser) -> anyhow::Result<f64> {
+    let overflow = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await?;
+    Ok(overflow.as_f64().unwrap_or(f64::MAX))
+}
+
+#[tokio::test]
+async fn the_list_and_the_user_page_hold_on_a_phone_a_laptop_and_a_wide_screen() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let user = stack
+        .sandbox_records("id,loginName")
+        .await
+        .unwrap()
+        .remove(0);
+    let shots = tests::workspace_root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    Browser::run("the_list_and_the_user_page_hold", |browser| async move {
+        let outcome = async {
+            for (width, height) in [(390, 844), (1280, 900), (1920, 1080)] {
+                browser.client.set_window_size(width, height).await?;
+                browser.client.goto(&stack.proxy_url).await?;
+                browser.text("25 users").await?;
+                let overflow = sideways_overflow(&browser).await?;
+                anyhow::ensure!(overflow <= 0.0, "the list is {overflow} px wider than a {width} px window");
+                std::fs::write(shots.join(format!("list-{width}.png")), browser.client.screenshot().await?)?;
+                if width >= 1280 {
+                    // One scrollbar: the grid's; the page itself fits the window.
+                    let page = browser
+                        .client
+                        .execute("return document.documentElement.scrollHeight - document.documentElement.clientHeight", vec![])
+                        .await?;
+                    anyhow::ensure!(page.as_f64() == Some(0.0), "at {width} px the page scrolls {page} px besides the grid");
+                    // Login names and emails have room to show whole.
+                    let cut = browser
+                        .client
+                        .find_all(fantoccini::Locator::XPath("//table[@role='grid']//td[@title]"))
+                        .await?;
+                    anyhow::ensure!(cut.is_empty(), "at {width} px {} cells are cut", cut.len());
+                }
+
+                browser
+                    .client
+                    .goto(&format!("{}/c/liveperson/users/{}", stack.proxy_url, user.id.unwrap()))
+                    .await?;
+                browser.text(&format!("User {}", user.login_name.as_deref().unwrap_or_default())).await?;
+                browser.retype("Employee id", "E-42").await?;
+                let overflow = sideways_overflow(&browser).await?;
+                anyhow::ensure!(overflow <= 0.0, "the user page is {overflow} px wider than a {width} px window");
+                // Save stays in view on the long form.
+                let save = browser.find("//button[normalize-space(.)='Save']").await?;
+                let in_view = browser
+                    .client
+                    .execute(
+                        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
+                        vec![serde_json::to_value(&save)?],
+                    )
+                    .await?;
+                anyhow::ensure!(in_view == serde_json::Value::Bool(true), "Save is out of view at {width} px");
+                std::fs::write(shots.join(format!("user-{width}.png")), browser.client.screenshot().await?)?;
+                browser.click_button("Undo my changes").await?;
+            }
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn skills_groups_and_profiles_are_shown_and_chosen_by_name_and_unknown_ids_are_refused() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let agent = stack
+        .sandbox_records("id,loginName,profileIds,skillIds")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.profile_ids.as_deref() == Some(&[3001]))
+        .expect("an agent");
+    let has = |skill: i64| agent.skill_ids.as_ref().is_some_and(|s| s.contains(&skill));
+    // A skill of the seed's catalog that this agent lacks.
+    let (skill, skill_name) = if has(5001) {
+        (5030, "Feedback")
+    } else {
+        (5001, "Billing")
+    };
+    let (id, login) = (agent.id.unwrap(), agent.login_name.unwrap());
+    Browser::run("names_not_ids", |browser| async move {
+        let outcome = async {
+            browser
+                .client
+                .goto(&format!(
+                    "{}/c/liveperson/?columns=loginName,skillIds,memberOf",
+                    stack.proxy_url
+                ))
+                .await?;
+            browser.text("25 users").await?;
+            // The list names skills and groups (the seed's catalog: 5001 Billing, 101 Sales…).
+            let skills_cells = browser
+                .client
+                .find_all(fantoccini::Locator::XPath(
+                    "//table[@role='grid']//td[contains(., 'Billing') or contains(., 'Sales')]",
+                ))
+                .await?;
+            anyhow::ensure!(
+                !skills_cells.is_empty(),
+                "no skill or group is shown by name"
+            );
+            // Filters choose by name.
+            select_labelled(&browser, "Skill")
+                .await?
+                .select_by_label("Billing")
+                .await?;
+            browser
+                .find("//p[@role='status' and contains(., ' of 25 users')]")
+                .await?;
+            select_labelled(&browser, "Skill")
+                .await?
+                .select_by_label("Any")
+                .await?;
+
+            browser
+                .client
+                .goto(&format!("{}/c/liveperson/users/{id}", stack.proxy_url))
+                .await?;
+            browser.text(&format!("User {login}")).await?;
+            // Profiles are chips by name, and an unknown id is refused with a clear message.
+            browser
+                .find("//ul[@aria-label='Chosen: Profiles']/li[normalize-space(span)='Agent']")
+                .await?;
+            let skills = browser.input_labelled("Skills").await?;
+            skills.send_keys("9999").await?;
+            skills
+                .send_keys(&fantoccini::key::Key::Enter.to_string())
+                .await?;
+            browser
+                .text("There is no skill 9999 on this account; choose one by name.")
+                .await?;
+            browser.retype("Skills", skill_name).await?;
+            browser
+                .find(&format!(
+                    "//ul[@aria-label='Chosen: Skills']/li[normalize-space(span)='{skill_name}']"
+                ))
+                .await?;
+            browser
+                .find("//ul[@aria-label='Chosen: Manager of']")
+                .await?;
+            browser.click_button("Save").await?;
+            browser.text(&format!("Saved {login}.")).await?;
+            let saved = stack.sandbox_user(id).await?;
+            anyhow::ensure!(
+                saved["skillIds"]
+                    .as_array()
+                    .is_some_and(|s| s.contains(&skill.into())),
+                "{skill_name} was not saved as skill {skill}: {saved}"
+            );
             Ok(())
         }
         .await;

@@ -1,0 +1,312 @@
+//! The names an account gives the ids its users refer to (skills, agent groups, profiles), so
+//! the console shows and takes names: read from the connection's configuration (profiles)
+//! and from the vendor's account-configuration reads, once per connection and page, and
+//! never before the list (a list does not wait for its names: ids show until they come).
+//! The lookups are pure and tested natively; only [`use_names`] fetches.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One kind of named thing: id → name, and whether the account's list of them is known (an
+/// unknown id is refused only when it is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    /// What one of them is called in messages: "skill", "agent group", "profile".
+    pub noun: &'static str,
+    by_id: BTreeMap<i64, String>,
+    known: bool,
+}
+
+impl Catalog {
+    pub fn new(noun: &'static str) -> Self {
+        Self {
+            noun,
+            ..Self::default()
+        }
+    }
+
+    /// A catalog of these entries, known to be the account's whole list.
+    pub fn of(noun: &'static str, entries: impl IntoIterator<Item = (i64, String)>) -> Self {
+        Self {
+            noun,
+            by_id: entries.into_iter().collect(),
+            known: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn name(&self, id: i64) -> Option<&str> {
+        self.by_id.get(&id).map(String::as_str)
+    }
+
+    /// Every entry, by name.
+    pub fn entries(&self) -> Vec<(i64, &str)> {
+        let mut all: Vec<(i64, &str)> =
+            self.by_id.iter().map(|(id, n)| (*id, n.as_str())).collect();
+        all.sort_by_key(|(_, name)| name.to_lowercase());
+        all
+    }
+
+    /// The ids as people read them: names where known, the id otherwise.
+    pub fn display<'a>(&self, ids: impl IntoIterator<Item = &'a i64>) -> String {
+        ids.into_iter()
+            .map(|id| self.name(*id).map_or_else(|| id.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Why `id` cannot be used, when the account's list is known and lacks it.
+    pub fn unknown(&self, id: i64) -> Option<String> {
+        (self.known && !self.by_id.contains_key(&id)).then(|| {
+            format!(
+                "There is no {} {id} on this account; choose one by name.",
+                self.noun
+            )
+        })
+    }
+
+    /// What the admin typed (names or ids, separated by commas or semicolons) as ids; every
+    /// part that names nothing is said.
+    pub fn resolve(&self, text: &str) -> Result<Vec<i64>, Vec<String>> {
+        let mut ids = Vec::new();
+        let mut problems = Vec::new();
+        for part in text
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match self.resolve_one(part) {
+                Ok(id) => ids.push(id),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if problems.is_empty() {
+            Ok(ids)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// One name or id as an id.
+    pub fn resolve_one(&self, part: &str) -> Result<i64, String> {
+        let part = part.trim();
+        if let Ok(id) = part.parse::<i64>() {
+            return match self.unknown(id) {
+                Some(problem) => Err(problem),
+                None => Ok(id),
+            };
+        }
+        // "Billing (5001)", a name with its id, reads too.
+        if let Some(id) = part
+            .rsplit_once('(')
+            .and_then(|(_, id)| id.strip_suffix(')'))
+            .and_then(|id| id.trim().parse::<i64>().ok())
+            .filter(|id| self.by_id.contains_key(id))
+        {
+            return Ok(id);
+        }
+        self.by_id
+            .iter()
+            .find(|(_, name)| name.to_lowercase() == part.to_lowercase())
+            .map(|(id, _)| *id)
+            .ok_or_else(|| match self.known {
+                true => format!("No {} is named \"{part}\".", self.noun),
+                false => format!(
+                    "\"{part}\" is not a {} id (the account's {}s could not be read, so only ids are taken).",
+                    self.noun, self.noun
+                ),
+            })
+    }
+}
+
+/// The names of everything a user refers to by id, for one connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Names {
+    pub profiles: Catalog,
+    pub skills: Catalog,
+    pub groups: Catalog,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Self {
+            profiles: Catalog::new("profile"),
+            skills: Catalog::new("skill"),
+            groups: Catalog::new("agent group"),
+        }
+    }
+}
+
+impl Names {
+    /// Only these profiles (the tests' accounts).
+    #[cfg(test)]
+    pub fn from_profiles(profiles: &[(i64, &str)]) -> Self {
+        Self {
+            profiles: Catalog::of(
+                "profile",
+                profiles.iter().map(|(id, name)| (*id, (*name).to_owned())),
+            ),
+            ..Self::default()
+        }
+    }
+
+    /// The catalog of the user field at `path` (`skillIds`, `memberOf/agentGroupId`, …).
+    pub fn for_field(&self, path: &str) -> Option<&Catalog> {
+        match path {
+            "profileIds" => Some(&self.profiles),
+            "skillIds" => Some(&self.skills),
+            "memberOf/agentGroupId" | "memberOf" | "managerOf" => Some(&self.groups),
+            _ => None,
+        }
+    }
+
+    /// Every id in `record` that the account does not have, as (field, problem): what a form,
+    /// an import row or a bulk edit must refuse before sending.
+    pub fn unknown_ids(&self, record: &serde_json::Value) -> Vec<(&'static str, String)> {
+        let ids = |value: Option<&serde_json::Value>| -> Vec<i64> {
+            match value {
+                Some(serde_json::Value::Array(items)) => items.iter().filter_map(as_id).collect(),
+                Some(other) => as_id(other).into_iter().collect(),
+                None => Vec::new(),
+            }
+        };
+        let mut found = Vec::new();
+        let mut check = |field: &'static str, catalog: &Catalog, ids: Vec<i64>| {
+            for id in ids {
+                // -1 is LivePerson's "Main Group", which no account lists.
+                if field == "memberOf" && id == -1 {
+                    continue;
+                }
+                if let Some(problem) = catalog.unknown(id) {
+                    found.push((field, problem));
+                }
+            }
+        };
+        check("profileIds", &self.profiles, ids(record.get("profileIds")));
+        check("skillIds", &self.skills, ids(record.get("skillIds")));
+        check(
+            "memberOf",
+            &self.groups,
+            ids(record.get("memberOf").and_then(|m| m.get("agentGroupId"))),
+        );
+        let managed: Vec<i64> = record
+            .get("managerOf")
+            .and_then(serde_json::Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|m| m.get("agentGroupId").and_then(as_id))
+                    .collect()
+            })
+            .unwrap_or_default();
+        check("managerOf", &self.groups, managed);
+        found
+    }
+}
+
+fn as_id(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The names of `connection`'s skills, agent groups and profiles: at first what its
+/// configuration says (profiles), then, once read, the account's own lists. Read once per
+/// connection and page; a read that fails leaves that kind to ids.
+pub fn use_names(connection: &shared::ConnectionInfo) -> leptos::prelude::ReadSignal<Arc<Names>> {
+    use leptos::prelude::*;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    thread_local! {
+        static READ: RefCell<HashMap<String, Arc<Names>>> = RefCell::new(HashMap::new());
+    }
+    let configured = Names {
+        profiles: if connection.profiles.is_empty() {
+            Catalog::new("profile")
+        } else {
+            Catalog::of(
+                "profile",
+                connection.profiles.iter().map(|p| (p.id, p.name.clone())),
+            )
+        },
+        ..Names::default()
+    };
+    let known = READ.with(|r| r.borrow().get(&connection.id).cloned());
+    let (names, set_names) = signal(
+        known
+            .clone()
+            .unwrap_or_else(|| Arc::new(configured.clone())),
+    );
+    if known.is_none() {
+        let connection = connection.clone();
+        leptos::task::spawn_local(async move {
+            let read = crate::api::catalogs(&connection, configured).await;
+            let read = Arc::new(read);
+            READ.with(|r| r.borrow_mut().insert(connection.id.clone(), read.clone()));
+            set_names.set(read);
+        });
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn skills() -> Catalog {
+        Catalog::of(
+            "skill",
+            [
+                (5001, "Billing".to_owned()),
+                (5002, "Sales EMEA".to_owned()),
+            ],
+        )
+    }
+
+    #[test]
+    fn typed_names_and_ids_resolve_and_unknown_ones_are_named() {
+        let skills = skills();
+        for (typed, expected) in [
+            ("Billing, sales emea", Ok(vec![5001, 5002])),
+            ("5002; Billing (5001)", Ok(vec![5002, 5001])),
+            ("", Ok(vec![])),
+            (
+                "9999, Bilin",
+                Err(vec![
+                    "There is no skill 9999 on this account; choose one by name.".to_owned(),
+                    "No skill is named \"Bilin\".".to_owned(),
+                ]),
+            ),
+        ] {
+            assert_eq!(skills.resolve(typed), expected, "{typed:?}");
+        }
+        // Not knowing the account's list, ids pass and names cannot be read.
+        let unknown = Catalog::new("skill");
+        assert_eq!(unknown.resolve("9999"), Ok(vec![9999]));
+        assert!(unknown.resolve("Billing").unwrap_err()[0].contains("only ids"));
+        assert_eq!(skills.display(&[5002, 7]), "Sales EMEA, 7");
+    }
+
+    #[test]
+    fn unknown_ids_in_a_record() {
+        let names = Names {
+            skills: skills(),
+            groups: Catalog::of("agent group", [(101, "Tier 1".to_owned())]),
+            ..Names::from_profiles(&[(3001, "Agent")])
+        };
+        let record = json!({
+            "profileIds": [3001, "9999"], "skillIds": [5001, 42],
+            "memberOf": {"agentGroupId": -1}, "managerOf": [{"agentGroupId": 101}, {"agentGroupId": 7}]
+        });
+        let fields: Vec<&str> = names.unknown_ids(&record).iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["profileIds", "skillIds", "managerOf"]);
+        assert!(Names::default().unknown_ids(&record).is_empty());
+    }
+}
