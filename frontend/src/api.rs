@@ -291,28 +291,26 @@ pub async fn catalogs(
         }
     };
     let mut found = start;
+    let named = |body: Option<Vec<u8>>| {
+        body.and_then(|b| catalog::parse_named(&b).ok())
+            .map(|entries| names(&live(entries)))
+    };
     if offered(ops::LIST_SKILLS)
-        && let Some(skills) = read(ops::LIST_SKILLS)
-            .await
-            .and_then(|b| catalog::parse_skills(&b).ok())
+        && let Some(skills) = named(read(ops::LIST_SKILLS).await)
     {
-        found.skills = Catalog::of("skill", names(&live(skills)));
+        found.skills = Catalog::of("skill", skills).by_name();
     }
     if offered(ops::LIST_AGENT_GROUPS)
-        && let Some(groups) = read(ops::LIST_AGENT_GROUPS)
-            .await
-            .and_then(|b| catalog::parse_agent_groups(&b).ok())
+        && let Some(groups) = named(read(ops::LIST_AGENT_GROUPS).await)
     {
-        found.groups = Catalog::of("agent group", names(&live(groups)));
+        found.groups = Catalog::of("agent group", groups).by_name();
     }
     // The configured profiles carry their roles and win; the account's list names the rest.
     if found.profiles.is_empty()
         && offered(ops::LIST_PROFILES)
-        && let Some(profiles) = read(ops::LIST_PROFILES)
-            .await
-            .and_then(|b| catalog::parse_profiles(&b).ok())
+        && let Some(profiles) = named(read(ops::LIST_PROFILES).await)
     {
-        found.profiles = Catalog::of("profile", names(&live(profiles)));
+        found.profiles = Catalog::of("profile", profiles).by_name();
     }
     found
 }

@@ -4,7 +4,6 @@
 //! never before the list (a list does not wait for its names: ids show until they come).
 //! The lookups are pure and tested natively; only [`use_names`] fetches.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One kind of named thing: id → name, and whether the account's list of them is known (an
@@ -13,7 +12,9 @@ use std::sync::Arc;
 pub struct Catalog {
     /// What one of them is called in messages: "skill", "agent group", "profile".
     pub noun: &'static str,
-    by_id: BTreeMap<i64, String>,
+    /// In the order they are offered (by name once read from the account). Looked up by a
+    /// scan: catalogs are small, and a map or a sort here would grow the first-load module.
+    by_id: Vec<(i64, String)>,
     known: bool,
 }
 
@@ -38,16 +39,23 @@ impl Catalog {
         self.by_id.is_empty()
     }
 
-    pub fn name(&self, id: i64) -> Option<&str> {
-        self.by_id.get(&id).map(String::as_str)
+    /// The same catalog in the order of its names, as pickers and filters offer them.
+    pub fn by_name(mut self) -> Self {
+        self.by_id
+            .sort_by_cached_key(|(_, name)| name.to_lowercase());
+        self
     }
 
-    /// Every entry, by name.
-    pub fn entries(&self) -> Vec<(i64, &str)> {
-        let mut all: Vec<(i64, &str)> =
-            self.by_id.iter().map(|(id, n)| (*id, n.as_str())).collect();
-        all.sort_by_key(|(_, name)| name.to_lowercase());
-        all
+    pub fn name(&self, id: i64) -> Option<&str> {
+        self.by_id
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, name)| name.as_str())
+    }
+
+    /// Every entry, in the catalog's order.
+    pub fn entries(&self) -> impl Iterator<Item = (i64, &str)> {
+        self.by_id.iter().map(|(id, n)| (*id, n.as_str()))
     }
 
     /// The ids as people read them: names where known, the id otherwise.
@@ -60,7 +68,7 @@ impl Catalog {
 
     /// Why `id` cannot be used, when the account's list is known and lacks it.
     pub fn unknown(&self, id: i64) -> Option<String> {
-        (self.known && !self.by_id.contains_key(&id)).then(|| {
+        (self.known && self.name(id).is_none()).then(|| {
             format!(
                 "There is no {} {id} on this account; choose one by name.",
                 self.noun
@@ -104,7 +112,7 @@ impl Catalog {
             .rsplit_once('(')
             .and_then(|(_, id)| id.strip_suffix(')'))
             .and_then(|id| id.trim().parse::<i64>().ok())
-            .filter(|id| self.by_id.contains_key(id))
+            .filter(|id| self.name(*id).is_some())
         {
             return Ok(id);
         }
@@ -246,7 +254,7 @@ pub fn use_names(connection: &shared::ConnectionInfo) -> leptos::prelude::ReadSi
     if known.is_none() {
         let connection = connection.clone();
         leptos::task::spawn_local(async move {
-            let read = crate::api::catalogs(&connection, configured).await;
+            let read = crate::on_demand::read_catalogs(connection.clone(), configured).await;
             let read = Arc::new(read);
             READ.with(|r| r.borrow_mut().insert(connection.id.clone(), read.clone()));
             set_names.set(read);

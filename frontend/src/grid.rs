@@ -960,7 +960,7 @@ fn UserGrid(
         <div class="table-scroll" role="region" aria-label="User list" node_ref=scroller
             on:scroll=move |_| measure()>
             <table role="grid" node_ref=grid
-                style:min-width=move || format!("{}rem", 2.5 + columns.with(|c| c.iter().map(|c| c.width_rem()).sum::<f32>())) tabindex=grid_tab_stop aria-rowcount=move || shown.with(Vec::len) + 1
+                style:min-width=move || format!("calc(2.5rem + {}rem)", columns.with(|c| c.iter().map(|c| c.width_rem()).sum::<u32>())) tabindex=grid_tab_stop aria-rowcount=move || shown.with(Vec::len) + 1
                 aria-colcount=column_count aria-multiselectable="true"
                 on:keydown=on_key on:focusin=on_focus_in>
                 <caption>"Users of this account"</caption>

@@ -108,22 +108,23 @@ impl Column {
     /// a URL.
     /// How wide the column is drawn, in rem: room for a typical value, so login names and
     /// emails are not cut where there is space (the table never gets narrower than the sum,
-    /// and a narrow window scrolls the grid, not the page).
-    pub fn width_rem(self) -> f32 {
+    /// and a narrow window scrolls the grid, not the page). Whole numbers: formatting a float
+    /// would bring float printing into the first-load module.
+    pub fn width_rem(self) -> u32 {
         match self {
-            Column::Email => 16.0,
-            Column::LoginName | Column::FullName => 12.0,
-            Column::Profiles | Column::Skills => 10.0,
-            Column::Id | Column::Nickname | Column::AgentGroup | Column::EmployeeId => 8.5,
-            Column::MaxChats => 7.0,
-            Column::Enabled | Column::ApiUser => 6.0,
+            Column::Email => 16,
+            Column::LoginName | Column::FullName => 12,
+            Column::Profiles | Column::Skills => 10,
+            Column::Id | Column::Nickname | Column::AgentGroup | Column::EmployeeId => 9,
+            Column::MaxChats => 7,
+            Column::Enabled | Column::ApiUser => 6,
         }
     }
 
     /// About how many characters the column shows before cutting (at the width above).
     pub fn fits(self) -> usize {
         // About two characters per rem of the console's font, less the cell's padding.
-        (self.width_rem() * 2.0) as usize - 3
+        self.width_rem() as usize * 2 - 3
     }
 
     pub fn field(self) -> &'static str {

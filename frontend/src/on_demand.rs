@@ -91,6 +91,31 @@ pub fn bulk(
     }
 }
 
+/// The reads of a connection's names (skills, agent groups, profiles), fetched after the
+/// list has drawn: the list shows ids until they come, and the first load does not carry
+/// their code.
+#[wasm_split(catalogs, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn catalogs(
+    connection: ConnectionInfo,
+    start: crate::catalog::Names,
+) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = crate::catalog::Names>>>, Unloaded> {
+    Ok(Box::pin(async move {
+        crate::api::catalogs(&connection, start).await
+    }))
+}
+
+/// `connection`'s names as the account has them, or `start` when they cannot be read (the
+/// console then works with ids).
+pub async fn read_catalogs(
+    connection: ConnectionInfo,
+    start: crate::catalog::Names,
+) -> crate::catalog::Names {
+    match catalogs(connection, start.clone()).await {
+        Ok(reading) => reading.await,
+        Err(_) => start,
+    }
+}
+
 /// The loaded view, or the alert that says why there is none.
 fn or_alert(loaded: Result<AnyView, Unloaded>) -> AnyView {
     loaded.unwrap_or_else(|unloaded| {

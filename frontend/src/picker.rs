@@ -178,7 +178,7 @@ pub fn IdPicker(
             on:input=move |ev| {
                 typed.set(event_target_value(&ev));
                 // A suggestion picked from the list is taken at once.
-                let exact = typed.with_untracked(|t| catalog.with_untracked(|c| c.entries().iter().any(|(_, n)| n == t)));
+                let exact = typed.with_untracked(|t| catalog.with_untracked(|c| c.entries().any(|(_, n)| n == t)));
                 if exact {
                     take();
                 }

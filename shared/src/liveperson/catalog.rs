@@ -236,7 +236,26 @@ macro_rules! catalog_entry {
         }
     )*};
 }
-catalog_entry!(Skill, AgentGroup, ProfileRecord);
+catalog_entry!(Skill, AgentGroup, ProfileRecord, Named);
+
+/// Any catalog entry read for its name alone (`select=id,name,deleted`): what the console
+/// needs to show names, without the deserializers of the whole entities in the page's
+/// first-load module.
+#[serde_as]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Named {
+    #[serde_as(as = "Option<Lenient>")]
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    #[serde_as(as = "Option<Lenient>")]
+    pub deleted: Option<bool>,
+}
+
+/// Reads any of the three lists for names only (unknown fields are passed over).
+pub fn parse_named(body: &[u8]) -> Result<Vec<Named>, ValidationErrors> {
+    crate::parse::parse_list(body)
+}
 
 /// Name by id, for showing names instead of ids. Deleted entries are kept (a user may still
 /// name a deleted skill, and its name is still the best thing to show); entries without an id
