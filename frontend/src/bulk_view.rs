@@ -307,7 +307,7 @@ pub fn BulkPanel(
     let connection_id = StoredValue::new(connection.id.clone());
     let chunk_size = connection.chunk_size;
     let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
-    let catalogs = crate::catalog::use_names(&connection);
+    let catalogs = crate::catalog::use_names(&connection, true).0;
     let stage = RwSignal::new(Stage::Closed);
     let form = RwSignal::new(BulkForm::default());
     let problems = RwSignal::new(Vec::<String>::new());

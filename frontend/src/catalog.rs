@@ -6,6 +6,8 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::{ReadSignal, Set, WriteSignal, signal};
+
 /// One kind of named thing: id → name, and whether the account's list of them is known (an
 /// unknown id is refused only when it is).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -223,18 +225,36 @@ fn as_id(value: &serde_json::Value) -> Option<i64> {
     }
 }
 
-/// The names of `connection`'s skills, agent groups and profiles: at first what its
-/// configuration says (profiles), then, once read, the account's own lists. Read once per
-/// connection and page; a read that fails leaves that kind to ids.
-pub fn use_names(connection: &shared::ConnectionInfo) -> leptos::prelude::ReadSignal<Arc<Names>> {
-    use leptos::prelude::*;
-    use std::cell::RefCell;
-    use std::collections::HashMap;
+thread_local! {
+    /// What was read, by connection (few: a list, lighter in the first-load module than a
+    /// map).
+    static READ: std::cell::RefCell<Vec<(String, Arc<Names>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
 
-    thread_local! {
-        static READ: RefCell<HashMap<String, Arc<Names>>> = RefCell::new(HashMap::new());
+/// The names of `connection`'s skills, agent groups and profiles: what was read already, or
+/// what its configuration says (profiles) until [`read_names`] has read the account's own
+/// lists. With `read_now`, that read starts at once; the list starts it once it has drawn,
+/// so nothing it shows waits for names.
+pub fn use_names(
+    connection: &shared::ConnectionInfo,
+    read_now: bool,
+) -> (ReadSignal<Arc<Names>>, WriteSignal<Arc<Names>>) {
+    let known = READ.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(id, _)| *id == connection.id)
+            .map(|(_, names)| names.clone())
+    });
+    let (names, set_names) = signal(known.unwrap_or_else(|| Arc::new(configured(connection))));
+    if read_now {
+        read_names(connection.clone(), set_names);
     }
-    let configured = Names {
+    (names, set_names)
+}
+
+fn configured(connection: &shared::ConnectionInfo) -> Names {
+    Names {
         profiles: if connection.profiles.is_empty() {
             Catalog::new("profile")
         } else {
@@ -244,23 +264,21 @@ pub fn use_names(connection: &shared::ConnectionInfo) -> leptos::prelude::ReadSi
             )
         },
         ..Names::default()
-    };
-    let known = READ.with(|r| r.borrow().get(&connection.id).cloned());
-    let (names, set_names) = signal(
-        known
-            .clone()
-            .unwrap_or_else(|| Arc::new(configured.clone())),
-    );
-    if known.is_none() {
-        let connection = connection.clone();
-        leptos::task::spawn_local(async move {
-            let read = crate::on_demand::read_catalogs(connection.clone(), configured).await;
-            let read = Arc::new(read);
-            READ.with(|r| r.borrow_mut().insert(connection.id.clone(), read.clone()));
-            set_names.set(read);
-        });
     }
-    names
+}
+
+/// Reads `connection`'s names once per page (a read that fails leaves that kind to ids)
+/// and hands them to `set`.
+pub fn read_names(connection: shared::ConnectionInfo, set: WriteSignal<Arc<Names>>) {
+    if READ.with(|r| r.borrow().iter().any(|(id, _)| *id == connection.id)) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let start = configured(&connection);
+        let read = Arc::new(crate::on_demand::read_catalogs(connection.clone(), start).await);
+        READ.with(|r| r.borrow_mut().push((connection.id.clone(), read.clone())));
+        set.set(read);
+    });
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ pub fn CreateScreen(connection: ConnectionInfo) -> impl IntoView {
     };
     // Checked as the admin types, with the same rules (and the account's profiles) as the
     // proxy and the vendor.
-    let names = crate::catalog::use_names(&connection);
+    let names = crate::catalog::use_names(&connection, true).0;
     let checked = Memo::new(move |_| {
         roles.with_value(|roles| names.with(|names| draft().to_user(roles, names)))
     });

@@ -3,7 +3,7 @@
 //! URL, the chosen columns also in the browser's storage, and only the fields the view needs
 //! are fetched (`select`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -74,19 +74,33 @@ struct ListMemory {
 }
 
 thread_local! {
-    static LIST_MEMORY: std::cell::RefCell<HashMap<String, ListMemory>> =
-        std::cell::RefCell::new(HashMap::new());
+    /// By connection; a list, not a map: there are few connections, and a map of its own
+    /// would weigh on the first-load module.
+    static LIST_MEMORY: std::cell::RefCell<Vec<(String, ListMemory)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn remembered<T>(connection: &str, read: impl FnOnce(&mut ListMemory) -> T) -> T {
-    LIST_MEMORY.with(|m| read(m.borrow_mut().entry(connection.to_owned()).or_default()))
+    LIST_MEMORY.with(|m| {
+        let mut memory = m.borrow_mut();
+        let at = match memory.iter().position(|(c, _)| c == connection) {
+            Some(at) => at,
+            None => {
+                memory.push((connection.to_owned(), ListMemory::default()));
+                memory.len() - 1
+            }
+        };
+        read(&mut memory[at].1)
+    })
 }
 
 #[component]
 pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     let nav = use_nav();
     let connection_id = StoredValue::new(connection.id.clone());
-    let names = crate::catalog::use_names(&connection);
+    // The names are read once the list has drawn (`UserGrid` starts the read).
+    let (names, set_names) = crate::catalog::use_names(&connection, false);
+    let read_names = StoredValue::new((connection.clone(), set_names));
     let view = RwSignal::new(ListView::from_query(
         &query,
         remembered_columns(&connection.id),
@@ -172,7 +186,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                     <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>"Try again"</button>
                 }.into_any(),
                 Load::Loaded(loaded) => view! {
-                    <UserGrid loaded view names selection
+                    <UserGrid loaded view names read_names selection
                         connection_id=connection_id.get_value() />
                 }.into_any(),
             }}
@@ -484,6 +498,8 @@ fn UserGrid(
     view: RwSignal<ListView>,
     /// Names for the ids users refer to; they may come after the list, and redraw it.
     names: ReadSignal<Arc<Names>>,
+    /// Where the names are read from, once the grid has drawn.
+    read_names: StoredValue<(ConnectionInfo, WriteSignal<Arc<Names>>)>,
     selection: RwSignal<HashSet<i64>>,
     connection_id: String,
 ) -> impl IntoView {
@@ -604,7 +620,11 @@ fn UserGrid(
         if scroller.get().is_some() {
             measure();
             mark(LIST_BUILT_MARK);
-            request_animation_frame(|| mark(LIST_RENDERED_MARK));
+            request_animation_frame(move || {
+                mark(LIST_RENDERED_MARK);
+                let (connection, set) = read_names.get_value();
+                crate::catalog::read_names(connection, set);
+            });
         }
     });
     let open_user = move |id: i64| {

@@ -40,7 +40,7 @@ impl Outcome {
 pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
     let nav = use_nav();
     let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
-    let catalogs = crate::catalog::use_names(&connection);
+    let catalogs = crate::catalog::use_names(&connection, true).0;
     let connection_id = StoredValue::new(connection.id.clone());
     let chunk_size = connection.chunk_size.max(1);
     let file = RwSignal::new(None::<(String, ImportFile)>);

@@ -499,23 +499,36 @@ pub fn sorted(
 ) -> Vec<usize> {
     let mut order: Vec<usize> = (0..users.len()).collect();
     let login = |i: usize| searchables[i].field(Column::LoginName).unwrap_or_default();
-    let directed = |o: std::cmp::Ordering| if sort.ascending { o } else { o.reverse() };
-    if SEARCHED.contains(&sort.column) {
-        // Borrowed keys (empty cells last): no string is made, where an owned key would
-        // make two per user.
-        let key = |i: usize| {
-            let text = searchables[i].field(sort.column).unwrap_or_default();
-            (text.is_empty(), text)
-        };
-        order.sort_by(|&a, &b| directed(key(a).cmp(&key(b))).then_with(|| login(a).cmp(login(b))));
+    // The four searched text columns sort by their lower-cased text, borrowed (empty cells
+    // last): no string is made, where an owned key would make two per user. The others by
+    // keys worked out once. One comparison and one sort for both, so the first-load module
+    // carries one sort.
+    let searched = SEARCHED.contains(&sort.column);
+    let keys: Vec<_> = if searched {
+        Vec::new()
     } else {
-        let keys: Vec<_> = users
+        users
             .iter()
             .map(|u| sort.column.sort_key(u, names))
-            .collect();
-        order
-            .sort_by(|&a, &b| directed(keys[a].cmp(&keys[b])).then_with(|| login(a).cmp(login(b))));
-    }
+            .collect()
+    };
+    let text = |i: usize| {
+        let text = searchables[i].field(sort.column).unwrap_or_default();
+        (text.is_empty(), text)
+    };
+    order.sort_by(|&a, &b| {
+        let primary = if searched {
+            text(a).cmp(&text(b))
+        } else {
+            keys[a].cmp(&keys[b])
+        };
+        let primary = if sort.ascending {
+            primary
+        } else {
+            primary.reverse()
+        };
+        primary.then_with(|| login(a).cmp(login(b)))
+    });
     order
 }
 

@@ -137,7 +137,7 @@ fn UserForm(
     let connection_id = StoredValue::new(connection.id.clone());
     let id = StoredValue::new(id);
     let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
-    let names = crate::catalog::use_names(&connection);
+    let names = crate::catalog::use_names(&connection, true).0;
     let original = RwSignal::new(loaded.value);
     let revision = RwSignal::new(loaded.revision);
     let texts = RwSignal::new(original.with_untracked(|r| record::texts_of(r, FIELDS)));

@@ -134,6 +134,27 @@ impl Browser {
         Ok(())
     }
 
+    /// Chooses `path` in the file input labelled `label`.
+    pub async fn choose_file(&self, label: &str, path: &std::path::Path) -> anyhow::Result<()> {
+        self.find(&format!(
+            "//input[@type='file' and @id=//label[normalize-space(.)={}]/@for]",
+            xpath_literal(label)
+        ))
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+        Ok(())
+    }
+
+    /// Waits for a status (`role=status`) whose text contains `text`.
+    pub async fn status(&self, text: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.find(&format!(
+            "//*[@role='status' and contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        ))
+        .await
+    }
+
     /// Clicks the link whose visible text is `name`.
     pub async fn click_link(&self, name: &str) -> anyhow::Result<()> {
         self.find(&format!(

@@ -1514,12 +1514,6 @@ async fn an_import_reports_existing_users_gives_each_row_its_own_refusal_and_rei
         row("ux.import4", 4),
     );
     std::fs::write(&path, csv).unwrap();
-    let status = |text: &str| {
-        format!(
-            "//*[@role='status' and contains(normalize-space(.), {})]",
-            xpath_literal(text)
-        )
-    };
     let why = |line: u32, login: &str, text: &str| {
         format!(
             "//table[caption='Rows not created']//tr[td[1]='{line}' and td[2]={} and contains(td[3], {})]",
@@ -1533,24 +1527,16 @@ async fn an_import_reports_existing_users_gives_each_row_its_own_refusal_and_rei
                 .client
                 .goto(&format!("{}/c/liveperson/import", stack.proxy_url))
                 .await?;
-            let file_input =
-                "//input[@type='file' and @id=//label[normalize-space(.)='CSV or JSON file']/@for]";
+            browser.choose_file("CSV or JSON file", &path).await?;
             browser
-                .find(file_input)
-                .await?
-                .send_keys(&path.display().to_string())
-                .await?;
-            browser
-                .find(&status(
-                    "again.csv: 4 rows. 4 ready to create, 0 with errors.",
-                ))
+                .status("again.csv: 4 rows. 4 ready to create, 0 with errors.")
                 .await?;
             browser.click_button("Create 4 users").await?;
             browser
-                .find(&status("Import finished. 2 users created in all."))
+                .status("Import finished. 2 users created in all.")
                 .await?;
             browser
-                .find(&status("2 created, 1 failed, 1 already existed."))
+                .status("2 created, 1 failed, 1 already existed.")
                 .await?;
             // Each row says what is its own: the existing user was not sent, and the vendor's
             // refusal stands beside the row it is about, not its chunk's neighbours.
@@ -1585,19 +1571,13 @@ async fn an_import_reports_existing_users_gives_each_row_its_own_refusal_and_rei
             let fixed_path = dir.path().join("again-fixed.csv");
             std::fs::write(&fixed_path, fixed)?;
             browser.client.refresh().await?;
+            browser.choose_file("CSV or JSON file", &fixed_path).await?;
             browser
-                .find(file_input)
-                .await?
-                .send_keys(&fixed_path.display().to_string())
-                .await?;
-            browser
-                .find(&status(
-                    "again-fixed.csv: 1 rows. 1 ready to create, 0 with errors.",
-                ))
+                .status("again-fixed.csv: 1 rows. 1 ready to create, 0 with errors.")
                 .await?;
             browser.click_button("Create 1 user").await?;
             browser
-                .find(&status("Import finished. 1 user created in all."))
+                .status("Import finished. 1 user created in all.")
                 .await?;
             anyhow::ensure!(
                 stack
@@ -1632,24 +1612,25 @@ async fn back_from_a_user_the_list_keeps_its_selection_and_focus() {
                 .click()
                 .await?;
             browser.text("25 users selected").await?;
-            // Down to the third row's login name, and into that user with Enter.
-            let first = browser
-                .find("//table[@role='grid']//tr[@aria-rowindex='2']/td[2]")
-                .await?;
-            first.click().await?;
-            let down = fantoccini::key::Key::Down.to_string();
+            // Into the grid on the first row (not on its link), left to the login name, down
+            // to the third row, and into that user with Enter.
             browser
-                .client
-                .active_element()
+                .find("//table[@role='grid']//tr[@aria-rowindex='2']/td[3]")
                 .await?
-                .send_keys(&down)
+                .click()
                 .await?;
-            browser
-                .client
-                .active_element()
-                .await?
-                .send_keys(&down)
-                .await?;
+            for key in [
+                fantoccini::key::Key::Left,
+                fantoccini::key::Key::Down,
+                fantoccini::key::Key::Down,
+            ] {
+                browser
+                    .client
+                    .active_element()
+                    .await?
+                    .send_keys(&key.to_string())
+                    .await?;
+            }
             let login = browser.client.active_element().await?.text().await?;
             browser
                 .client
@@ -1786,16 +1767,11 @@ async fn skills_groups_and_profiles_are_shown_and_chosen_by_name_and_unknown_ids
                 .await?;
             browser.text("25 users").await?;
             // The list names skills and groups (the seed's catalog: 5001 Billing, 101 Sales…).
-            let skills_cells = browser
-                .client
-                .find_all(fantoccini::Locator::XPath(
-                    "//table[@role='grid']//td[contains(., 'Billing') or contains(., 'Sales')]",
-                ))
-                .await?;
-            anyhow::ensure!(
-                !skills_cells.is_empty(),
-                "no skill or group is shown by name"
-            );
+            // (The names come after the list has drawn.)
+            browser
+                .find("//table[@role='grid']//td[contains(., 'Billing') or contains(., 'Sales')]")
+                .await
+                .map_err(|e| e.context("no skill or group is shown by name"))?;
             // Filters choose by name.
             select_labelled(&browser, "Skill")
                 .await?
