@@ -188,21 +188,27 @@ pub async fn get_user(connection: &str, id: &str) -> Result<Record, Failure> {
 /// A deleted user's last record, which LivePerson no longer serves on its own (404) but
 /// still lists with `include_deleted`; `None` when no deleted user has this id.
 pub async fn deleted_user(connection: &str, id: &str) -> Result<Option<Record>, Failure> {
+    // Which ids are deleted first (small); the whole records only when this one is.
+    let (flags, _) = list_users_as::<serde_json::Value>(connection, "id,deleted", true).await?;
+    if !flags.iter().any(|r| is_deleted_user(r, id)) {
+        return Ok(None);
+    }
     let (records, revision) =
         list_users_as::<serde_json::Value>(connection, shared::liveperson::select::ALL, true)
             .await?;
-    let is_it = |record: &serde_json::Value| {
-        let field = |name: &str| {
-            record
-                .get(name)
-                .map(|v| v.to_string().trim_matches('"').to_owned())
-        };
-        field("id").as_deref() == Some(id) && field("deleted").as_deref() == Some("true")
-    };
     Ok(records
         .into_iter()
-        .find(is_it)
+        .find(|r| is_deleted_user(r, id))
         .map(|value| Record { value, revision }))
+}
+
+fn is_deleted_user(record: &serde_json::Value, id: &str) -> bool {
+    let field = |name: &str| {
+        record
+            .get(name)
+            .map(|v| v.to_string().trim_matches('"').to_owned())
+    };
+    field("id").as_deref() == Some(id) && field("deleted").as_deref() == Some("true")
 }
 
 /// Replaces the user's record, only if the account is still at `revision`.
@@ -274,6 +280,7 @@ pub async fn catalogs(
     start: crate::catalog::Names,
 ) -> crate::catalog::Names {
     use crate::catalog::Catalog;
+    use shared::liveperson::CatalogEntry;
     use shared::liveperson::catalog::{self, names};
     let offered = |operation: &str| connection.operations.iter().any(|o| o == operation);
     let read = |operation: &'static str| {
@@ -291,26 +298,36 @@ pub async fn catalogs(
         }
     };
     let mut found = start;
-    let named = |body: Option<Vec<u8>>| {
-        body.and_then(|b| catalog::parse_named(&b).ok())
-            .map(|entries| names(&live(entries)))
+    // Deleted entries are still the account's (a user may hold one): known, not offered.
+    let read_catalog = |noun: &'static str, body: Option<Vec<u8>>| {
+        let entries = catalog::parse_named(&body?).ok()?;
+        let retired = entries
+            .iter()
+            .filter(|e| e.is_deleted())
+            .filter_map(|e| e.id)
+            .collect();
+        Some(
+            Catalog::of(noun, names(&live(entries)))
+                .by_name()
+                .retiring(retired),
+        )
     };
     if offered(ops::LIST_SKILLS)
-        && let Some(skills) = named(read(ops::LIST_SKILLS).await)
+        && let Some(skills) = read_catalog("skill", read(ops::LIST_SKILLS).await)
     {
-        found.skills = Catalog::of("skill", skills).by_name();
+        found.skills = skills;
     }
     if offered(ops::LIST_AGENT_GROUPS)
-        && let Some(groups) = named(read(ops::LIST_AGENT_GROUPS).await)
+        && let Some(groups) = read_catalog("agent group", read(ops::LIST_AGENT_GROUPS).await)
     {
-        found.groups = Catalog::of("agent group", groups).by_name();
+        found.groups = groups;
     }
-    // The configured profiles carry their roles and win; the account's list names the rest.
-    if found.profiles.is_empty()
-        && offered(ops::LIST_PROFILES)
-        && let Some(profiles) = named(read(ops::LIST_PROFILES).await)
+    // The account's list makes the profiles complete; the configured names (which carry the
+    // roles) are kept where both name a profile.
+    if offered(ops::LIST_PROFILES)
+        && let Some(read) = read_catalog("profile", read(ops::LIST_PROFILES).await)
     {
-        found.profiles = Catalog::of("profile", profiles).by_name();
+        found.profiles = read.renamed_by(&found.profiles);
     }
     found
 }

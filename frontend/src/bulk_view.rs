@@ -208,7 +208,7 @@ fn plan(
             }
             let changes = changes.into_iter().map(|c| named(c, catalogs)).collect();
             let mut errors = ValidationErrors::default();
-            for (field, problem) in catalogs.unknown_ids(&after) {
+            for (field, problem) in catalogs.added_unknown_ids(Some(before), &after) {
                 errors.push(shared::FieldError::new(
                     format!("/{field}"),
                     shared::ErrorCode::InvalidValue,
@@ -413,9 +413,14 @@ pub fn BulkPanel(
             let (records, revision) = match api::list_records(&connection).await {
                 Ok(found) => found,
                 Err(f) => {
+                    // Nothing was undone: the batch stays undoable.
                     failure.set(Some(f));
                     undoing.set(false);
-                    stage.set(Stage::Closed);
+                    let applied = applied
+                        .into_iter()
+                        .map(|(id, (before, after))| (id, Done::Applied { before, after }))
+                        .collect();
+                    stage.set(Stage::Done(names, applied, Batch::Applied));
                     return;
                 }
             };
@@ -489,7 +494,7 @@ pub fn BulkPanel(
                     on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| set(f, v)) } />
                 {list_id.zip(named).map(|(list_id, pick)| view! {
                     <datalist id=list_id>
-                        {move || catalogs.with(|c| pick(c).entries().into_iter()
+                        {move || catalogs.with(|c| pick(c).entries()
                             .map(|(_, name)| view! { <option value=name.to_owned()></option> })
                             .collect_view())}
                     </datalist>

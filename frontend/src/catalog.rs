@@ -17,6 +17,9 @@ pub struct Catalog {
     /// In the order they are offered (by name once read from the account). Looked up by a
     /// scan: catalogs are small, and a map or a sort here would grow the first-load module.
     by_id: Vec<(i64, String)>,
+    /// Ids the account has but no longer offers (deleted skills or groups): a user may still
+    /// hold one, which is not a mistake, but none is offered for choosing.
+    retired: Vec<i64>,
     known: bool,
 }
 
@@ -33,8 +36,34 @@ impl Catalog {
         Self {
             noun,
             by_id: entries.into_iter().collect(),
+            retired: Vec::new(),
             known: true,
         }
+    }
+
+    /// Names known to be only some of the account's (a connection's configured profiles):
+    /// shown, but an id outside them is not refused.
+    pub fn partial(noun: &'static str, entries: impl IntoIterator<Item = (i64, String)>) -> Self {
+        Self {
+            known: false,
+            ..Self::of(noun, entries)
+        }
+    }
+
+    /// The same catalog with the names `preferred` gives (the configured ones) where it has one.
+    pub fn renamed_by(mut self, preferred: &Catalog) -> Self {
+        for (id, name) in &mut self.by_id {
+            if let Some(better) = preferred.name(*id) {
+                *name = better.to_owned();
+            }
+        }
+        self
+    }
+
+    /// The same catalog, knowing these ids as retired (held, not offered).
+    pub fn retiring(mut self, retired: Vec<i64>) -> Self {
+        self.retired = retired;
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -70,7 +99,7 @@ impl Catalog {
 
     /// Why `id` cannot be used, when the account's list is known and lacks it.
     pub fn unknown(&self, id: i64) -> Option<String> {
-        (self.known && self.name(id).is_none()).then(|| {
+        (self.known && self.name(id).is_none() && !self.retired.contains(&id)).then(|| {
             format!(
                 "There is no {} {id} on this account; choose one by name.",
                 self.noun
@@ -173,47 +202,61 @@ impl Names {
         }
     }
 
-    /// Every id in `record` that the account does not have, as (field, problem): what a form,
-    /// an import row or a bulk edit must refuse before sending.
-    pub fn unknown_ids(&self, record: &serde_json::Value) -> Vec<(&'static str, String)> {
-        let ids = |value: Option<&serde_json::Value>| -> Vec<i64> {
-            match value {
-                Some(serde_json::Value::Array(items)) => items.iter().filter_map(as_id).collect(),
-                Some(other) => as_id(other).into_iter().collect(),
-                None => Vec::new(),
+    /// Every id `after` holds that the account does not have and `before` did not hold
+    /// already, as (field, problem): what a form, an import row or a bulk edit must refuse
+    /// before sending. An id the user already had is left alone (the account may have
+    /// retired it since; that is not this edit's doing).
+    pub fn added_unknown_ids(
+        &self,
+        before: Option<&serde_json::Value>,
+        after: &serde_json::Value,
+    ) -> Vec<(&'static str, String)> {
+        let held = |record: Option<&serde_json::Value>, field: &str| -> Vec<i64> {
+            let Some(record) = record else {
+                return Vec::new();
+            };
+            match field {
+                "memberOf" => ids_in(record.get("memberOf").and_then(|m| m.get("agentGroupId"))),
+                "managerOf" => record
+                    .get("managerOf")
+                    .and_then(serde_json::Value::as_array)
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|m| m.get("agentGroupId").and_then(as_id))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                other => ids_in(record.get(other)),
             }
         };
         let mut found = Vec::new();
-        let mut check = |field: &'static str, catalog: &Catalog, ids: Vec<i64>| {
-            for id in ids {
+        for (field, catalog) in [
+            ("profileIds", &self.profiles),
+            ("skillIds", &self.skills),
+            ("memberOf", &self.groups),
+            ("managerOf", &self.groups),
+        ] {
+            let had = held(before, field);
+            for id in held(Some(after), field) {
                 // -1 is LivePerson's "Main Group", which no account lists.
-                if field == "memberOf" && id == -1 {
+                if (field == "memberOf" && id == -1) || had.contains(&id) {
                     continue;
                 }
                 if let Some(problem) = catalog.unknown(id) {
                     found.push((field, problem));
                 }
             }
-        };
-        check("profileIds", &self.profiles, ids(record.get("profileIds")));
-        check("skillIds", &self.skills, ids(record.get("skillIds")));
-        check(
-            "memberOf",
-            &self.groups,
-            ids(record.get("memberOf").and_then(|m| m.get("agentGroupId"))),
-        );
-        let managed: Vec<i64> = record
-            .get("managerOf")
-            .and_then(serde_json::Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|m| m.get("agentGroupId").and_then(as_id))
-                    .collect()
-            })
-            .unwrap_or_default();
-        check("managerOf", &self.groups, managed);
+        }
         found
+    }
+}
+
+fn ids_in(value: Option<&serde_json::Value>) -> Vec<i64> {
+    match value {
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(as_id).collect(),
+        Some(other) => as_id(other).into_iter().collect(),
+        None => Vec::new(),
     }
 }
 
@@ -258,7 +301,7 @@ fn configured(connection: &shared::ConnectionInfo) -> Names {
         profiles: if connection.profiles.is_empty() {
             Catalog::new("profile")
         } else {
-            Catalog::of(
+            Catalog::partial(
                 "profile",
                 connection.profiles.iter().map(|p| (p.id, p.name.clone())),
             )
@@ -270,13 +313,24 @@ fn configured(connection: &shared::ConnectionInfo) -> Names {
 /// Reads `connection`'s names once per page (a read that fails leaves that kind to ids)
 /// and hands them to `set`.
 pub fn read_names(connection: shared::ConnectionInfo, set: WriteSignal<Arc<Names>>) {
-    if READ.with(|r| r.borrow().iter().any(|(id, _)| *id == connection.id)) {
+    let cached = READ.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(id, _)| *id == connection.id)
+            .map(|(_, names)| names.clone())
+    });
+    if let Some(cached) = cached {
+        set.set(cached);
         return;
     }
     leptos::task::spawn_local(async move {
         let start = configured(&connection);
-        let read = Arc::new(crate::on_demand::read_catalogs(connection.clone(), start).await);
-        READ.with(|r| r.borrow_mut().push((connection.id.clone(), read.clone())));
+        let read = crate::on_demand::read_catalogs(connection.clone(), start.clone()).await;
+        let read = Arc::new(read);
+        // A read that found nothing is tried again by the next screen, not kept.
+        if *read != start {
+            READ.with(|r| r.borrow_mut().push((connection.id.clone(), read.clone())));
+        }
         set.set(read);
     });
 }
@@ -331,8 +385,28 @@ mod tests {
             "profileIds": [3001, "9999"], "skillIds": [5001, 42],
             "memberOf": {"agentGroupId": -1}, "managerOf": [{"agentGroupId": 101}, {"agentGroupId": 7}]
         });
-        let fields: Vec<&str> = names.unknown_ids(&record).iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, ["profileIds", "skillIds", "managerOf"]);
-        assert!(Names::default().unknown_ids(&record).is_empty());
+        let fields = |before: Option<&serde_json::Value>, names: &Names| -> Vec<&'static str> {
+            names
+                .added_unknown_ids(before, &record)
+                .iter()
+                .map(|(f, _)| *f)
+                .collect()
+        };
+        assert_eq!(
+            fields(None, &names),
+            ["profileIds", "skillIds", "managerOf"]
+        );
+        // What the user already held is not this edit's doing.
+        let held =
+            json!({"profileIds": ["9999"], "skillIds": [42], "managerOf": [{"agentGroupId": 7}]});
+        assert!(fields(Some(&held), &names).is_empty());
+        assert!(fields(None, &Names::default()).is_empty());
+        // A retired skill is held without complaint; configured profiles are not all.
+        let retired = Names {
+            skills: skills().retiring(vec![42]),
+            profiles: Catalog::partial("profile", [(3001, "Agent".to_owned())]),
+            ..Names::default()
+        };
+        assert!(fields(None, &retired).is_empty());
     }
 }

@@ -117,13 +117,7 @@ pub fn CreateScreen(connection: ConnectionInfo) -> impl IntoView {
     });
     let suggest = move |pick: fn(&crate::catalog::Names) -> &crate::catalog::Catalog| {
         Signal::derive(move || {
-            names.with(|n| {
-                pick(n)
-                    .entries()
-                    .into_iter()
-                    .map(|(_, name)| name.to_owned())
-                    .collect()
-            })
+            names.with(|n| pick(n).entries().map(|(_, name)| name.to_owned()).collect())
         })
     };
     let errors = Memo::new(move |_| {

@@ -113,6 +113,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     let columns = Memo::new(move |_| view.with(|v| v.columns.clone()));
     Effect::new(move |_| columns.with(|c| remember_columns(&connection_id.get_value(), c)));
 
+    let selection = RwSignal::new(remembered(&connection.id, |m| m.selection.clone()));
     // Fetched again only when the view needs a field the list does not have.
     let needed = Memo::new(move |_| view.with(|v| (v.select(), v.filters.include_deleted)));
     let data = RwSignal::new(Load::<Arc<Loaded>>::Loading);
@@ -140,6 +141,14 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                 return;
             }
             mark(LIST_READ_MARK);
+            // A kept selection holds only users still listed (one deleted meanwhile is
+            // dropped).
+            if let Ok(list) = &result {
+                let listed: HashSet<i64> = list.users.iter().filter_map(|u| u.id).collect();
+                if selection.with_untracked(|s| s.iter().any(|id| !listed.contains(id))) {
+                    selection.update(|s| s.retain(|id| listed.contains(id)));
+                }
+            }
             data.set(
                 result
                     .map(|list| {
@@ -157,7 +166,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         });
         forced
     });
-    let selection = RwSignal::new(remembered(&connection.id, |m| m.selection.clone()));
+
     Effect::new(move |_| {
         let now = selection.get();
         remembered(&connection_id.get_value(), |m| m.selection = now);
@@ -209,9 +218,16 @@ fn FilterBar(view: RwSignal<ListView>, names: ReadSignal<Arc<Names>>) -> impl In
         None => "",
     };
 
+    // Open on a wide window; on a phone folded away, so the list has the room.
+    let wide = window()
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .is_none_or(|w| w >= 700.0);
     view! {
-        <fieldset class="filters">
-            <legend>"Filters"</legend>
+        <details class="filters-box" open=wide>
+        <summary>"Filters"</summary>
+        <div class="filters" role="group" aria-label="Filters">
             <div class="field">
                 <label for="filter-status">"Status"</label>
                 <select id="filter-status"
@@ -249,7 +265,8 @@ fn FilterBar(view: RwSignal<ListView>, names: ReadSignal<Arc<Names>>) -> impl In
                 on:click=move |_| set(&|f| *f = Filters::default())>
                 "Clear filters"
             </button>
-        </fieldset>
+        </div>
+        </details>
     }
 }
 
@@ -273,7 +290,6 @@ fn CatalogFilter(
         let options = names.with(|n| {
             pick(n)
                 .entries()
-                .into_iter()
                 .map(|(value, name)| view! { <option value=value.to_string()>{name.to_owned()}</option> })
                 .collect_view()
         });
@@ -514,7 +530,14 @@ fn UserGrid(
     // in one pass over the sorted order.
     let sorted = Memo::new(move |_| {
         let sort = sort.get();
-        data.with_value(|d| names.with(|n| list::sorted(&d.users, &d.searchables, sort, n)))
+        // Names that arrive re-sort only a column that shows them.
+        let run =
+            |n: &Arc<Names>| data.with_value(|d| list::sorted(&d.users, &d.searchables, sort, n));
+        if sort.column.is_named() {
+            names.with(run)
+        } else {
+            names.with_untracked(run)
+        }
     });
     let shown = Memo::new(move |_| {
         let (query, filters) = narrowing.get();
@@ -927,17 +950,21 @@ fn UserGrid(
                 })
             }
         });
-        let outcome = data.with_value(|d| {
-            names.with_untracked(|names| {
-                columns.with_untracked(|columns| list::to_csv(&d.users, &rows, columns, names))
-            })
+        let (loaded, names, columns) = (
+            data.get_value(),
+            names.get_untracked(),
+            columns.get_untracked(),
+        );
+        // The CSV writer is fetched with the export, not carried by the first load.
+        spawn_local(async move {
+            let count = rows.len();
+            let result = crate::on_demand::users_csv(loaded, rows, columns, names)
+                .await
+                .and_then(|csv| download("users.csv", &csv, "text/csv;charset=utf-8"));
+            export_outcome.set(Some(
+                result.map(|()| format!("Exported {} to users.csv.", user_count(count))),
+            ));
         });
-        let result = outcome
-            .map_err(|e| e.to_string())
-            .and_then(|csv| download("users.csv", &csv, "text/csv;charset=utf-8"));
-        export_outcome.set(Some(
-            result.map(|()| format!("Exported {} to users.csv.", user_count(rows.len()))),
-        ));
     };
 
     view! {

@@ -225,7 +225,10 @@ fn read_csv(text: &str, names: &Names) -> Result<ImportFile, FileError> {
                 continue;
             }
             // Names become ids here; an unknown name is this cell's problem.
-            let cell = match names.for_field(path).filter(|c| !c.is_empty()) {
+            let named = names
+                .for_field(path)
+                .filter(|c| !c.is_empty() && spec.kind != FieldKind::Structured);
+            let cell = match named {
                 Some(catalog) if !cell.trim().is_empty() && cell.trim() != "-1" => {
                     match catalog.resolve(&cell) {
                         Ok(ids) => ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
@@ -316,7 +319,7 @@ fn check(rows: &mut [Row], roles: &ProfileRoles, names: &Names) {
             Ok(user) => validate_user(&user, Write::Create, roles, "", &mut errors),
             Err(e) => row.problems.push(format!("The user cannot be read: {e}.")),
         }
-        for (field, problem) in names.unknown_ids(&row.user) {
+        for (field, problem) in names.added_unknown_ids(None, &row.user) {
             if !row.unreadable.contains(&field) {
                 errors.push(FieldError::new(
                     format!("/{field}"),
@@ -365,22 +368,35 @@ fn failures_csv(file: &ImportFile, failed: &[(usize, String)]) -> Result<String,
         .iter()
         .map(|h| field_of(h).is_some_and(|f| f.secret))
         .collect();
+    // A failures file imported again: its own notes are replaced, not repeated.
+    let kept: Vec<bool> = file.headers.iter().map(|h| !is_note(h)).collect();
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(
         std::iter::once(ROW_NOTE)
-            .chain(file.headers.iter().map(String::as_str))
+            .chain(
+                file.headers
+                    .iter()
+                    .zip(&kept)
+                    .filter(|(_, kept)| **kept)
+                    .map(|(h, _)| h.as_str()),
+            )
             .chain(std::iter::once(PROBLEM_NOTE)),
     )?;
     for (index, problem) in failed {
         let row = &file.rows[*index];
         let number = row.number.to_string();
-        let cells = row.source.iter().enumerate().map(|(k, cell)| {
-            if secret.get(k) == Some(&true) {
-                ""
-            } else {
-                cell.as_str()
-            }
-        });
+        let cells = row
+            .source
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| kept.get(*k) != Some(&false))
+            .map(|(k, cell)| {
+                if secret.get(k) == Some(&true) {
+                    ""
+                } else {
+                    cell.as_str()
+                }
+            });
         out.write_record(
             std::iter::once(number.as_str())
                 .chain(cells)
@@ -426,11 +442,17 @@ pub struct Verdict {
 /// errors; when it names none, the chunk is halved until the refusal falls on one row.
 /// Any other failure (the vendor's server, the network) may have created some: nothing is
 /// resent, and the retry checks the login names first.
+///
+/// `parent` is the refusal that split the chunk, if it was split: the same refusal again,
+/// naming no row, is about the request as a whole (a version, a credential), not a row, so
+/// it is not split further: each row fails with it, and a 2,500-row import never turns
+/// into thousands of requests.
 pub fn attribute(
     status: Option<u16>,
     field_errors: &ValidationErrors,
     message: &str,
     rows: usize,
+    parent: Option<&str>,
 ) -> Verdict {
     let mut own: Vec<Vec<&str>> = vec![Vec::new(); rows];
     for error in &field_errors.0 {
@@ -471,7 +493,7 @@ pub fn attribute(
             },
         };
     }
-    if rows > 1 {
+    if rows > 1 && parent != Some(message) {
         let half = rows / 2;
         return Verdict {
             own: vec![None; rows],
@@ -479,7 +501,7 @@ pub fn attribute(
         };
     }
     Verdict {
-        own: vec![Some(message.to_owned())],
+        own: vec![Some(message.to_owned()); rows],
         resend: Vec::new(),
     }
 }
@@ -633,6 +655,14 @@ mod tests {
         );
         let again = read("users-failures.csv", &text, &roles(), &Names::default()).unwrap();
         assert_eq!(again.rows.len(), 1);
+        let twice = failures_file(&again, &[(0, "Still refused.".into())]).unwrap();
+        assert_eq!(
+            twice.lines().next(),
+            Some(
+                "import row,loginName,Full name,nickname,EMAIL,password,profileIds,maxChats,isEnabled,import problem"
+            ),
+            "{twice}"
+        );
         assert_eq!(again.rows[0].login, "b");
         assert!(
             again.rows[0]
@@ -721,9 +751,18 @@ mod tests {
                 vec![],
             ),
         ] {
-            let verdict = attribute(status, &field_errors, "taken", rows);
+            let verdict = attribute(status, &field_errors, "taken", rows, None);
             let own: Vec<Option<String>> = own.into_iter().map(|o| o.map(str::to_owned)).collect();
             assert_eq!(verdict, Verdict { own, resend }, "{case}");
         }
+        // The refusal that split the chunk, again and naming no row, is not a row's: the
+        // half fails whole instead of being split down to single rows.
+        assert_eq!(
+            attribute(Some(400), &none, "bad version", 3, Some("bad version")),
+            Verdict {
+                own: vec![Some("bad version".to_owned()); 3],
+                resend: vec![]
+            }
+        );
     }
 }

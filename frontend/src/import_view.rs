@@ -13,7 +13,7 @@ use crate::api;
 use crate::grid::download;
 use crate::import::{self, ImportFile};
 use crate::route::{Link, Route, use_nav};
-use shared::format::{thousands, user_count};
+use shared::format::{row_count, thousands, user_count};
 
 /// What became of a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,12 +142,15 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 }
             }
             progress.set((0, indices.len()));
-            let mut queue: VecDeque<Vec<usize>> =
-                indices.chunks(chunk_size).map(<[usize]>::to_vec).collect();
-            while let Some(chunk) = queue.pop_front() {
+            // Each chunk with the refusal that split it off, if one did.
+            let mut queue: VecDeque<(Vec<usize>, Option<String>)> = indices
+                .chunks(chunk_size)
+                .map(|c| (c.to_vec(), None))
+                .collect();
+            while let Some((chunk, parent)) = queue.pop_front() {
                 if cancel.get_value() {
                     outcomes.update(|o| {
-                        for i in chunk.iter().chain(queue.iter().flatten()) {
+                        for i in chunk.iter().chain(queue.iter().flat_map(|(c, _)| c)) {
                             o[*i] = Outcome::NotSent;
                         }
                     });
@@ -178,6 +181,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     &failure.field_errors,
                     &failure.message,
                     chunk.len(),
+                    parent.as_deref(),
                 );
                 outcomes.update(|o| {
                     for (k, &i) in chunk.iter().enumerate() {
@@ -190,7 +194,10 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 progress.update(|(done, _)| *done += failed);
                 // Resent first, before the chunks behind, so progress reads in file order.
                 for part in verdict.resend.into_iter().rev() {
-                    queue.push_front(part.into_iter().map(|k| chunk[k]).collect());
+                    queue.push_front((
+                        part.into_iter().map(|k| chunk[k]).collect(),
+                        Some(failure.message.clone()),
+                    ));
                 }
             }
             let created =
@@ -331,7 +338,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     on:change=choose />
                 <span id="import-file-error" class="field-error" role="alert">{move || file_error.get()}</span>
             </div>
-            {move || file.with(|f| f.as_ref().map(|(name, f)| format!("{name}: {} rows.", thousands(f.rows.len()))))
+            {move || file.with(|f| f.as_ref().map(|(name, f)| format!("{name}: {}.", row_count(f.rows.len()))))
                 .map(|summary| view! {
                     <p role="status">{summary} " "
                         {move || format!("{} ready to create, {} with errors.",

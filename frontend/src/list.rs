@@ -148,17 +148,9 @@ impl Column {
         Column::ALL.into_iter().find(|c| c.field() == field)
     }
 
-    /// Text typed by people (as opposed to numbers and flags the console formats): a CSV
-    /// export defuses formulas in these.
-    fn is_free_text(self) -> bool {
-        matches!(
-            self,
-            Column::LoginName
-                | Column::FullName
-                | Column::Nickname
-                | Column::Email
-                | Column::EmployeeId
-        )
+    /// Whether the cell shows names (and so sorts by them) rather than what the user holds.
+    pub fn is_named(self) -> bool {
+        matches!(self, Column::Profiles | Column::Skills | Column::AgentGroup)
     }
 
     /// The cell's text.
@@ -563,8 +555,9 @@ pub fn selected_rows(order: &[usize], users: &[ListedUser], selected: &HashSet<i
         .collect()
 }
 
-/// The rows `shown` as CSV, in `columns`, with a header row of their labels. Free text that
-/// a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+/// The rows `shown` as CSV, in `columns`, with a header row of their labels. Text that a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first, not a number) is prefixed
+/// with `'`, in every column: names of skills and groups are typed by people too.
 pub fn to_csv(
     users: &[ListedUser],
     shown: &[usize],
@@ -575,8 +568,9 @@ pub fn to_csv(
     out.write_record(columns.iter().map(|c| c.label()))?;
     for &i in shown {
         out.write_record(columns.iter().map(|c| {
+            // Any cell may hold text an admin typed somewhere (a skill's name too).
             let text = c.text(&users[i], names);
-            if c.is_free_text() && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<i64>().is_err() {
                 format!("'{text}")
             } else {
                 text

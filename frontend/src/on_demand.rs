@@ -116,6 +116,31 @@ pub async fn read_catalogs(
     }
 }
 
+/// The list's `rows` in `columns` as CSV (`list::to_csv`), split off with the CSV writer,
+/// which only an export needs.
+#[wasm_split(users_csv, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn write_users_csv(
+    loaded: std::sync::Arc<crate::grid::Loaded>,
+    rows: Vec<usize>,
+    columns: Vec<crate::list::Column>,
+    names: std::sync::Arc<crate::catalog::Names>,
+) -> Result<Result<String, String>, Unloaded> {
+    Ok(crate::list::to_csv(&loaded.users, &rows, &columns, &names).map_err(|e| e.to_string()))
+}
+
+/// [`write_users_csv`], with a module that cannot be fetched as an error to show.
+pub async fn users_csv(
+    loaded: std::sync::Arc<crate::grid::Loaded>,
+    rows: Vec<usize>,
+    columns: Vec<crate::list::Column>,
+    names: std::sync::Arc<crate::catalog::Names>,
+) -> Result<String, String> {
+    write_users_csv(loaded, rows, columns, names)
+        .await
+        .map_err(|unloaded| unloaded.to_string())
+        .and_then(|written| written)
+}
+
 /// The loaded view, or the alert that says why there is none.
 fn or_alert(loaded: Result<AnyView, Unloaded>) -> AnyView {
     loaded.unwrap_or_else(|unloaded| {

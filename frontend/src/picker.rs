@@ -159,7 +159,6 @@ pub fn IdPicker(
     let options = move || {
         catalog.with(|c| {
             c.entries()
-                .into_iter()
                 .map(|(_, name)| view! { <option value=name.to_owned()></option> })
                 .collect_view()
         })

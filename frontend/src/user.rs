@@ -65,13 +65,14 @@ pub fn UserScreen(connection: ConnectionInfo, id: String) -> impl IntoView {
 /// Why the form cannot be saved as it is: typing errors first, then LivePerson's rules for an
 /// update (with the account's profiles, so the agent rules apply too).
 fn check(
+    original: &Value,
     applied: &Value,
     typing: &ValidationErrors,
     roles: &ProfileRoles,
     names: &Names,
 ) -> ValidationErrors {
     let mut errors = typing.clone();
-    for (field, problem) in names.unknown_ids(applied) {
+    for (field, problem) in names.added_unknown_ids(Some(original), applied) {
         if errors.for_field(field).next().is_none() {
             errors.push(shared::FieldError::new(
                 format!("/{field}"),
@@ -145,7 +146,9 @@ fn UserForm(
         Memo::new(move |_| original.with(|o| texts.with(|t| record::apply(o, t, FIELDS))));
     let errors = Memo::new(move |_| {
         applied.with(|(value, typing)| {
-            roles.with_value(|roles| names.with(|names| check(value, typing, roles, names)))
+            roles.with_value(|roles| {
+                names.with(|names| original.with(|o| check(o, value, typing, roles, names)))
+            })
         })
     });
     // What the proxy or vendor refused at the last save, shown until the admin edits again.
@@ -503,10 +506,15 @@ fn UserForm(
                         }}</span>
                         // The save's outcome is announced here, beside Save, where the admin
                         // is looking however long the form is.
-                        {move || outcome.get().map(|outcome| match outcome {
-                            Ok(message) => view! { <p role="status" class="status">{message}</p> }.into_any(),
-                            Err(failure) => view! { <p role="alert" class="alert">{failure.to_string()}</p> }.into_any(),
-                        })}
+                        // The live region is there before its text, so the text is announced.
+                        <p role="status" class="status">{move || match outcome.get() {
+                            Some(Ok(message)) => message,
+                            _ => String::new(),
+                        }}</p>
+                        {move || match outcome.get() {
+                            Some(Err(failure)) => Some(view! { <p role="alert" class="alert">{failure.to_string()}</p> }),
+                            _ => None,
+                        }}
                         {move || conflict.with(Option::is_some).then(|| view! {
                             <p role="alert" class="alert">"Not saved: someone else changed this user. Choose per field above, then save again."</p>
                         })}

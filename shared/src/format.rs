@@ -15,7 +15,16 @@ pub fn thousands(n: usize) -> String {
 
 /// `"1 user"`, `"1,000 users"`.
 pub fn user_count(n: usize) -> String {
-    format!("{} user{}", thousands(n), if n == 1 { "" } else { "s" })
+    counted(n, "user")
+}
+
+/// `"1 row"`, `"2,500 rows"`.
+pub fn row_count(n: usize) -> String {
+    counted(n, "row")
+}
+
+fn counted(n: usize, noun: &str) -> String {
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// The label of a button that acts on the selected users: `"Edit 3 users selected"`, or

@@ -172,6 +172,22 @@ impl Browser {
         self.wait_for_focus_where("id", id).await
     }
 
+    /// Waits until the focused element's visible text is `text`.
+    pub async fn wait_for_text_focus(&self, text: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let focused = self.client.active_element().await?.text().await?;
+            if focused == text {
+                return Ok(());
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the focus is on {focused:?}, not {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until the focused element's `attribute` is `value`.
     pub async fn wait_for_focus_where(
         &self,
