@@ -162,12 +162,11 @@ pub struct Record {
     pub revision: Option<String>,
 }
 
-/// The proxy's URL of one user of a LivePerson connection.
-fn user_url(connection: &str, id: &str, suffix: &str) -> String {
-    format!(
-        "{}/{id}{suffix}",
-        operation_url(connection, ops::LIST_USERS)
-    )
+/// The proxy's URL of `operation` on one user (its key filled in, percent-encoded, by the
+/// same path builder the proxy uses).
+fn user_url(connection: &str, operation: &str, id: &str) -> String {
+    let path = named(shared::liveperson::OPERATIONS, operation).console_path(Some(id));
+    format!("{API}/{connection}{path}")
 }
 
 async fn record_or_failure(response: Response) -> Result<Record, Failure> {
@@ -178,7 +177,7 @@ async fn record_or_failure(response: Response) -> Result<Record, Failure> {
 
 /// The user's full record (every field: the list's narrowed rows never build a save).
 pub async fn get_user(connection: &str, id: &str) -> Result<Record, Failure> {
-    let response = Request::get(&user_url(connection, id, ""))
+    let response = Request::get(&user_url(connection, ops::GET_USER, id))
         .send()
         .await
         .map_err(Failure::network)?;
@@ -218,7 +217,7 @@ pub async fn update_user(
     body: &serde_json::Value,
     revision: Option<&str>,
 ) -> Result<Record, Failure> {
-    let request = Request::put(&user_url(connection, id, ""));
+    let request = Request::put(&user_url(connection, ops::UPDATE_USER, id));
     record_or_failure(write(request, revision, Some(body)).await?).await
 }
 
@@ -228,7 +227,7 @@ pub async fn delete_user(
     id: &str,
     revision: Option<&str>,
 ) -> Result<(), Failure> {
-    let request = Request::delete(&user_url(connection, id, ""));
+    let request = Request::delete(&user_url(connection, ops::DELETE_USER, id));
     revision_or_failure(write::<()>(request, revision, None).await?)
         .await
         .map(drop)
@@ -236,7 +235,7 @@ pub async fn delete_user(
 
 /// Sets a new password for the user.
 pub async fn reset_password(connection: &str, id: &str, new_password: &str) -> Result<(), Failure> {
-    let request = Request::put(&user_url(connection, id, "/resetPassword"));
+    let request = Request::put(&user_url(connection, ops::RESET_PASSWORD, id));
     let body = serde_json::json!({ "newPassword": new_password });
     revision_or_failure(write(request, None, Some(&body)).await?)
         .await

@@ -283,26 +283,36 @@ fn CatalogFilter(
     set: fn(&mut Filters, Option<i64>),
 ) -> impl IntoView {
     let named = Memo::new(move |_| names.with(|n| !pick(n).is_empty()));
+    let chosen = move || view.with(|v| get(&v.filters));
+    // Names that arrive (or change order) redraw the options only: the select stays, and
+    // each option knows whether it is the one chosen.
+    let options = move || {
+        names.with(|n| {
+            pick(n)
+                .entries()
+                .map(|(value, name)| {
+                    view! {
+                        <option value=value.to_string() prop:selected=move || chosen() == Some(value)>
+                            {name.to_owned()}
+                        </option>
+                    }
+                })
+                .collect_view()
+        })
+    };
     move || {
         if !named.get() {
             return view! { <IdFilter label id view get set /> }.into_any();
         }
-        let options = names.with(|n| {
-            pick(n)
-                .entries()
-                .map(|(value, name)| view! { <option value=value.to_string()>{name.to_owned()}</option> })
-                .collect_view()
-        });
         view! {
             <div class="field">
                 <label for=id>{label}</label>
                 <select id=id
-                    prop:value=move || view.with(|v| get(&v.filters).map(|p| p.to_string()).unwrap_or_default())
                     on:change=move |ev| {
                         let chosen = event_target_value(&ev).parse().ok();
                         view.update(|v| set(&mut v.filters, chosen));
                     }>
-                    <option value="">"Any"</option>
+                    <option value="" prop:selected=move || chosen().is_none()>"Any"</option>
                     {options}
                 </select>
             </div>

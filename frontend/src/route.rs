@@ -95,12 +95,14 @@ impl Route {
             ["c", connection, "import"] if plain(connection) => Screen::Import {
                 connection: (*connection).to_owned(),
             },
-            ["c", connection, "users", id] | ["c", connection, "users", id, ""]
-                if plain(connection) && shared::operation::is_valid_path_id(id) =>
+            // A user's key as the vendor has it (`4100000001`, Trintech's `jane.doe`),
+            // percent-encoded in the URL.
+            ["c", connection, "users", key] | ["c", connection, "users", key, ""]
+                if plain(connection) && shared::operation::decode_key(key).is_some() =>
             {
                 Screen::User {
                     connection: (*connection).to_owned(),
-                    id: (*id).to_owned(),
+                    id: shared::operation::decode_key(key).unwrap_or_default(),
                 }
             }
             _ => Screen::NotFound,
@@ -116,7 +118,9 @@ impl Route {
         let path = match &self.screen {
             Screen::Home | Screen::NotFound => "./".to_owned(),
             Screen::List { connection } => format!("c/{connection}/"),
-            Screen::User { connection, id } => format!("c/{connection}/users/{id}"),
+            Screen::User { connection, id } => {
+                format!("c/{connection}/users/{}", shared::operation::encode_key(id))
+            }
             Screen::New { connection } => format!("c/{connection}/new"),
             Screen::Import { connection } => format!("c/{connection}/import"),
         };
@@ -309,7 +313,15 @@ mod tests {
                 "c/lp/new",
             ),
             ("c/LP/", Screen::NotFound, "./"),
-            ("c/lp/users/..", Screen::NotFound, "./"),
+            // A key is any text, one segment in the URL.
+            ("c/lp/users/..", user("lp", ".."), "c/lp/users/%2E%2E"),
+            (
+                "c/tt/users/jane.doe",
+                user("tt", "jane.doe"),
+                "c/tt/users/jane%2Edoe",
+            ),
+            ("c/tt/users/a%2Fb", user("tt", "a/b"), "c/tt/users/a%2Fb"),
+            ("c/tt/users/%0A", Screen::NotFound, "./"),
             ("elsewhere", Screen::NotFound, "./"),
         ] {
             let route = Route::parse(path, "");

@@ -4,6 +4,7 @@
 
 pub mod commpeak;
 pub mod connection;
+pub mod description;
 pub mod error;
 pub mod field;
 pub mod format;

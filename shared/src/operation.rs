@@ -184,30 +184,15 @@ impl OperationSpec {
 
     /// The upstream path, with the account and the id filled in.
     pub fn upstream_path(&self, account_id: &str, params: &PathParams) -> String {
-        // One pass over the template (the proxy fills one per forwarded request); a
-        // placeholder with no value stays as written.
-        let mut path = String::with_capacity(self.upstream_path.len() + account_id.len() + 16);
-        let mut rest = self.upstream_path;
-        while let Some((before, after)) = rest.split_once('{') {
-            path.push_str(before);
-            let Some((name, tail)) = after.split_once('}') else {
-                path.push('{');
-                rest = after;
-                continue;
-            };
-            match (name, &params.id) {
-                ("accountId", _) => path.push_str(account_id),
-                ("id", Some(id)) => path.push_str(id),
-                _ => {
-                    path.push('{');
-                    path.push_str(name);
-                    path.push('}');
-                }
-            }
-            rest = tail;
-        }
-        path.push_str(rest);
-        path
+        fill(self.upstream_path, account_id, params.id.as_deref())
+    }
+
+    /// The path relative to the connection, as the browser calls it through the proxy
+    /// (`/users/42`), with the user's key filled in percent-encoded (a Trintech key such as
+    /// `jane.doe` or one with a space stays one path segment).
+    pub fn console_path(&self, key: Option<&str>) -> String {
+        let encoded = key.map(encode_key);
+        fill(self.path, "", encoded.as_deref())
     }
 
     /// The same upstream path as an axum/matchit route pattern (for the sandbox).
@@ -221,6 +206,70 @@ impl OperationSpec {
             .iter()
             .any(|h| h.name.eq_ignore_ascii_case(name))
     }
+}
+
+/// A user's key as one path segment (of a console URL or an API path): every byte but
+/// letters and digits percent-encoded, so a key with dots, spaces or slashes stays one
+/// segment and can never climb out of its path.
+pub fn encode_key(key: &str) -> String {
+    percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A path segment back into a user's key: `None` when it decodes to nothing usable (empty,
+/// over 256 characters, not UTF-8, or with control characters).
+pub fn decode_key(segment: &str) -> Option<String> {
+    let key = percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .ok()?;
+    (!key.is_empty() && key.chars().count() <= 256 && !key.chars().any(char::is_control))
+        .then(|| key.into_owned())
+}
+
+/// Fills an operation's path template: the one function the proxy (upstream paths) and the
+/// browser (console paths) build paths with. One pass over the template (the proxy fills one
+/// per forwarded request); a placeholder with no value stays as written.
+fn fill(template: &str, account_id: &str, id: Option<&str>) -> String {
+    let mut path = String::with_capacity(template.len() + account_id.len() + 16);
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        path.push_str(before);
+        let Some((name, tail)) = after.split_once('}') else {
+            path.push('{');
+            rest = after;
+            continue;
+        };
+        match (name, id) {
+            ("accountId", _) if !account_id.is_empty() => path.push_str(account_id),
+            ("id", Some(id)) => path.push_str(id),
+            _ => {
+                path.push('{');
+                path.push_str(name);
+                path.push('}');
+            }
+        }
+        rest = tail;
+    }
+    path.push_str(rest);
+    path
+}
+
+/// The operations' names: one set for every vendor (a vendor's table uses those it has), so
+/// the console and the proxy ask for an operation, never for a vendor's.
+pub mod names {
+    pub const LIST_USERS: &str = "list_users";
+    pub const GET_USER: &str = "get_user";
+    pub const CREATE_USERS: &str = "create_users";
+    pub const UPDATE_USERS: &str = "update_users";
+    pub const UPDATE_USER: &str = "update_user";
+    pub const DELETE_USER: &str = "delete_user";
+    pub const DELETE_USERS: &str = "delete_users";
+    pub const RESET_PASSWORD: &str = "reset_password";
+    pub const LIST_SKILLS: &str = "list_skills";
+    pub const GET_SKILL: &str = "get_skill";
+    pub const LIST_AGENT_GROUPS: &str = "list_agent_groups";
+    pub const GET_AGENT_GROUP: &str = "get_agent_group";
+    pub const LIST_PROFILES: &str = "list_profiles";
+    pub const GET_PROFILE: &str = "get_profile";
 }
 
 /// Finds the operation answering `method` on `path` (relative to the connection).
@@ -376,6 +425,28 @@ mod tests {
                 ..OPS[0]
             };
             assert_eq!(op.upstream_path("123", params), expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn console_paths_carry_any_key_as_one_segment() {
+        let op = OperationSpec {
+            path: "/users/{id}/resetPassword",
+            ..OPS[0]
+        };
+        for (key, expected) in [
+            (Some("42"), "/users/42/resetPassword"),
+            (Some("jane.doe"), "/users/jane%2Edoe/resetPassword"),
+            (Some("a b/c"), "/users/a%20b%2Fc/resetPassword"),
+            (None, "/users/{id}/resetPassword"),
+        ] {
+            assert_eq!(op.console_path(key), expected, "{key:?}");
+        }
+        for key in ["42", "jane.doe", "a b/c", "ünï"] {
+            assert_eq!(decode_key(&encode_key(key)).as_deref(), Some(key));
+        }
+        for refused in ["", "%FF", "a%0Ab", &"x".repeat(257)] {
+            assert_eq!(decode_key(refused), None, "{refused}");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! by its kind without naming a vendor: its operations, its form fields and its body checks.
 
 use crate::connection::VendorKind;
+use crate::description::Description;
 use crate::error::ValidationErrors;
 use crate::field::FieldSpec;
 use crate::operation::{Body, OperationSpec, PathParams};
@@ -13,6 +14,16 @@ pub fn operations(kind: VendorKind) -> &'static [OperationSpec] {
         VendorKind::Liveperson => liveperson::OPERATIONS,
         VendorKind::Trintech => trintech::OPERATIONS,
         VendorKind::Commpeak => commpeak::OPERATIONS,
+    }
+}
+
+/// How the console handles the vendor's users (key, login, revision, update, disable,
+/// delete).
+pub fn description(kind: VendorKind) -> &'static Description {
+    match kind {
+        VendorKind::Liveperson => &liveperson::DESCRIPTION,
+        VendorKind::Trintech => &trintech::DESCRIPTION,
+        VendorKind::Commpeak => &commpeak::DESCRIPTION,
     }
 }
 

@@ -1219,7 +1219,8 @@ async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the
                 .select_by_label("Disable")
                 .await?;
             browser
-                .fill(&[("Set max chats", "5"), ("Skills to add", "5030")])
+                // Skills by name (the seed's 5030 is "Feedback").
+                .fill(&[("Set max chats", "5"), ("Skills to add", "Feedback")])
                 .await?;
             browser.click_button("Preview changes").await?;
             browser

@@ -13,6 +13,7 @@ pub use ops::OPERATIONS;
 pub use user::{LANGUAGES, NewUser, TWOFA_TYPES, User, UserUpdate, parse_new_users, parse_update};
 pub use validate::{validate_new_user, validate_new_users, validate_update};
 
+use crate::description::{Deletion, Description, FieldValue, Switch, Update};
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams, Write};
 
@@ -20,6 +21,27 @@ use crate::operation::{Body, OperationSpec, PathParams, Write};
 /// changes (passed when it matches the path, refused when it names another user, as
 /// LivePerson's), and its rules refuse no other field a read returns.
 pub const SERVER_SET: &[&str] = &[];
+
+/// CommPeak's users as the console handles them: keyed by id, no revision (a save reads the
+/// user again first), partial updates, `is_active` and the `is_deleted` flag as 0/1.
+pub const DESCRIPTION: Description = Description {
+    key: "id",
+    login: "username",
+    searched: &["username", "email", "first_name", "last_name"],
+    columns: &["username", "first_name", "last_name", "email", "is_active"],
+    revision: None,
+    update: Update::Partial,
+    disabled: Switch {
+        field: "is_active",
+        on: FieldValue::Number(0),
+        off: FieldValue::Number(1),
+    },
+    deletion: Deletion::Flag(Switch {
+        field: "is_deleted",
+        on: FieldValue::Number(1),
+        off: FieldValue::Number(0),
+    }),
+};
 
 /// A request body, read and checked.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,12 +1,8 @@
 //! CommPeak's user operations (`users-apis.md` §3.3). Collection paths keep the vendor's
 //! trailing slash; the list is not published but shares the collection path (`[I]`).
 
+pub use crate::operation::names::{CREATE_USERS, GET_USER, LIST_USERS, UPDATE_USER};
 use crate::operation::{Body, HttpMethod, OperationSpec, Reply, Write};
-
-pub const LIST_USERS: &str = "list_users";
-pub const GET_USER: &str = "get_user";
-pub const CREATE_USERS: &str = "create_users";
-pub const UPDATE_USER: &str = "update_user";
 
 pub const OPERATIONS: &[OperationSpec] = &[
     OperationSpec {

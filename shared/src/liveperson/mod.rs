@@ -27,6 +27,7 @@ pub use select::{SelectError, Selection};
 pub use user::{MemberOf, User, parse_users};
 pub use validate::{validate_batch, validate_user};
 
+use crate::description::{Deletion, Description, FieldValue, Switch, Update};
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
 use crate::operation::{Body, OperationSpec, PathParams, Write};
 use crate::parse::parse_one;
@@ -51,6 +52,31 @@ pub const SERVER_SET: &[&str] = &[
 pub fn strip_server_set(body: &mut serde_json::Value) -> bool {
     crate::server_set::strip(body, SERVER_SET)
 }
+
+/// LivePerson's users as the console handles them: keyed by id, saved whole with the
+/// account's revision, disabled by `isEnabled`, deleted by an operation.
+pub const DESCRIPTION: Description = Description {
+    key: "id",
+    login: "loginName",
+    searched: &["loginName", "nickname", "email", "fullName"],
+    columns: &[
+        "loginName",
+        "fullName",
+        "nickname",
+        "email",
+        "isEnabled",
+        "maxChats",
+        "profileIds",
+    ],
+    revision: Some(ops::REVISION_HEADER),
+    update: Update::Replace,
+    disabled: Switch {
+        field: "isEnabled",
+        on: FieldValue::Bool(false),
+        off: FieldValue::Bool(true),
+    },
+    deletion: Deletion::Operation,
+};
 
 /// A request body, read and checked.
 #[derive(Debug, Clone, PartialEq)]

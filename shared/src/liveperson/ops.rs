@@ -1,6 +1,11 @@
 //! Where LivePerson's Users API lives and what its requests carry, spelled once for the
 //! proxy (which builds upstream URLs), the sandbox (which routes them) and the browser.
 
+pub use crate::operation::names::{
+    CREATE_USERS, DELETE_USER, DELETE_USERS, GET_AGENT_GROUP, GET_PROFILE, GET_SKILL, GET_USER,
+    LIST_AGENT_GROUPS, LIST_PROFILES, LIST_SKILLS, LIST_USERS, RESET_PASSWORD, UPDATE_USER,
+    UPDATE_USERS,
+};
 use crate::operation::{
     Body, HeaderSpec, HttpMethod, OperationSpec, PathParams, QueryParam, Reply, Write, named,
 };
@@ -30,23 +35,6 @@ pub const SKIP_REVISION_CHECK: &str = "-1";
 pub fn users_path(account_id: &str) -> String {
     named(OPERATIONS, LIST_USERS).upstream_path(account_id, &PathParams::default())
 }
-
-pub const LIST_USERS: &str = "list_users";
-pub const GET_USER: &str = "get_user";
-pub const CREATE_USERS: &str = "create_users";
-pub const UPDATE_USERS: &str = "update_users";
-pub const UPDATE_USER: &str = "update_user";
-pub const DELETE_USER: &str = "delete_user";
-pub const DELETE_USERS: &str = "delete_users";
-pub const RESET_PASSWORD: &str = "reset_password";
-/// Account configuration the users refer to by id (Skills, Agent Groups and Profiles APIs),
-/// read only: the console shows their names.
-pub const LIST_SKILLS: &str = "list_skills";
-pub const GET_SKILL: &str = "get_skill";
-pub const LIST_AGENT_GROUPS: &str = "list_agent_groups";
-pub const GET_AGENT_GROUP: &str = "get_agent_group";
-pub const LIST_PROFILES: &str = "list_profiles";
-pub const GET_PROFILE: &str = "get_profile";
 
 const VERSION: QueryParam = QueryParam {
     name: VERSION_PARAM,

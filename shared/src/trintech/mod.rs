@@ -16,11 +16,35 @@ pub use user::{
 };
 pub use validate::{MAX_BATCH, validate_batch, validate_user};
 
+use crate::description::{Deletion, Description, FieldValue, Switch, Update};
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams};
 
 /// Trintech publishes no field it sets itself (no read shape either): nothing to drop.
 pub const SERVER_SET: &[&str] = &[];
+
+/// Trintech's users as the console handles them: keyed by `userName` (it has no id),
+/// replaced whole by `PUT /users`, locked by `lockedOut`; no delete is published.
+pub const DESCRIPTION: Description = Description {
+    key: "userName",
+    login: "userName",
+    searched: &["userName", "email", "name/firstName", "name/lastName"],
+    columns: &[
+        "userName",
+        "name/firstName",
+        "name/lastName",
+        "email",
+        "lockedOut",
+    ],
+    revision: None,
+    update: Update::Replace,
+    disabled: Switch {
+        field: "lockedOut",
+        on: FieldValue::Bool(true),
+        off: FieldValue::Bool(false),
+    },
+    deletion: Deletion::None,
+};
 
 /// A request body, read and checked.
 #[derive(Debug, Clone, PartialEq)]

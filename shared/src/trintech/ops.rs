@@ -1,11 +1,8 @@
 //! Trintech IAM's user operations (`users-apis.md` §2.2): the two published batch writes, and
 //! a list that exists only where a connection declares it (the vendor publishes none).
 
+pub use crate::operation::names::{CREATE_USERS, LIST_USERS, UPDATE_USERS};
 use crate::operation::{Body, HttpMethod, OperationSpec, Reply, Write};
-
-pub const LIST_USERS: &str = "list_users";
-pub const CREATE_USERS: &str = "create_users";
-pub const UPDATE_USERS: &str = "update_users";
 
 pub const OPERATIONS: &[OperationSpec] = &[
     OperationSpec {

@@ -1,0 +1,128 @@
+//! What a console needs to know of a vendor's users beyond their fields and operations: which
+//! field is a user's key and which its login, what a search looks in, the list's first
+//! columns, whether writes carry a revision, whether an update replaces the user or changes
+//! only what is sent, and how a user is disabled and deleted. Data, so screens, import and
+//! bulk work read it instead of naming a vendor; each vendor module states its own
+//! (`DESCRIPTION`), and [`crate::vendor::description`] finds it by kind.
+
+/// How an update treats the fields it does not send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// The whole user is replaced: a field left out is cleared (LivePerson, Trintech), so a
+    /// save sends the whole record.
+    Replace,
+    /// Only the fields sent change (CommPeak), so a save sends only what the admin changed.
+    Partial,
+}
+
+/// A value a flag field holds, as the vendor writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldValue {
+    Bool(bool),
+    /// A 0/1 flag (CommPeak writes numbers, reads strings).
+    Number(i64),
+}
+
+/// A user-level switch: the field, and the value that means "on".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switch {
+    pub field: &'static str,
+    pub on: FieldValue,
+    pub off: FieldValue,
+}
+
+/// How a user is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// A delete operation (LivePerson: soft delete, listed again with `include_deleted`).
+    Operation,
+    /// A flag set by an update (CommPeak's `is_deleted`), which an update can clear again.
+    Flag(Switch),
+    /// The vendor publishes no way to delete (Trintech): a user is locked instead.
+    None,
+}
+
+/// One vendor's users, as the console handles them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Description {
+    /// The field that names a user in URLs and requests (`id`, or Trintech's `userName`).
+    pub key: &'static str,
+    /// The field shown as the user's login name.
+    pub login: &'static str,
+    /// The fields a search looks in.
+    pub searched: &'static [&'static str],
+    /// The list's columns until the admin chooses others.
+    pub columns: &'static [&'static str],
+    /// The response header that carries the revision a write must name (`If-Match`), when
+    /// the vendor has one; without one, a save reads the user again first to see changes.
+    pub revision: Option<&'static str>,
+    pub update: Update,
+    /// What "disabled" is (LivePerson `isEnabled` false, CommPeak `is_active` 0, Trintech
+    /// `lockedOut` true): `on` is a disabled user.
+    pub disabled: Switch,
+    pub deletion: Deletion,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::connection::VendorKind;
+    use crate::field::lookup;
+    use crate::vendor::{description, fields};
+
+    use super::*;
+
+    #[test]
+    fn every_description_names_fields_the_vendor_has() {
+        for kind in [
+            VendorKind::Liveperson,
+            VendorKind::Trintech,
+            VendorKind::Commpeak,
+        ] {
+            let d = description(kind);
+            let mut named = vec![d.key, d.login, d.disabled.field];
+            named.extend(d.searched);
+            named.extend(d.columns);
+            if let Deletion::Flag(flag) = d.deletion {
+                named.push(flag.field);
+            }
+            for field in named {
+                assert!(
+                    lookup(fields(kind), field).is_some(),
+                    "{kind:?}: {field} is not one of its fields"
+                );
+            }
+            assert!(!d.searched.is_empty() && !d.columns.is_empty(), "{kind:?}");
+            assert_ne!(d.disabled.on, d.disabled.off, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_vendors_differ_where_their_apis_do() {
+        let [lp, tt, cp] = [
+            VendorKind::Liveperson,
+            VendorKind::Trintech,
+            VendorKind::Commpeak,
+        ]
+        .map(description);
+        assert_eq!(
+            [lp.key, tt.key, cp.key],
+            ["id", "userName", "id"],
+            "the user's key"
+        );
+        assert_eq!(
+            [lp.revision, tt.revision, cp.revision],
+            [Some("ac-revision"), None, None]
+        );
+        assert_eq!(
+            [lp.update, tt.update, cp.update],
+            [Update::Replace, Update::Replace, Update::Partial]
+        );
+        assert_eq!(lp.deletion, Deletion::Operation);
+        assert_eq!(tt.deletion, Deletion::None);
+        assert!(matches!(cp.deletion, Deletion::Flag(f) if f.field == "is_deleted"));
+        assert_eq!(
+            [lp.disabled.field, tt.disabled.field, cp.disabled.field],
+            ["isEnabled", "lockedOut", "is_active"]
+        );
+    }
+}
