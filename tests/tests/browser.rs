@@ -1830,3 +1830,46 @@ async fn skills_groups_and_profiles_are_shown_and_chosen_by_name_and_unknown_ids
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_refused_save_is_told_beside_save_where_the_admin_is_looking() {
+    let stack = Stack::start(25, Some(dist())).await.unwrap();
+    let users = stack.sandbox_records("id,loginName").await.unwrap();
+    let (id, taken) = (users[0].id.unwrap(), users[1].login_name.clone().unwrap());
+    Browser::run("a_refused_save_is_told", |browser| async move {
+        let outcome = async {
+            browser
+                .client
+                .goto(&format!("{}/c/liveperson/users/{id}", stack.proxy_url))
+                .await?;
+            // Valid for the page; only the vendor knows the name is taken.
+            browser.retype("Login name", &taken).await?;
+            browser.click_button("Save").await?;
+            let alert = browser
+                .find("//*[@role='alert' and contains(., 'already belongs to another user')]")
+                .await?;
+            let in_view = browser
+                .client
+                .execute(
+                    "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
+                    vec![serde_json::to_value(&alert)?],
+                )
+                .await?;
+            anyhow::ensure!(
+                in_view == serde_json::Value::Bool(true),
+                "the refusal is out of view"
+            );
+            // Nothing typed is lost.
+            anyhow::ensure!(
+                browser.input_labelled("Login name").await?.prop("value").await?.as_deref()
+                    == Some(taken.as_str()),
+                "the typed login name was lost"
+            );
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
