@@ -172,6 +172,18 @@ impl Browser {
         self.wait_for_focus_where("id", id).await
     }
 
+    /// Whether `element` is wholly inside the window, as the admin sees it.
+    pub async fn in_view(&self, element: &fantoccini::elements::Element) -> anyhow::Result<bool> {
+        let inside = self
+            .client
+            .execute(
+                "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
+                vec![serde_json::to_value(element)?],
+            )
+            .await?;
+        Ok(inside == serde_json::Value::Bool(true))
+    }
+
     /// Waits until the focused element's visible text is `text`.
     pub async fn wait_for_text_focus(&self, text: &str) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);

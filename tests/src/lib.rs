@@ -153,6 +153,15 @@ impl Stack {
         Ok(())
     }
 
+    /// The first agent of the seed (profile 3001 only), with the fields `select` names.
+    pub async fn an_agent(&self, select: &str) -> anyhow::Result<shared::liveperson::User> {
+        self.sandbox_records(select)
+            .await?
+            .into_iter()
+            .find(|u| u.profile_ids.as_deref() == Some(&[3001]))
+            .ok_or_else(|| anyhow::anyhow!("the seed has no agent"))
+    }
+
     /// The login names stored in the sandbox, in its order.
     pub async fn sandbox_login_names(&self) -> anyhow::Result<Vec<String>> {
         let users: Vec<shared::liveperson::User> =

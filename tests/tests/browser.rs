@@ -686,13 +686,7 @@ async fn the_list_filters_chooses_columns_selects_exports_and_keeps_its_view_in_
 #[tokio::test]
 async fn two_admins_editing_one_user_settle_the_conflict_field_by_field() {
     let stack = Stack::start(25, Some(dist())).await.unwrap();
-    let agent = stack
-        .sandbox_records("id,loginName,profileIds")
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.profile_ids.as_deref() == Some(&[3001]))
-        .expect("the seed has agents");
+    let agent = stack.an_agent("id,loginName,profileIds").await.unwrap();
     let (id, login) = (agent.id.unwrap(), agent.login_name.unwrap());
     let before = stack.sandbox_user(id).await.unwrap();
     let page = format!("{}/c/liveperson/users/{id}", stack.proxy_url);
@@ -1720,14 +1714,8 @@ async fn the_list_and_the_user_page_hold_on_a_phone_a_laptop_and_a_wide_screen()
                 anyhow::ensure!(overflow <= 0.0, "the user page is {overflow} px wider than a {width} px window");
                 // Save stays in view on the long form.
                 let save = browser.find("//button[normalize-space(.)='Save']").await?;
-                let in_view = browser
-                    .client
-                    .execute(
-                        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
-                        vec![serde_json::to_value(&save)?],
-                    )
-                    .await?;
-                anyhow::ensure!(in_view == serde_json::Value::Bool(true), "Save is out of view at {width} px");
+                let in_view = browser.in_view(&save).await?;
+                anyhow::ensure!(in_view, "Save is out of view at {width} px");
                 std::fs::write(shots.join(format!("user-{width}.png")), browser.client.screenshot().await?)?;
                 browser.click_button("Undo my changes").await?;
             }
@@ -1744,12 +1732,9 @@ async fn the_list_and_the_user_page_hold_on_a_phone_a_laptop_and_a_wide_screen()
 async fn skills_groups_and_profiles_are_shown_and_chosen_by_name_and_unknown_ids_are_refused() {
     let stack = Stack::start(25, Some(dist())).await.unwrap();
     let agent = stack
-        .sandbox_records("id,loginName,profileIds,skillIds")
+        .an_agent("id,loginName,profileIds,skillIds")
         .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.profile_ids.as_deref() == Some(&[3001]))
-        .expect("an agent");
+        .unwrap();
     let has = |skill: i64| agent.skill_ids.as_ref().is_some_and(|s| s.contains(&skill));
     // A skill of the seed's catalog that this agent lacks.
     let (skill, skill_name) = if has(5001) {
@@ -1848,20 +1833,16 @@ async fn a_refused_save_is_told_beside_save_where_the_admin_is_looking() {
             let alert = browser
                 .find("//*[@role='alert' and contains(., 'already belongs to another user')]")
                 .await?;
-            let in_view = browser
-                .client
-                .execute(
-                    "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
-                    vec![serde_json::to_value(&alert)?],
-                )
-                .await?;
-            anyhow::ensure!(
-                in_view == serde_json::Value::Bool(true),
-                "the refusal is out of view"
-            );
+            let in_view = browser.in_view(&alert).await?;
+            anyhow::ensure!(in_view, "the refusal is out of view");
             // Nothing typed is lost.
             anyhow::ensure!(
-                browser.input_labelled("Login name").await?.prop("value").await?.as_deref()
+                browser
+                    .input_labelled("Login name")
+                    .await?
+                    .prop("value")
+                    .await?
+                    .as_deref()
                     == Some(taken.as_str()),
                 "the typed login name was lost"
             );
