@@ -58,16 +58,30 @@ pub fn notifier() -> impl Fn(String) + Copy + 'static {
 }
 
 thread_local! {
-    /// The list view last shown, so "Back to the list" returns to it.
-    static LAST_LIST_QUERY: RefCell<String> = const { RefCell::new(String::new()) };
+    /// Each connection's list view last shown (its query), so "Back to the list" and the
+    /// connection switcher return to it: two connections keep their own views.
+    static LAST_LIST_QUERIES: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
-pub fn last_list_query() -> String {
-    LAST_LIST_QUERY.with(|q| q.borrow().clone())
+/// `connection`'s list view last shown (empty: the default view).
+pub fn last_list_query(connection: &str) -> String {
+    LAST_LIST_QUERIES.with(|q| {
+        q.borrow()
+            .iter()
+            .find(|(c, _)| c == connection)
+            .map(|(_, query)| query.clone())
+            .unwrap_or_default()
+    })
 }
 
-pub fn remember_list_query(query: &str) {
-    LAST_LIST_QUERY.with(|q| *q.borrow_mut() = query.to_owned());
+pub fn remember_list_query(connection: &str, query: &str) {
+    LAST_LIST_QUERIES.with(|q| {
+        let mut queries = q.borrow_mut();
+        match queries.iter_mut().find(|(c, _)| c == connection) {
+            Some((_, kept)) => *kept = query.to_owned(),
+            None => queries.push((connection.to_owned(), query.to_owned())),
+        }
+    });
 }
 
 /// How a connection is named in the switcher: its label, and its vendor when the label
@@ -132,7 +146,11 @@ pub fn App() -> impl IntoView {
                     <label for="connection">"Connection"</label>
                     <select id="connection"
                         prop:value=move || current_connection().unwrap_or_default()
-                        on:change=move |ev| nav.go(Route::list(&event_target_value(&ev), String::new()))>
+                        on:change=move |ev| {
+                            let connection = event_target_value(&ev);
+                            let query = last_list_query(&connection);
+                            nav.go(Route::list(&connection, query));
+                        }>
                         {options}
                     </select>
                 </div>

@@ -107,7 +107,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     ));
     Effect::new(move |_| {
         let query = view.with(ListView::to_query);
-        crate::app::remember_list_query(&query);
+        crate::app::remember_list_query(&connection_id.get_value(), &query);
         nav.replace_query(query);
     });
     let columns = Memo::new(move |_| view.with(|v| v.columns.clone()));

@@ -324,7 +324,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
 
     view! {
         <section aria-labelledby="import-heading">
-            <p><Link route=Route::list(&connection.id, crate::app::last_list_query())>"Back to the list"</Link></p>
+            <p><Link route=Route::list(&connection.id, crate::app::last_list_query(&connection.id))>"Back to the list"</Link></p>
             <h2 id="import-heading">{format!("Import users into {}", connection.label)}</h2>
             <p class="muted">
                 "A CSV file with a header row naming the fields (loginName, fullName, nickname, email, password, \

@@ -47,7 +47,7 @@ pub fn UserScreen(connection: ConnectionInfo, id: String) -> impl IntoView {
     let connection = StoredValue::new(connection);
     let id = StoredValue::new(id);
     view! {
-        <p><Link route=Route::list(&connection.with_value(|c| c.id.clone()), crate::app::last_list_query())>
+        <p><Link route=connection.with_value(|c| Route::list(&c.id, crate::app::last_list_query(&c.id)))>
             "Back to the list"
         </Link></p>
         {move || match record.get() {
@@ -795,7 +795,10 @@ fn DeleteUser(
             match result {
                 Ok(()) => {
                     notice(format!("Deleted user {}.", login.get_untracked()));
-                    nav.go_anyway(Route::list(&connection, crate::app::last_list_query()));
+                    nav.go_anyway(Route::list(
+                        &connection,
+                        crate::app::last_list_query(&connection),
+                    ));
                 }
                 Err(f) => {
                     failure.set(Some(f));

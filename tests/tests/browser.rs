@@ -1446,7 +1446,9 @@ async fn keyboard_and_tablet_use_the_skip_link_the_connection_switcher_and_a_nar
                 .await?;
             browser.wait_for_focus("main").await?;
 
-            // Several connections: a switcher, labelled, that changes the screen.
+            // Several connections: a switcher, labelled, that changes the screen; each
+            // connection keeps its own view.
+            browser.fill(&[("Search", "ana")]).await?;
             select_labelled(&browser, "Connection")
                 .await?
                 .select_by_label("CommPeak (sandbox)")
@@ -1462,7 +1464,11 @@ async fn keyboard_and_tablet_use_the_skip_link_the_connection_switcher_and_a_nar
                 .await?
                 .select_by_label("LivePerson (sandbox)")
                 .await?;
-            browser.text("25 users").await?;
+            browser.find("//p[@role='status' and contains(., ' of 25 users')]").await?;
+            anyhow::ensure!(
+                browser.input_labelled("Search").await?.prop("value").await?.as_deref() == Some("ana"),
+                "switching connections lost the list's search"
+            );
             Ok(())
         }
         .await;
