@@ -163,9 +163,17 @@ pub fn IdPicker(
                 .collect_view()
         })
     };
-    let placeholder = move || match holds {
-        Holds::One => format!("Type a {} name", noun()),
-        Holds::Many | Holds::GroupList => format!("Add a {} by name", noun()),
+    let placeholder = move || {
+        let noun = noun();
+        let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        match holds {
+            Holds::One => format!("Type {article} {noun} name"),
+            Holds::Many | Holds::GroupList => format!("Add {article} {noun} by name"),
+        }
     };
     view! {
         {chips}
