@@ -36,6 +36,10 @@ pub enum ProxyError {
     UpstreamTimeout,
     #[error("The vendor could not be reached.")]
     UpstreamUnreachable,
+    /// An answer the proxy must read whole to take secrets out of, and could not: passed on
+    /// as it came, it could carry them.
+    #[error("The vendor's answer was not passed on: {0}.")]
+    UpstreamAnswer(String),
     #[error(
         "The connection \"{0}\" is misconfigured on the proxy; the operator's log names the \
          problem."
@@ -63,7 +67,9 @@ impl ProxyError {
             ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
-            ProxyError::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
+            ProxyError::UpstreamUnreachable | ProxyError::UpstreamAnswer(_) => {
+                StatusCode::BAD_GATEWAY
+            }
             ProxyError::Misconfigured(_) | ProxyError::Internal => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 use shared::operation::{self, OperationSpec, PathParams, RouteError};
 use tower::Service;
 
-use crate::access::Identity;
+use crate::access::{Identity, Role};
 use crate::audit;
 use crate::client::{SendBody, SendError};
 use crate::config::Upstream;
@@ -45,6 +45,12 @@ const METHOD_OVERRIDE_HEADER: HeaderName = HeaderName::from_static(METHOD_OVERRI
 
 /// Longer paths are refused outright: no vendor path comes near it.
 const MAX_PATH: usize = 2048;
+
+/// The most the proxy reads of an answer it must take secret fields out of (a list of
+/// CommPeak users, or any read of them by a viewer); a larger one is refused, 502, never
+/// passed on unread. 50,000 CommPeak users as the sandbox answers them are 28 MB (about
+/// 40 MB with the vendor's fuller records), so this leaves room for twice that.
+pub(crate) const FILTERED_ANSWER_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The method a request stands for. Only POST with an override of PUT or DELETE is honoured;
 /// any other combination is refused rather than guessed.
@@ -339,12 +345,59 @@ async fn forward(
     {
         response_headers.insert(header::LOCATION, location);
     }
+    // Secrets the vendor sends back that this answer must not carry (in a list, or to a
+    // viewer) are taken out; `shared` says which, by operation and role.
+    let withheld = shared::vendor::withheld_secrets(
+        connection.kind(),
+        operation,
+        identity.role == Role::Admin,
+    );
+    if !withheld.is_empty() && upstream.status().is_success() {
+        // Read whole (bounded) to be rewritten; passed on as it came when no user carries one
+        // of them. Refused, never passed unread, when it cannot be read or is not JSON.
+        let answer = read_answer(Body::new(upstream.into_body()), FILTERED_ANSWER_LIMIT)
+            .await
+            .and_then(|bytes| match shared::vendor::answer_without(&bytes, withheld) {
+                Ok(None) => Ok(Body::from(bytes)),
+                // Of known length: `content-length` is the rewritten body's.
+                Ok(Some(rewritten)) => Ok(Body::from(rewritten)),
+                Err(_) => Err(ProxyError::UpstreamAnswer("it is not JSON".into())),
+            })
+            .inspect_err(|e| {
+                tracing::warn!(connection = %connection.id, error = %e, "upstream answer not passed on");
+            })?;
+        return Ok(response
+            .body(answer)
+            .expect("status and headers came from a valid response"));
+    }
     // Streamed, not buffered: a list of tens of thousands of users flows straight through. The
     // vendor's body is passed as a body (not a stream of chunks) so its length travels with it:
     // a short answer then leaves in one write, with `content-length` rather than chunked.
     Ok(response
         .body(Body::new(upstream.into_body()))
         .expect("status and headers came from a valid response"))
+}
+
+/// A vendor's answer read whole, up to `limit` bytes, within the exchange's deadline.
+async fn read_answer(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyError> {
+    let error = match to_bytes(body, limit).await {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) => error,
+    };
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return Err(ProxyError::UpstreamAnswer(format!(
+                "it is larger than the {limit} bytes the proxy reads of an answer it must take \
+                 secret fields out of"
+            )));
+        }
+        if let Some(SendError::Timeout(_)) = c.downcast_ref::<SendError>() {
+            return Err(ProxyError::UpstreamTimeout);
+        }
+        cause = c.source();
+    }
+    Err(ProxyError::UpstreamAnswer("it was cut short".into()))
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by the vendors; it is ignored).
@@ -593,6 +646,44 @@ mod tests {
             url_of(&commpeak(), "PUT", "/users/1001", None),
             "https://example.td.commpeak.com/api/users/1001"
         );
+    }
+
+    /// An answer read to be filtered is bounded and read whole: too large or cut short, it
+    /// is refused (502), and a vendor that stalls past the deadline is a timeout (504).
+    #[tokio::test]
+    async fn answers_read_to_be_filtered_are_bounded() {
+        let read = read_answer(Body::from("[{}]"), 4).await.unwrap();
+        assert_eq!(&read[..], b"[{}]");
+        let stream = |error: Box<dyn std::error::Error + Send + Sync>| {
+            Body::from_stream(futures_util::stream::iter([
+                Ok(axum::body::Bytes::from_static(b"[{")),
+                Err(error),
+            ]))
+        };
+        for (case, body, status, fragment) in [
+            (
+                "too large",
+                Body::from("[{}, {}]"),
+                StatusCode::BAD_GATEWAY,
+                "larger than the 4 bytes",
+            ),
+            (
+                "cut short",
+                stream(std::io::Error::other("connection reset").into()),
+                StatusCode::BAD_GATEWAY,
+                "cut short",
+            ),
+            (
+                "past the deadline",
+                stream(SendError::Timeout(std::time::Duration::from_secs(1)).into()),
+                StatusCode::GATEWAY_TIMEOUT,
+                "in time",
+            ),
+        ] {
+            let error = read_answer(body, 4).await.unwrap_err();
+            assert_eq!(error.status(), status, "{case}: {error}");
+            assert!(error.to_string().contains(fragment), "{case}: {error}");
+        }
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub struct FieldSpec {
     pub create_only: bool,
     /// Masked on screen and never logged.
     pub secret: bool,
+    /// Sent to the vendor, never sent back by it (LivePerson's `passwordSh`): no answer
+    /// carries it, so none is read to take it out (see [`FieldSpec::returned_secret`]).
+    pub write_only: bool,
     /// The heading a form shows the field under; fields of one group are shown together.
     pub group: &'static str,
 }
@@ -67,6 +70,7 @@ impl FieldSpec {
             read_only: false,
             create_only: false,
             secret: false,
+            write_only: false,
             group: DEFAULT_GROUP,
         }
     }
@@ -89,6 +93,18 @@ impl FieldSpec {
     pub const fn secret(mut self) -> Self {
         self.secret = true;
         self
+    }
+    pub const fn write_only(mut self) -> Self {
+        self.write_only = true;
+        self
+    }
+
+    /// A secret the vendor sends back in its answers: secret, and neither given on create
+    /// only (a password chosen once) nor write-only. CommPeak's `registration_password` is
+    /// one: the proxy takes it out of the answers that must not carry it
+    /// ([`crate::vendor::withheld_secrets`]).
+    pub const fn returned_secret(&self) -> bool {
+        self.secret && !self.create_only && !self.write_only
     }
 }
 

@@ -31,12 +31,27 @@ pub fn strip(body: &mut Value, fields: &[&str]) -> bool {
 /// Re-serializing orders an object's keys and writes numbers in serde_json's own form; both
 /// mean the same JSON, which is why only a body that needs it is re-serialized.
 pub fn stripped(body: &[u8], fields: &[&str]) -> Option<Vec<u8>> {
+    stripped_answer(body, fields).ok().flatten()
+}
+
+/// A vendor's answer that may name a field to take out and is not JSON: passed on as it
+/// came, it could carry the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the vendor's answer is not JSON, and it may carry a field that must not be passed on")]
+pub struct Unreadable;
+
+/// [`stripped`] for a vendor's answer (one user, or a list of users, as the vendors answer
+/// even a get-one), which nobody checked before: `Ok(None)` when it carries none of the
+/// fields, so that the bytes received are passed on, exactly; the same users without them
+/// otherwise; and an error, rather than the bytes as they came, when they might hold one of
+/// the fields but are not JSON.
+pub fn stripped_answer(body: &[u8], fields: &[&str]) -> Result<Option<Vec<u8>>, Unreadable> {
     if !might_name(body, fields) {
-        return None;
+        return Ok(None);
     }
-    let mut value: Value = serde_json::from_slice(body).ok()?;
-    strip(&mut value, fields)
-        .then(|| serde_json::to_vec(&value).expect("a JSON value always serializes"))
+    let mut value: Value = serde_json::from_slice(body).map_err(|_| Unreadable)?;
+    Ok(strip(&mut value, fields)
+        .then(|| serde_json::to_vec(&value).expect("a JSON value always serializes")))
 }
 
 /// Whether the bytes could hold one of the fields, so that the common body (none of them)
@@ -149,5 +164,52 @@ mod tests {
         );
         // What is not JSON was refused before; here it is left alone.
         assert_eq!(stripped(b"{\"pid\": ", FIELDS), None);
+    }
+
+    /// An answer: the users of a list, or the array a get-one answers, lose the fields; one
+    /// without them is passed on as it came; one that is not JSON and may hold one is refused.
+    #[test]
+    fn answers_lose_the_fields_or_pass_as_they_came() {
+        const SECRET: &[&str] = &["registration_password"];
+        for (case, body, expected) in [
+            (
+                "a list",
+                r#"[{"id": "1", "registration_password": "s1", "sip_uri": "sip:a"},
+                    {"id": "2", "registration_password": "s2"}, {"id": "3"}]"#,
+                Ok(Some(
+                    json!([{"id": "1", "sip_uri": "sip:a"}, {"id": "2"}, {"id": "3"}]),
+                )),
+            ),
+            (
+                "one user",
+                r#"{"id": "1", "registration_password": "s1"}"#,
+                Ok(Some(json!({"id": "1"}))),
+            ),
+            (
+                "a key spelled with an escape",
+                r#"[{"id": "1", "registration\u005fpassword": "s1"}]"#,
+                Ok(Some(json!([{"id": "1"}]))),
+            ),
+            ("none of them", r#"[{"id": "1", "big": 1.0e2}]"#, Ok(None)),
+            (
+                "named only in a value",
+                r#"[{"id": "1", "note": "registration_password"}]"#,
+                Ok(None),
+            ),
+            ("an empty list", "[]", Ok(None)),
+            (
+                "cut short",
+                r#"[{"id": "1", "registration_password": "s1"}, {"#,
+                Err(Unreadable),
+            ),
+            ("not JSON, naming nothing", "<html>", Ok(None)),
+        ] {
+            assert_eq!(
+                stripped_answer(body.as_bytes(), SECRET)
+                    .map(|bytes| { bytes.map(|b| serde_json::from_slice::<Value>(&b).unwrap()) }),
+                expected,
+                "{case}"
+            );
+        }
     }
 }

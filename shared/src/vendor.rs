@@ -5,7 +5,8 @@ use crate::connection::VendorKind;
 use crate::description::Description;
 use crate::error::ValidationErrors;
 use crate::field::FieldSpec;
-use crate::operation::{Body, OperationSpec, PathParams};
+use crate::operation::{Body, HttpMethod, OperationSpec, PathParams, Reply, names};
+use crate::server_set::Unreadable;
 use crate::{commpeak, liveperson, server_set, trintech};
 
 /// The vendor's operation table.
@@ -44,6 +45,75 @@ pub fn server_set(kind: VendorKind) -> &'static [&'static str] {
         VendorKind::Trintech => trintech::SERVER_SET,
         VendorKind::Commpeak => commpeak::SERVER_SET,
     }
+}
+
+/// The secret fields the vendor sends back in its answers, as paths inside one user: those of
+/// its [`fields`] that are [`FieldSpec::returned_secret`] (CommPeak's
+/// `registration_password`; none for LivePerson, whose `passwordSh` is write-only, and
+/// Trintech, whose `password` is given on create only).
+pub fn revealed_secrets(kind: VendorKind) -> &'static [&'static str] {
+    match kind {
+        VendorKind::Liveperson => &LIVEPERSON_REVEALED,
+        VendorKind::Trintech => &TRINTECH_REVEALED,
+        VendorKind::Commpeak => &COMMPEAK_REVEALED,
+    }
+}
+
+const LIVEPERSON_REVEALED: [&str; revealed_count(liveperson::FIELDS)] =
+    revealed(liveperson::FIELDS);
+const TRINTECH_REVEALED: [&str; revealed_count(trintech::FIELDS)] = revealed(trintech::FIELDS);
+const COMMPEAK_REVEALED: [&str; revealed_count(commpeak::FIELDS)] = revealed(commpeak::FIELDS);
+
+const fn revealed_count(fields: &[FieldSpec]) -> usize {
+    let (mut i, mut count) = (0, 0);
+    while i < fields.len() {
+        if fields[i].returned_secret() {
+            count += 1;
+        }
+        i += 1;
+    }
+    count
+}
+
+const fn revealed<const N: usize>(fields: &[FieldSpec]) -> [&'static str; N] {
+    let mut paths = [""; N];
+    let (mut i, mut found) = (0, 0);
+    while i < fields.len() {
+        if fields[i].returned_secret() {
+            paths[found] = fields[i].path;
+            found += 1;
+        }
+        i += 1;
+    }
+    paths
+}
+
+/// The secrets to take out of a successful answer to `operation`, by whether its reader may
+/// reveal one (an admin may, a viewer may not). A list never carries them, whoever reads
+/// it: it does not show them. A read of one user keeps them for an admin only, so that the
+/// user page can reveal one when asked. The answer to a write (an admin's, a viewer's are
+/// refused) is left as it is. Empty when nothing is to go, the common case: the answer then
+/// passes unread.
+pub fn withheld_secrets(
+    kind: VendorKind,
+    operation: &OperationSpec,
+    may_reveal: bool,
+) -> &'static [&'static str] {
+    let read_of_users = operation.method == HttpMethod::Get
+        && matches!(operation.reply, Reply::Users | Reply::User);
+    if read_of_users && (operation.name == names::LIST_USERS || !may_reveal) {
+        revealed_secrets(kind)
+    } else {
+        &[]
+    }
+}
+
+/// What the proxy passes on of an answer `withheld` (from [`withheld_secrets`]) applies to:
+/// `Ok(None)` for the very bytes the vendor sent, when no user in them carries one of the
+/// fields; the same users without them otherwise (one user, a list, or the array a CommPeak
+/// get-one answers); an error when the bytes may carry one and cannot be read.
+pub fn answer_without(body: &[u8], withheld: &[&str]) -> Result<Option<Vec<u8>>, Unreadable> {
+    server_set::stripped_answer(body, withheld)
 }
 
 /// What the proxy sends for a body [`check_body`] passed: `None` for the very bytes it
@@ -200,6 +270,51 @@ mod tests {
                     .map(|b| serde_json::from_slice::<serde_json::Value>(&b).unwrap()),
                 expected,
                 "{kind:?} {method} {path} {body}"
+            );
+        }
+    }
+
+    /// Derived from the field tables: secret, neither create-only nor write-only.
+    #[test]
+    fn the_revealed_secrets_are_the_secrets_the_vendors_send_back() {
+        assert_eq!(
+            revealed_secrets(VendorKind::Commpeak),
+            ["registration_password"]
+        );
+        assert!(revealed_secrets(VendorKind::Liveperson).is_empty());
+        assert!(revealed_secrets(VendorKind::Trintech).is_empty());
+        for kind in KINDS {
+            for field in fields(kind) {
+                assert_eq!(
+                    revealed_secrets(kind).contains(&field.path),
+                    field.secret && !field.create_only && !field.write_only,
+                    "{kind:?} {}",
+                    field.path
+                );
+            }
+        }
+    }
+
+    /// Lists never carry them; a get-one only to an admin; writes' answers are not read.
+    #[test]
+    fn secrets_are_withheld_from_lists_and_viewers() {
+        let secret: &[&str] = &["registration_password"];
+        for (kind, method, path, may_reveal, expected) in [
+            (VendorKind::Commpeak, "GET", "/users", true, secret),
+            (VendorKind::Commpeak, "GET", "/users", false, secret),
+            (VendorKind::Commpeak, "GET", "/users/7", true, &[]),
+            (VendorKind::Commpeak, "GET", "/users/7", false, secret),
+            (VendorKind::Commpeak, "POST", "/users", true, &[]),
+            (VendorKind::Commpeak, "PUT", "/users/7", true, &[]),
+            (VendorKind::Liveperson, "GET", "/users", false, &[]),
+            (VendorKind::Liveperson, "GET", "/users/7", false, &[]),
+            (VendorKind::Trintech, "GET", "/users", false, &[]),
+        ] {
+            let (op, _) = find(operations(kind), method, path).unwrap();
+            assert_eq!(
+                withheld_secrets(kind, op, may_reveal),
+                expected,
+                "{kind:?} {method} {path} may reveal: {may_reveal}"
             );
         }
     }

@@ -1,6 +1,7 @@
 //! Conformance of the emulated CommPeak users API (`users-apis.md` §3) over HTTP, and the
 //! console's proxy forwarding to it.
 
+use axum::http::HeaderName;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tests::Stack;
@@ -332,4 +333,117 @@ async fn the_proxy_forwards_every_operation_with_basic_auth() {
     // An operation CommPeak does not describe is not forwarded.
     let response = client.delete(format!("{users}/{id}")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// The SIP registration password the vendor returns in clear reaches an admin's read of one
+/// user only (for the user page to reveal when asked): never a list, never a viewer. Every
+/// other field passes as the vendor sent it.
+#[tokio::test]
+async fn the_registration_password_reaches_only_an_admin_reading_one_user() {
+    let stack = Stack::start_with(6, None, |config| {
+        config.access = proxy::access::Access::Gateway(proxy::access::Gateway {
+            user_header: HeaderName::from_static("x-forwarded-user"),
+            groups_header: HeaderName::from_static("x-forwarded-groups"),
+            trusted_sources: vec!["127.0.0.1/32".parse().unwrap()],
+            shared_secret: None,
+            admin_groups: vec!["console-admins".into()],
+            viewer_groups: vec!["support".into()],
+        });
+    })
+    .await
+    .unwrap();
+    let api = Api { stack: &stack };
+    // What the vendor answers, straight: the proxy's answers are compared to it.
+    let (_, listed) = api.call(Method::GET, "/api/users/", None).await;
+    let id = listed[2]["id"].as_str().unwrap().to_owned();
+    let (_, one) = api
+        .call(Method::GET, &format!("/api/users/{id}"), None)
+        .await;
+    let password = one[0]["registration_password"].as_str().unwrap().to_owned();
+    assert!(!password.is_empty());
+    let without = |users: &Value| {
+        let mut users = users.clone();
+        for user in users.as_array_mut().unwrap() {
+            assert!(user["registration_password"].is_string(), "{user}");
+            user.as_object_mut()
+                .unwrap()
+                .remove("registration_password");
+        }
+        users
+    };
+
+    let users = format!("{}/api/commpeak/users", stack.proxy_url);
+    for (case, groups, url, expected) in [
+        (
+            "an admin's get-one keeps it",
+            "console-admins",
+            format!("{users}/{id}"),
+            one.clone(),
+        ),
+        (
+            "an admin's list",
+            "console-admins",
+            users.clone(),
+            without(&listed),
+        ),
+        (
+            "a viewer's get-one",
+            "support",
+            format!("{users}/{id}"),
+            without(&one),
+        ),
+        (
+            "a viewer's list",
+            "support",
+            users.clone(),
+            without(&listed),
+        ),
+    ] {
+        let response = tests::console_client()
+            .get(&url)
+            .header("x-forwarded-user", "someone")
+            .header("x-forwarded-groups", groups)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{case}");
+        let length = response.content_length();
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(length, Some(bytes.len() as u64), "{case}: content-length");
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body, expected, "{case}");
+        let keeps = expected[0].get("registration_password").is_some();
+        assert_eq!(
+            String::from_utf8_lossy(&bytes).contains(&password),
+            keeps,
+            "{case}: the password's value"
+        );
+    }
+
+    // An answer that must lose it and cannot be read is refused, never passed on as it came.
+    for (fault, fragment) in [("resetRate", "cut short"), ("malformedRate", "not JSON")] {
+        let status = tests::console_client()
+            .put(format!(
+                "{}{}",
+                stack.sandbox.base_url(),
+                sandbox::faults::CONTROL_PATH
+            ))
+            .json(&json!({ fault: 1 }))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "{fault}: {status}");
+        let response = tests::console_client()
+            .get(&users)
+            .header("x-forwarded-user", "someone")
+            .header("x-forwarded-groups", "console-admins")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY, "{fault}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains(fragment), "{fault}: {body}");
+        assert!(!body.contains("registration_password"), "{fault}: {body}");
+    }
 }

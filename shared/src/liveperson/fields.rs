@@ -56,9 +56,11 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("memberOf/agentGroupId", "Agent group", FieldKind::Integer)
         .in_group("Chats and routing"),
     FieldSpec::new("managerOf", "Manager of", FieldKind::Structured).in_group("Chats and routing"),
-    // Required on create for people; `null` on update keeps the current password.
+    // Required on create for people; `null` on update keeps the current password. Never in
+    // an answer: LivePerson takes it and does not send it back.
     FieldSpec::new("passwordSh", "Password", FieldKind::Password)
         .secret()
+        .write_only()
         .in_group("Access"),
     FieldSpec::new(
         "changePwdNextLogin",
