@@ -4,8 +4,9 @@
 use std::fmt;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use shared::connection::VendorKind;
 use shared::liveperson::{User, ops};
-use shared::operation::named;
+use shared::operation::{named, names};
 use shared::{ApiError, ConnectionInfo, ValidationErrors};
 
 /// Why a call did not succeed.
@@ -78,21 +79,36 @@ impl Failure {
     }
 }
 
-async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Failure> {
+/// A successful answer's body, and the request id to name if it cannot be read.
+struct Body(Vec<u8>, Option<String>);
+
+impl Body {
+    fn unreadable(&self, e: &dyn fmt::Display) -> Failure {
+        Failure {
+            message: format!("The answer could not be read: {e}."),
+            field_errors: ValidationErrors::default(),
+            request_id: self.1.clone(),
+            status: None,
+        }
+    }
+}
+
+async fn bytes_or_failure(response: Response) -> Result<Body, Failure> {
     if !response.ok() {
         return Err(Failure::from_response(response).await);
     }
     let request_id = response.headers().get("x-request-id");
-    let unreadable = |e: &dyn fmt::Display| Failure {
-        message: format!("The answer could not be read: {e}."),
-        field_errors: ValidationErrors::default(),
-        request_id: request_id.clone(),
-        status: None,
-    };
     // Read as bytes, not text: a list of 50,000 users is then never turned into a JavaScript
     // string and back.
-    let bytes = response.binary().await.map_err(|e| unreadable(&e))?;
-    serde_json::from_slice(&bytes).map_err(|e| unreadable(&e))
+    match response.binary().await {
+        Ok(bytes) => Ok(Body(bytes, request_id)),
+        Err(e) => Err(Body(Vec::new(), request_id).unreadable(&e)),
+    }
+}
+
+async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    let body = bytes_or_failure(response).await?;
+    serde_json::from_slice(&body.0).map_err(|e| body.unreadable(&e))
 }
 
 /// Where the proxy's API is, relative to the page: the page's `<base href>` names the path
@@ -139,14 +155,37 @@ pub struct UserList {
     pub revision: Option<String>,
 }
 
-/// Lists the connection's users with only the fields `select` names (and deleted users too
-/// when `include_deleted`).
+/// The proxy's URL of `operation` on a connection of `kind`, with the user's key filled in
+/// (percent-encoded, by the same path builder the proxy uses) when it takes one.
+fn url(kind: VendorKind, connection: &str, operation: &str, key: Option<&str>) -> String {
+    let path = named(shared::vendor::operations(kind), operation).console_path(key);
+    format!("{API}/{connection}{path}")
+}
+
+/// Lists the connection's users, holding only the fields `layout` names (and asking the
+/// vendor for only those where it can), with deleted users too when `include_deleted`.
 pub async fn list_users(
     connection: &str,
-    select: &str,
+    layout: &crate::list::Layout,
     include_deleted: bool,
 ) -> Result<UserList, Failure> {
-    let (users, revision) = list_users_as(connection, select, include_deleted).await?;
+    let description = shared::vendor::description(layout.kind);
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(select) = description.list.select {
+        query.append_pair(select, &layout.select());
+    }
+    if let (true, Some(param)) = (include_deleted, description.list.include_deleted) {
+        query.append_pair(param, "true");
+    }
+    let query = query.finish();
+    let mut url = url(layout.kind, connection, names::LIST_USERS, None);
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
+    let response = Request::get(&url).send().await.map_err(Failure::network)?;
+    let revision = description.revision.and_then(|h| response.headers().get(h));
+    let bytes = bytes_or_failure(response).await?;
+    let users = layout.decode(&bytes.0).map_err(|e| bytes.unreadable(&e))?;
     Ok(UserList { users, revision })
 }
 

@@ -5,11 +5,12 @@ use std::cell::RefCell;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{ConnectionInfo, VendorKind};
+use shared::ConnectionInfo;
 
 use crate::api::{self, Failure};
 use crate::dialog::Dialog;
 use crate::grid::ListScreen;
+use crate::list;
 use crate::on_demand;
 use crate::route::{Link, Nav, Route, Screen};
 
@@ -99,6 +100,32 @@ pub fn connection_label(connection: &ConnectionInfo) -> String {
     }
 }
 
+/// The connection the home page opens: the first with a list, else the first.
+fn first_connection(list: &[ConnectionInfo]) -> Option<&ConnectionInfo> {
+    list.iter().find(|c| list::has_list(c)).or(list.first())
+}
+
+/// Whether the user page, the create form, the import and the bulk panel read this connection's
+/// description yet (they still read LivePerson's record: `shared`'s revision rule is the one
+/// they implement).
+pub fn record_screens(connection: &ConnectionInfo) -> bool {
+    shared::vendor::description(connection.kind)
+        .revision
+        .is_some()
+}
+
+/// A connection that declares no list (Trintech publishes none): what it offers instead.
+#[component]
+fn NoList(connection: ConnectionInfo) -> impl IntoView {
+    view! {
+        <section aria-labelledby="users-heading">
+            <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
+            <p>"This connection declares no list of users: the vendor publishes none, so \
+                the console cannot show, search or open its users here."</p>
+        </section>
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let nav = Nav::start();
@@ -120,10 +147,7 @@ pub fn App() -> impl IntoView {
             | Screen::New { connection }
             | Screen::Import { connection } => Some(connection),
             Screen::Home => connections.with(|c| match c {
-                Load::Loaded(list) => list
-                    .iter()
-                    .find(|c| c.kind == VendorKind::Liveperson)
-                    .map(|c| c.id.clone()),
+                Load::Loaded(list) => first_connection(list).map(|c| c.id.clone()),
                 _ => None,
             }),
             Screen::NotFound => None,
@@ -172,7 +196,7 @@ pub fn App() -> impl IntoView {
         let unsupported = |c: &ConnectionInfo| {
             view! {
                 <p role="status">{format!(
-                    "{} is a {} connection; this console administers LivePerson users so far.",
+                    "{} is a {} connection; this page of the console is not available for it yet.",
                     c.label,
                     c.kind.label()
                 )}</p>
@@ -188,42 +212,36 @@ pub fn App() -> impl IntoView {
         };
         match route.screen {
             // The home page is the first connection's list, under that list's own URL.
-            Screen::Home => match list.iter().find(|c| c.kind == VendorKind::Liveperson) {
+            Screen::Home => match first_connection(&list) {
                 Some(c) => {
                     let to = Route::list(&c.id, route.query);
                     request_animation_frame(move || nav.redirect(to));
                     view! { <p role="status">"Opening the first connection…"</p> }.into_any()
                 }
                 None => view! {
-                    <p role="status">"No LivePerson connection is configured on this console."</p>
+                    <p role="status">"No connection is configured on this console."</p>
                 }
                 .into_any(),
             },
             Screen::List { connection } => match find(&connection) {
-                Some(c) if c.kind == VendorKind::Liveperson => {
+                Some(c) if list::has_list(&c) => {
                     view! { <ListScreen connection=c query=route.query /> }.into_any()
                 }
-                Some(c) => unsupported(&c),
+                Some(c) => view! { <NoList connection=c /> }.into_any(),
                 None => unknown(&connection),
             },
             Screen::User { connection, id } => match find(&connection) {
-                Some(c) if c.kind == VendorKind::Liveperson => {
-                    on_demand::view(on_demand::Screen::User(c, id))
-                }
+                Some(c) if record_screens(&c) => on_demand::view(on_demand::Screen::User(c, id)),
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },
             Screen::New { connection } => match find(&connection) {
-                Some(c) if c.kind == VendorKind::Liveperson => {
-                    on_demand::view(on_demand::Screen::Create(c))
-                }
+                Some(c) if record_screens(&c) => on_demand::view(on_demand::Screen::Create(c)),
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },
             Screen::Import { connection } => match find(&connection) {
-                Some(c) if c.kind == VendorKind::Liveperson => {
-                    on_demand::view(on_demand::Screen::Import(c))
-                }
+                Some(c) if record_screens(&c) => on_demand::view(on_demand::Screen::Import(c)),
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },

@@ -300,7 +300,7 @@ enum Batch {
 #[component]
 pub fn BulkPanel(
     connection: ConnectionInfo,
-    selection: RwSignal<HashSet<i64>>,
+    selection: RwSignal<HashSet<String>>,
     /// Called when users changed, so the list is read again.
     on_changed: Callback<()>,
 ) -> impl IntoView {
@@ -348,7 +348,7 @@ pub fn BulkPanel(
                 Ok((records, revision)) => {
                     let chosen: Vec<Value> = records
                         .into_iter()
-                        .filter(|r| id_of(r).is_some_and(|id| ids.contains(&id)))
+                        .filter(|r| id_of(r).is_some_and(|id| ids.contains(&id.to_string())))
                         .collect();
                     let planned = roles.with_value(|roles| {
                         catalogs.with_untracked(|c| plan(&edit, &chosen, roles, c))
@@ -618,7 +618,7 @@ pub fn BulkPanel(
 fn BulkDelete(
     connection_id: String,
     chunk_size: usize,
-    selection: RwSignal<HashSet<i64>>,
+    selection: RwSignal<HashSet<String>>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
@@ -629,13 +629,19 @@ fn BulkDelete(
     let count = move || selection.with(HashSet::len);
     let phrase = move || format!("delete {}", user_count(count()));
     let confirm = move |()| {
-        let ids: Vec<i64> = selection.get_untracked().into_iter().collect();
+        // LivePerson's keys are its numeric ids.
+        let ids: Vec<i64> = selection
+            .get_untracked()
+            .iter()
+            .filter_map(|key| key.parse().ok())
+            .collect();
         deleting.set(true);
         spawn_local(async move {
             let connection = connection_id.get_value();
             // The revision the deletes are checked against: the account as it is now, read
             // when the admin confirmed.
-            let mut revision = match api::list_users(&connection, "id", false).await {
+            let layout = crate::list::Layout::minimal(shared::connection::VendorKind::Liveperson);
+            let mut revision = match api::list_users(&connection, &layout, false).await {
                 Ok(list) => list.revision,
                 Err(f) => {
                     outcome.set(Some(Err(f.to_string())));
@@ -656,7 +662,7 @@ fn BulkDelete(
             }
             selection.update(|s| {
                 for id in &deleted {
-                    s.remove(id);
+                    s.remove(&id.to_string());
                 }
             });
             let message = if failed.is_empty() {

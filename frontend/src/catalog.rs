@@ -192,6 +192,11 @@ impl Names {
         }
     }
 
+    /// Whether the user field at `path` holds ids the account names.
+    pub fn names_field(path: &str) -> bool {
+        Names::default().for_field(path).is_some()
+    }
+
     /// The catalog of the user field at `path` (`skillIds`, `memberOf/agentGroupId`, …).
     pub fn for_field(&self, path: &str) -> Option<&Catalog> {
         match path {

@@ -15,14 +15,16 @@ use crate::api;
 use crate::app::{Load, can_write};
 use crate::list::{self, Column, Filters, ListView, Names};
 use crate::route::{Link, Route, is_plain_click, use_nav};
+use shared::description::{FilterKind, ListFilter};
 use shared::format::{thousands, user_count};
+use shared::operation::names as operation;
 
 /// The users as fetched, with what search reads prepared once.
 pub struct Loaded {
     pub users: Vec<list::ListedUser>,
     searchables: Vec<list::Searchable>,
-    /// The `select` they were fetched with.
-    select: String,
+    /// The fields they were read with.
+    pub layout: list::Layout,
     include_deleted: bool,
 }
 
@@ -35,9 +37,9 @@ fn columns_key(connection: &str) -> String {
 }
 
 /// The columns the admin last chose on this connection, in this browser.
-fn remembered_columns(connection: &str) -> Option<Vec<Column>> {
-    let text = storage()?.get_item(&columns_key(connection)).ok()??;
-    list::columns_from_text(&text)
+fn remembered_columns(connection: &ConnectionInfo) -> Option<Vec<Column>> {
+    let text = storage()?.get_item(&columns_key(&connection.id)).ok()??;
+    list::columns_from_text(connection.kind, &text)
 }
 
 fn remember_columns(connection: &str, columns: &[Column]) {
@@ -66,11 +68,12 @@ pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
 }
 
 /// What the list keeps of itself while the admin is on another screen, per connection: the
-/// selection, and the user opened from it, whose row takes the focus on the way back.
+/// selection (users' keys), and the user opened from it, whose row takes the focus on the
+/// way back.
 #[derive(Debug, Clone, Default)]
 struct ListMemory {
-    selection: HashSet<i64>,
-    opened: Option<i64>,
+    selection: HashSet<String>,
+    opened: Option<String>,
 }
 
 thread_local! {
@@ -102,8 +105,9 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     let (names, set_names) = crate::catalog::use_names(&connection, false);
     let read_names = StoredValue::new((connection.clone(), set_names));
     let view = RwSignal::new(ListView::from_query(
+        connection.kind,
         &query,
-        remembered_columns(&connection.id),
+        remembered_columns(&connection),
     ));
     Effect::new(move |_| {
         let query = view.with(ListView::to_query);
@@ -114,18 +118,16 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     Effect::new(move |_| columns.with(|c| remember_columns(&connection_id.get_value(), c)));
 
     let selection = RwSignal::new(remembered(&connection.id, |m| m.selection.clone()));
-    // Fetched again only when the view needs a field the list does not have.
-    let needed = Memo::new(move |_| view.with(|v| (v.select(), v.filters.include_deleted)));
+    // Fetched again only when the view needs a field the list does not hold.
+    let needed = Memo::new(move |_| view.with(|v| (v.layout(), v.filters.include_deleted)));
     let data = RwSignal::new(Load::<Arc<Loaded>>::Loading);
     let refresh = RwSignal::new(0_u32);
     let generation = StoredValue::new(0_u32);
     Effect::new(move |previous: Option<u32>| {
         let forced = refresh.get();
-        let (select, include_deleted) = needed.get();
+        let (layout, include_deleted) = needed.get();
         let covered = data.with_untracked(|d| match d {
-            Load::Loaded(l) => {
-                l.include_deleted == include_deleted && list::covers(&l.select, &select)
-            }
+            Load::Loaded(l) => l.include_deleted == include_deleted && l.layout.covers(&layout),
             _ => false,
         });
         if covered && previous == Some(forced) {
@@ -135,29 +137,36 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         let this = generation.get_value();
         spawn_local(async move {
             let result =
-                api::list_users(&connection_id.get_value(), &select, include_deleted).await;
+                api::list_users(&connection_id.get_value(), &layout, include_deleted).await;
             // A newer fetch started meanwhile: its answer is the one that counts.
             if generation.get_value() != this {
                 return;
             }
             mark(LIST_READ_MARK);
-            // A kept selection holds only users still listed (one deleted meanwhile is
-            // dropped).
-            if let Ok(list) = &result {
-                let listed: HashSet<i64> = list.users.iter().filter_map(|u| u.id).collect();
-                if selection.with_untracked(|s| s.iter().any(|id| !listed.contains(id))) {
-                    selection.update(|s| s.retain(|id| listed.contains(id)));
-                }
-            }
             data.set(
                 result
                     .map(|list| {
-                        let searchables = list.users.iter().map(list::Searchable::of).collect();
+                        let mut users = list.users;
+                        // A vendor that lists deleted users always: hidden until asked for.
+                        if !include_deleted {
+                            users.retain(|u| !layout.is_deleted(u));
+                        }
+                        // A kept selection holds only users still listed (one deleted
+                        // meanwhile is dropped).
+                        let listed: HashSet<String> =
+                            users.iter().filter_map(|u| layout.key(u)).collect();
+                        if selection.with_untracked(|s| s.iter().any(|k| !listed.contains(k))) {
+                            selection.update(|s| s.retain(|k| listed.contains(k)));
+                        }
+                        let searchables = users
+                            .iter()
+                            .map(|u| list::Searchable::of(&layout, u))
+                            .collect();
                         mark(LIST_PREPARED_MARK);
                         Arc::new(Loaded {
-                            users: list.users,
+                            users,
                             searchables,
-                            select,
+                            layout,
                             include_deleted,
                         })
                     })
@@ -172,18 +181,24 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         remembered(&connection_id.get_value(), |m| m.selection = now);
     });
     let bulk_connection = StoredValue::new(connection.clone());
+    let offers = |operation: &str| connection.operations.iter().any(|o| o == operation);
+    let can_create = offers(operation::CREATE_USERS);
+    let has_deleted = shared::vendor::description(connection.kind)
+        .deleted
+        .is_some();
+    let bulk = crate::app::record_screens(&connection);
 
     view! {
         <section aria-labelledby="users-heading" class="list-screen">
             <div class="screen-head">
                 <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
-                <Show when=can_write>
+                <Show when=move || can_write() && can_create && bulk>
                     <Link route=Route::new_user(&connection.id)>"Create a user"</Link>
                     <Link route=Route::import(&connection.id)>"Import users"</Link>
                 </Show>
             </div>
-            <FilterBar view names />
-            <Show when=can_write>
+            <FilterBar view names has_deleted />
+            <Show when=move || can_write() && bulk>
                 {crate::on_demand::bulk(bulk_connection.get_value(), selection,
                     Callback::new(move |()| refresh.update(|n| *n += 1)))}
             </Show>
@@ -203,66 +218,50 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     }
 }
 
-/// The filters: each narrows the list at once; deleted users are fetched when asked for.
+/// The filters the vendor's description offers: each narrows the list at once; deleted
+/// users are listed when asked for.
 #[component]
-fn FilterBar(view: RwSignal<ListView>, names: ReadSignal<Arc<Names>>) -> impl IntoView {
-    let set = move |change: &dyn Fn(&mut Filters)| view.update(|v| change(&mut v.filters));
-    let yes_no = |value: &str| match value {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    };
-    let as_choice = |value: Option<bool>| match value {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "",
-    };
-
+fn FilterBar(
+    view: RwSignal<ListView>,
+    names: ReadSignal<Arc<Names>>,
+    has_deleted: bool,
+) -> impl IntoView {
+    let kind = view.with_untracked(|v| v.kind);
     // Open on a wide window; on a phone folded away, so the list has the room.
     let wide = window()
         .inner_width()
         .ok()
         .and_then(|w| w.as_f64())
         .is_none_or(|w| w >= 700.0);
+    let filters = shared::vendor::description(kind)
+        .filters
+        .iter()
+        .map(|filter| match filter.kind {
+            FilterKind::YesNo { yes, no } => {
+                view! { <YesNoFilter filter yes no view /> }.into_any()
+            }
+            FilterKind::Named => view! { <CatalogFilter filter view names /> }.into_any(),
+        })
+        .collect_view();
     view! {
         <details class="filters-box" open=wide>
         <summary>"Filters"</summary>
         <div class="filters" role="group" aria-label="Filters">
-            <div class="field">
-                <label for="filter-status">"Status"</label>
-                <select id="filter-status"
-                    prop:value=move || as_choice(view.with(|v| v.filters.enabled))
-                    on:change=move |ev| { let v = yes_no(&event_target_value(&ev)); set(&|f| f.enabled = v) }>
-                    <option value="">"Any"</option>
-                    <option value="yes">"Enabled"</option>
-                    <option value="no">"Disabled"</option>
-                </select>
-            </div>
-            <CatalogFilter label="Profile" id="filter-profile" view names pick=|n| &n.profiles
-                get=|f| f.profile set=|f, v| f.profile = v />
-            <CatalogFilter label="Skill" id="filter-skill" view names pick=|n| &n.skills
-                get=|f| f.skill set=|f, v| f.skill = v />
-            <CatalogFilter label="Agent group" id="filter-group" view names pick=|n| &n.groups
-                get=|f| f.agent_group set=|f, v| f.agent_group = v />
-            <div class="field">
-                <label for="filter-api">"Kind of user"</label>
-                <select id="filter-api"
-                    prop:value=move || as_choice(view.with(|v| v.filters.api_user))
-                    on:change=move |ev| { let v = yes_no(&event_target_value(&ev)); set(&|f| f.api_user = v) }>
-                    <option value="">"Any"</option>
-                    <option value="no">"People"</option>
-                    <option value="yes">"API users"</option>
-                </select>
-            </div>
-            <div class="field checkbox">
-                <input type="checkbox" id="filter-deleted"
-                    prop:checked=move || view.with(|v| v.filters.include_deleted)
-                    on:change=move |ev| { let on = event_target_checked(&ev); set(&|f| f.include_deleted = on) } />
-                <label for="filter-deleted">"Include deleted users"</label>
-            </div>
+            {filters}
+            <Show when=move || has_deleted>
+                <div class="field checkbox">
+                    <input type="checkbox" id="filter-deleted"
+                        prop:checked=move || view.with(|v| v.filters.include_deleted)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            view.update(|v| v.filters.include_deleted = on);
+                        } />
+                    <label for="filter-deleted">"Include deleted users"</label>
+                </div>
+            </Show>
             <button type="button" class="secondary"
                 disabled=move || view.with(|v| v.filters == Filters::default())
-                on:click=move |_| set(&|f| *f = Filters::default())>
+                on:click=move |_| view.update(|v| v.filters = Filters::default())>
                 "Clear filters"
             </button>
         </div>
@@ -270,26 +269,62 @@ fn FilterBar(view: RwSignal<ListView>, names: ReadSignal<Arc<Names>>) -> impl In
     }
 }
 
+fn filter_id(filter: &ListFilter) -> String {
+    format!("filter-{}", filter.param)
+}
+
+/// A yes/no filter (enabled, API user, locked out).
+#[component]
+fn YesNoFilter(
+    filter: &'static ListFilter,
+    yes: &'static str,
+    no: &'static str,
+    view: RwSignal<ListView>,
+) -> impl IntoView {
+    let id = filter_id(filter);
+    let chosen = move || match view.with(|v| v.filters.get(filter.param)) {
+        Some(0) => "no",
+        Some(_) => "yes",
+        None => "",
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{filter.label}</label>
+            <select id=id prop:value=chosen
+                on:change=move |ev| {
+                    let value = match event_target_value(&ev).as_str() {
+                        "yes" => Some(1),
+                        "no" => Some(0),
+                        _ => None,
+                    };
+                    view.update(|v| v.filters.set(v.kind, filter, value));
+                }>
+                <option value="">"Any"</option>
+                <option value="yes">{yes}</option>
+                <option value="no">{no}</option>
+            </select>
+        </div>
+    }
+}
+
 /// A filter on one skill, agent group or profile: chosen by name once the account's names
 /// are known, typed as an id until then.
 #[component]
 fn CatalogFilter(
-    label: &'static str,
-    id: &'static str,
+    filter: &'static ListFilter,
     view: RwSignal<ListView>,
     names: ReadSignal<Arc<Names>>,
-    pick: fn(&Names) -> &crate::catalog::Catalog,
-    get: fn(&Filters) -> Option<i64>,
-    set: fn(&mut Filters, Option<i64>),
 ) -> impl IntoView {
-    let named = Memo::new(move |_| names.with(|n| !pick(n).is_empty()));
-    let chosen = move || view.with(|v| get(&v.filters));
+    let pick = move |n: &Arc<Names>| n.for_field(filter.field).is_some_and(|c| !c.is_empty());
+    let named = Memo::new(move |_| names.with(pick));
+    let chosen = move || view.with(|v| v.filters.get(filter.param));
     // Names that arrive (or change order) redraw the options only: the select stays, and
     // each option knows whether it is the one chosen.
     let options = move || {
         names.with(|n| {
-            pick(n)
-                .entries()
+            n.for_field(filter.field)
+                .into_iter()
+                .flat_map(|c| c.entries())
                 .map(|(value, name)| {
                     view! {
                         <option value=value.to_string() prop:selected=move || chosen() == Some(value)>
@@ -302,15 +337,16 @@ fn CatalogFilter(
     };
     move || {
         if !named.get() {
-            return view! { <IdFilter label id view get set /> }.into_any();
+            return view! { <IdFilter filter view /> }.into_any();
         }
+        let id = filter_id(filter);
         view! {
             <div class="field">
-                <label for=id>{label}</label>
+                <label for=id.clone()>{filter.label}</label>
                 <select id=id
                     on:change=move |ev| {
                         let chosen = event_target_value(&ev).parse().ok();
-                        view.update(|v| set(&mut v.filters, chosen));
+                        view.update(|v| v.filters.set(v.kind, filter, chosen));
                     }>
                     <option value="" prop:selected=move || chosen().is_none()>"Any"</option>
                     {options}
@@ -324,23 +360,17 @@ fn CatalogFilter(
 /// A filter on one id: applied as soon as what is typed is a number; anything else is
 /// explained next to it and filters nothing.
 #[component]
-fn IdFilter(
-    label: &'static str,
-    id: &'static str,
-    view: RwSignal<ListView>,
-    get: fn(&Filters) -> Option<i64>,
-    set: fn(&mut Filters, Option<i64>),
-) -> impl IntoView {
+fn IdFilter(filter: &'static ListFilter, view: RwSignal<ListView>) -> impl IntoView {
+    let label = filter.label;
+    let get = move |v: &ListView| v.filters.get(filter.param);
     let text = RwSignal::new(
-        view.with_untracked(|v| get(&v.filters))
+        view.with_untracked(get)
             .map(|n| n.to_string())
             .unwrap_or_default(),
     );
     // Cleared from elsewhere (Clear filters): the input follows.
     Effect::new(move |_| {
-        if view.with(|v| get(&v.filters)).is_none()
-            && text.with_untracked(|t| t.trim().parse::<i64>().is_ok())
-        {
+        if view.with(get).is_none() && text.with_untracked(|t| t.trim().parse::<i64>().is_ok()) {
             text.set(String::new());
         }
     });
@@ -350,10 +380,11 @@ fn IdFilter(
         (!t.is_empty() && t.parse::<i64>().is_err())
             .then(|| format!("{label}: type its id, a number."))
     };
+    let id = filter_id(filter);
     let error_id = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <input type="text" inputmode="numeric" id=id autocomplete="off" size="8"
                 aria-describedby=error_id.clone()
                 aria-invalid=move || if error().is_some() { "true" } else { "false" }
@@ -362,7 +393,7 @@ fn IdFilter(
                     let typed = event_target_value(&ev);
                     let value = typed.trim().parse::<i64>().ok();
                     text.set(typed);
-                    view.update(|v| set(&mut v.filters, value));
+                    view.update(|v| v.filters.set(v.kind, filter, value));
                 } />
             // Its room is kept, so the filters do not jump when an error appears.
             <span id=error_id class="field-error reserved">{error}</span>
@@ -373,10 +404,11 @@ fn IdFilter(
 /// Which columns the list shows; at least one stays.
 #[component]
 fn ColumnChooser(view: RwSignal<ListView>) -> impl IntoView {
-    let boxes = Column::ALL
+    let kind = view.with_untracked(|v| v.kind);
+    let boxes = Column::all(kind)
         .into_iter()
         .map(|column| {
-            let id = format!("column-{}", column.field());
+            let id = format!("column-{}", column.field().replace('/', "-"));
             let shown = move || view.with(|v| v.columns.contains(&column));
             let last = move || view.with(|v| v.columns == [column]);
             view! {
@@ -390,7 +422,7 @@ fn ColumnChooser(view: RwSignal<ListView>) -> impl IntoView {
                                     chosen.push(column);
                                 }
                                 // Kept in the chooser's order, whatever order they were ticked in.
-                                v.columns = Column::ALL.into_iter().filter(|c| chosen.contains(c)).collect();
+                                v.columns = Column::all(v.kind).into_iter().filter(|c| chosen.contains(c)).collect();
                             });
                         } />
                     <label for=id>{column.label()}</label>
@@ -459,6 +491,7 @@ struct Place<'a> {
 fn draw_row(
     tr: &web_sys::HtmlTableRowElement,
     place: Place<'_>,
+    layout: &list::Layout,
     columns: &[Column],
     names: &Names,
     connection: &str,
@@ -486,12 +519,12 @@ fn draw_row(
         let content = cell.first_element_child();
         let Some(column) = c.checked_sub(1).map(|c| columns[c]) else {
             if let Some(checkbox) = content {
-                let login = user.login_name.as_deref().unwrap_or_default();
+                let login = layout.login(user);
                 let _ = checkbox.set_attribute("aria-label", &format!("Select {login}"));
             }
             continue;
         };
-        let text = column.text(user, names);
+        let text = column.text(layout, user, names);
         // The whole value, for a cell too narrow to show it: on hover (title) and, through
         // the stylesheet, on focus.
         let _ = if text.chars().count() > column.fits() {
@@ -499,19 +532,22 @@ fn draw_row(
         } else {
             cell.remove_attribute("title")
         };
-        match (column, content) {
-            (Column::LoginName, Some(link)) => {
+        match content {
+            Some(link) if is_login(layout, column) => {
                 link.set_text_content(Some(&text));
-                let _ = match user.id {
-                    Some(id) => {
-                        link.set_attribute("href", &Route::user(connection, &id.to_string()).href())
-                    }
+                let _ = match layout.key(user) {
+                    Some(key) => link.set_attribute("href", &Route::user(connection, &key).href()),
                     None => link.remove_attribute("href"),
                 };
             }
             _ => cell.set_text_content(Some(&text)),
         }
     }
+}
+
+/// Whether `column` is the user's login, which links to the user.
+fn is_login(layout: &list::Layout, column: Column) -> bool {
+    column.field() == shared::vendor::description(layout.kind).login
 }
 
 /// The users as an ARIA grid: only the rows in view are rendered (see [`list::window`]), so
@@ -526,7 +562,7 @@ fn UserGrid(
     names: ReadSignal<Arc<Names>>,
     /// Where the names are read from, once the grid has drawn.
     read_names: StoredValue<(ConnectionInfo, WriteSignal<Arc<Names>>)>,
-    selection: RwSignal<HashSet<i64>>,
+    selection: RwSignal<HashSet<String>>,
     connection_id: String,
 ) -> impl IntoView {
     let nav = use_nav();
@@ -541,8 +577,9 @@ fn UserGrid(
     let sorted = Memo::new(move |_| {
         let sort = sort.get();
         // Names that arrive re-sort only a column that shows them.
-        let run =
-            |n: &Arc<Names>| data.with_value(|d| list::sorted(&d.users, &d.searchables, sort, n));
+        let run = |n: &Arc<Names>| {
+            data.with_value(|d| list::sorted(&d.layout, &d.users, &d.searchables, sort, n))
+        };
         if sort.column.is_named() {
             names.with(run)
         } else {
@@ -552,7 +589,9 @@ fn UserGrid(
     let shown = Memo::new(move |_| {
         let (query, filters) = narrowing.get();
         sorted.with(|order| {
-            data.with_value(|d| list::filter(order, &d.users, &d.searchables, &query, &filters))
+            data.with_value(|d| {
+                list::filter(&d.layout, order, &d.users, &d.searchables, &query, &filters)
+            })
         })
     });
     let scroll_top = RwSignal::new(0_i32);
@@ -580,7 +619,7 @@ fn UserGrid(
     let user_id = move |position: usize| {
         shown
             .with_untracked(|s| s.get(position).copied())
-            .and_then(|index| data.with_value(|d| d.users[index].id))
+            .and_then(|index| data.with_value(|d| d.layout.key(&d.users[index])))
     };
     // Selects or deselects one row; with `range`, every row from the last clicked one.
     let toggle = move |position: usize, range: bool| {
@@ -588,7 +627,7 @@ fn UserGrid(
         let select = !selection.with_untracked(|s| s.contains(&id));
         let from = if range { anchor.get_value() } else { None }.unwrap_or(position);
         let (low, high) = (from.min(position), from.max(position));
-        let ids: Vec<i64> = (low..=high).filter_map(user_id).collect();
+        let ids: Vec<String> = (low..=high).filter_map(user_id).collect();
         selection.update(|s| {
             for id in ids {
                 if select {
@@ -606,16 +645,23 @@ fn UserGrid(
             && selection.with(|s| {
                 shown.with(|shown| {
                     data.with_value(|d| {
-                        shown
-                            .iter()
-                            .all(|&i| d.users[i].id.is_some_and(|id| s.contains(&id)))
+                        shown.iter().all(|&i| {
+                            d.layout
+                                .key(&d.users[i])
+                                .is_some_and(|key| s.contains(&key))
+                        })
                     })
                 })
             })
     };
     let select_all = move |on: bool| {
-        let ids: Vec<i64> = shown.with_untracked(|shown| {
-            data.with_value(|d| shown.iter().filter_map(|&i| d.users[i].id).collect())
+        let ids: Vec<String> = shown.with_untracked(|shown| {
+            data.with_value(|d| {
+                shown
+                    .iter()
+                    .filter_map(|&i| d.layout.key(&d.users[i]))
+                    .collect()
+            })
         });
         selection.update(|s| {
             for id in ids {
@@ -636,16 +682,22 @@ fn UserGrid(
     // Back from a user's page, that user's row has the focus again.
     let login_column = move || {
         columns.with_untracked(|c| {
-            c.iter()
-                .position(|c| *c == Column::LoginName)
-                .map_or(1, |k| k + 1)
+            data.with_value(|d| {
+                c.iter()
+                    .position(|c| is_login(&d.layout, *c))
+                    .map_or(1, |k| k + 1)
+            })
         })
     };
     let return_focus = move || {
         let opened = connection_id.with_value(|c| remembered(c, |m| m.opened.take()));
         opened.and_then(|opened| {
             shown.with_untracked(|shown| {
-                data.with_value(|d| shown.iter().position(|&i| d.users[i].id == Some(opened)))
+                data.with_value(|d| {
+                    shown
+                        .iter()
+                        .position(|&i| d.layout.key(&d.users[i]).as_ref() == Some(&opened))
+                })
             })
         })
     };
@@ -660,9 +712,9 @@ fn UserGrid(
             });
         }
     });
-    let open_user = move |id: i64| {
-        connection_id.with_value(|c| remembered(c, |m| m.opened = Some(id)));
-        nav.go(Route::user(&connection_id.get_value(), &id.to_string()));
+    let open_user = move |key: String| {
+        nav.go(Route::user(&connection_id.get_value(), &key));
+        connection_id.with_value(|c| remembered(c, |m| m.opened = Some(key)));
     };
     // Moves the focus cell, scrolls it into view, and focuses it once it is rendered.
     let move_to = move |row: usize, column: usize| {
@@ -835,12 +887,12 @@ fn UserGrid(
         let row_ref = NodeRef::<leptos::html::Tr>::new();
         let position = Memo::new(move |_| range.with(|r| r.start + slot));
         let index = Memo::new(move |_| shown.with(|s| s.get(position.get()).copied()));
-        let id = move || {
+        let key = move || {
             index
                 .get()
-                .and_then(|index| data.with_value(|d| d.users[index].id))
+                .and_then(|index| data.with_value(|d| d.layout.key(&d.users[index])))
         };
-        let checked = move || id().is_some_and(|id| selection.with(|s| s.contains(&id)));
+        let checked = move || key().is_some_and(|key| selection.with(|s| s.contains(&key)));
         Effect::new(move |_| {
             let (position, index) = (position.get(), index.get());
             if let Some(tr) = row_ref.get() {
@@ -853,7 +905,7 @@ fn UserGrid(
                                 focus: focus.get_untracked(),
                             };
                             connection_id.with_value(|connection| {
-                                draw_row(&tr, place, columns, names, connection);
+                                draw_row(&tr, place, &d.layout, columns, names, connection);
                             });
                         })
                     })
@@ -864,7 +916,7 @@ fn UserGrid(
             if is_plain_click(&ev)
                 && let Some(id) = index
                     .get_untracked()
-                    .and_then(|index| data.with_value(|d| d.users[index].id))
+                    .and_then(|index| data.with_value(|d| d.layout.key(&d.users[index])))
             {
                 ev.prevent_default();
                 open_user(id);
@@ -873,13 +925,15 @@ fn UserGrid(
         let cells = columns.with_untracked(|columns| {
             columns
                 .iter()
-                .map(|column| match column {
-                    Column::LoginName => view! {
-                        <td role="gridcell"><a tabindex="-1" on:click=follow></a></td>
-                    }
-                    .into_any(),
-                    _ => view! { <td role="gridcell"></td> }.into_any(),
-                })
+                .map(
+                    |column| match data.with_value(|d| is_login(&d.layout, *column)) {
+                        true => view! {
+                            <td role="gridcell"><a tabindex="-1" on:click=follow></a></td>
+                        }
+                        .into_any(),
+                        false => view! { <td role="gridcell"></td> }.into_any(),
+                    },
+                )
                 .collect_view()
         });
         view! {
@@ -956,7 +1010,7 @@ fn UserGrid(
                 shown.get_untracked()
             } else {
                 sorted.with_untracked(|order| {
-                    data.with_value(|d| list::selected_rows(order, &d.users, selected))
+                    data.with_value(|d| list::selected_rows(&d.layout, order, &d.users, selected))
                 })
             }
         });

@@ -508,11 +508,14 @@ pub fn attribute(
 
 /// Login names already on the account, to skip rows whose user exists (a retry after an
 /// answer that never came must not create anyone twice).
-pub fn existing_logins(users: &[crate::list::ListedUser]) -> HashSet<String> {
+pub fn existing_logins(
+    layout: &crate::list::Layout,
+    users: &[crate::list::ListedUser],
+) -> HashSet<String> {
     users
         .iter()
-        .filter_map(|u| u.login_name.as_deref())
-        .map(str::to_lowercase)
+        .map(|u| layout.login(u).to_lowercase())
+        .filter(|login| !login.is_empty())
         .collect()
 }
 

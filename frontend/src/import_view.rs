@@ -114,9 +114,10 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
         message.set(None);
         spawn_local(async move {
             let connection = connection_id.get_value();
-            match api::list_users(&connection, "id,loginName", false).await {
+            let layout = crate::list::Layout::minimal(shared::connection::VendorKind::Liveperson);
+            match api::list_users(&connection, &layout, false).await {
                 Ok(list) => {
-                    let existing = import::existing_logins(&list.users);
+                    let existing = import::existing_logins(&layout, &list.users);
                     let exists: HashSet<usize> = file.with_untracked(|f| {
                         f.as_ref().map_or_else(HashSet::new, |(_, f)| {
                             indices

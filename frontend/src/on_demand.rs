@@ -51,7 +51,7 @@ fn import_screen(connection: ConnectionInfo) -> Result<AnyView, Unloaded> {
 #[wasm_split(bulk_panel, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn bulk_panel(
     connection: ConnectionInfo,
-    selection: RwSignal<HashSet<i64>>,
+    selection: RwSignal<HashSet<String>>,
     on_changed: Callback<()>,
 ) -> Result<AnyView, Unloaded> {
     Ok(view! { <BulkPanel connection selection on_changed /> }.into_any())
@@ -62,7 +62,7 @@ fn bulk_panel(
 /// draws them with nothing selected.
 pub fn bulk(
     connection: ConnectionInfo,
-    selection: RwSignal<HashSet<i64>>,
+    selection: RwSignal<HashSet<String>>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let wanted = Memo::new(move |was: Option<&bool>| {
@@ -125,7 +125,10 @@ fn write_users_csv(
     columns: Vec<crate::list::Column>,
     names: std::sync::Arc<crate::catalog::Names>,
 ) -> Result<Result<String, String>, Unloaded> {
-    Ok(crate::list::to_csv(&loaded.users, &rows, &columns, &names).map_err(|e| e.to_string()))
+    Ok(
+        crate::list::to_csv(&loaded.layout, &loaded.users, &rows, &columns, &names)
+            .map_err(|e| e.to_string()),
+    )
 }
 
 /// [`write_users_csv`], with a module that cannot be fetched as an error to show.

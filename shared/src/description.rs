@@ -42,6 +42,36 @@ pub enum Deletion {
     None,
 }
 
+/// What a list filter offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKind {
+    /// Two choices, with what each is called (`yes` for a true flag).
+    YesNo { yes: &'static str, no: &'static str },
+    /// One id among those the field holds, chosen by name once the account's names are read.
+    Named,
+}
+
+/// A filter the list offers over one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListFilter {
+    pub field: &'static str,
+    /// Its name in the list's URL (`enabled=no`).
+    pub param: &'static str,
+    pub label: &'static str,
+    pub kind: FilterKind,
+}
+
+/// The list operation's query parameters the console uses, where the vendor has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Names the fields to return (LivePerson's `select`): the list asks for only what the
+    /// view shows.
+    pub select: Option<&'static str>,
+    /// Asks for deleted users too (LivePerson's `include_deleted=true`); without it, a vendor
+    /// that lists deleted users lists them always and the console hides them until asked.
+    pub include_deleted: Option<&'static str>,
+}
+
 /// One vendor's users, as the console handles them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Description {
@@ -61,6 +91,11 @@ pub struct Description {
     /// `lockedOut` true): `on` is a disabled user.
     pub disabled: Switch,
     pub deletion: Deletion,
+    /// The field that reads true (or 1) for a deleted user, where deleted users are listed.
+    pub deleted: Option<&'static str>,
+    pub list: ListQuery,
+    /// The list's filters besides search.
+    pub filters: &'static [ListFilter],
 }
 
 #[cfg(test)]
@@ -80,6 +115,8 @@ mod tests {
         ] {
             let d = description(kind);
             let mut named = vec![d.key, d.login, d.disabled.field];
+            named.extend(d.deleted);
+            named.extend(d.filters.iter().map(|f| f.field));
             named.extend(d.searched);
             named.extend(d.columns);
             if let Deletion::Flag(flag) = d.deletion {

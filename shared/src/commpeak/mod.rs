@@ -13,7 +13,9 @@ pub use ops::OPERATIONS;
 pub use user::{LANGUAGES, NewUser, TWOFA_TYPES, User, UserUpdate, parse_new_users, parse_update};
 pub use validate::{validate_new_user, validate_new_users, validate_update};
 
-use crate::description::{Deletion, Description, FieldValue, Switch, Update};
+use crate::description::{
+    Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch, Update,
+};
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams, Write};
 
@@ -41,6 +43,20 @@ pub const DESCRIPTION: Description = Description {
         on: FieldValue::Number(1),
         off: FieldValue::Number(0),
     }),
+    deleted: Some("is_deleted"),
+    list: ListQuery {
+        select: None,
+        include_deleted: None,
+    },
+    filters: &[ListFilter {
+        field: "is_active",
+        param: "active",
+        label: "Status",
+        kind: FilterKind::YesNo {
+            yes: "Active",
+            no: "Inactive",
+        },
+    }],
 };
 
 /// A request body, read and checked.

@@ -27,7 +27,9 @@ pub use select::{SelectError, Selection};
 pub use user::{MemberOf, User, parse_users};
 pub use validate::{validate_batch, validate_user};
 
-use crate::description::{Deletion, Description, FieldValue, Switch, Update};
+use crate::description::{
+    Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch, Update,
+};
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
 use crate::operation::{Body, OperationSpec, PathParams, Write};
 use crate::parse::parse_one;
@@ -76,6 +78,49 @@ pub const DESCRIPTION: Description = Description {
         off: FieldValue::Bool(true),
     },
     deletion: Deletion::Operation,
+    deleted: Some("deleted"),
+    list: ListQuery {
+        select: Some(ops::SELECT_PARAM),
+        include_deleted: Some(ops::INCLUDE_DELETED_PARAM),
+    },
+    filters: &[
+        ListFilter {
+            field: "isEnabled",
+            param: "enabled",
+            label: "Status",
+            kind: FilterKind::YesNo {
+                yes: "Enabled",
+                no: "Disabled",
+            },
+        },
+        ListFilter {
+            field: "profileIds",
+            param: "profile",
+            label: "Profile",
+            kind: FilterKind::Named,
+        },
+        ListFilter {
+            field: "skillIds",
+            param: "skill",
+            label: "Skill",
+            kind: FilterKind::Named,
+        },
+        ListFilter {
+            field: "memberOf/agentGroupId",
+            param: "group",
+            label: "Agent group",
+            kind: FilterKind::Named,
+        },
+        ListFilter {
+            field: "isApiUser",
+            param: "api",
+            label: "Kind of user",
+            kind: FilterKind::YesNo {
+                yes: "API users",
+                no: "People",
+            },
+        },
+    ],
 };
 
 /// A request body, read and checked.

@@ -16,7 +16,9 @@ pub use user::{
 };
 pub use validate::{MAX_BATCH, validate_batch, validate_user};
 
-use crate::description::{Deletion, Description, FieldValue, Switch, Update};
+use crate::description::{
+    Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch, Update,
+};
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams};
 
@@ -44,6 +46,20 @@ pub const DESCRIPTION: Description = Description {
         off: FieldValue::Bool(false),
     },
     deletion: Deletion::None,
+    deleted: None,
+    list: ListQuery {
+        select: None,
+        include_deleted: None,
+    },
+    filters: &[ListFilter {
+        field: "lockedOut",
+        param: "locked",
+        label: "Status",
+        kind: FilterKind::YesNo {
+            yes: "Locked out",
+            no: "Not locked out",
+        },
+    }],
 };
 
 /// A request body, read and checked.
