@@ -194,33 +194,132 @@ pub async fn create_users(connection: &str, users: &[User]) -> Result<Vec<User>,
     json_or_failure(write(request, None, Some(users)).await?).await
 }
 
+/// One user's whole record on any connection: its own read where the connection has one
+/// (CommPeak answers it as a list of one), else found by key in the list (Trintech has no
+/// read of one user). A key nobody has is a 404 failure either way.
+pub async fn read_user(connection: &ConnectionInfo, key: &str) -> Result<Record, Failure> {
+    let description = shared::vendor::description(connection.kind);
+    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
+    let (url, listed) = if declared(names::GET_USER) {
+        (
+            url(connection.kind, &connection.id, names::GET_USER, Some(key)),
+            false,
+        )
+    } else {
+        (
+            url(connection.kind, &connection.id, names::LIST_USERS, None),
+            true,
+        )
+    };
+    let response = Request::get(&url).send().await.map_err(Failure::network)?;
+    let revision = description.revision.and_then(|h| response.headers().get(h));
+    let value: serde_json::Value = json_or_failure(response).await?;
+    let found = match value {
+        serde_json::Value::Array(users) if listed => users
+            .into_iter()
+            .find(|u| crate::record::key_of(u, description.key).as_deref() == Some(key)),
+        serde_json::Value::Array(users) => users.into_iter().next(),
+        one => Some(one),
+    };
+    found
+        .map(|value| Record { value, revision })
+        .ok_or_else(|| Failure {
+            message: format!("No user \"{key}\" is on this connection."),
+            field_errors: ValidationErrors::default(),
+            request_id: None,
+            status: Some(404),
+        })
+}
+
+/// Saves one user's update body on any connection: its own update (with `If-Match` when a
+/// `revision` is given), or a batch update of one (Trintech), whose per-record outcome is
+/// read: a record the vendor refused is a failure with its message and field errors.
+pub async fn save_user(
+    connection: &ConnectionInfo,
+    key: &str,
+    body: &serde_json::Value,
+    revision: Option<&str>,
+) -> Result<(), Failure> {
+    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
+    if declared(names::UPDATE_USER) {
+        let request = Request::put(&url(
+            connection.kind,
+            &connection.id,
+            names::UPDATE_USER,
+            Some(key),
+        ));
+        return revision_or_failure(write(request, revision, Some(body)).await?)
+            .await
+            .map(drop);
+    }
+    let request = Request::put(&url(
+        connection.kind,
+        &connection.id,
+        names::UPDATE_USERS,
+        None,
+    ));
+    let response = write(request, revision, Some(std::slice::from_ref(body))).await?;
+    batch_outcome(response).await.and_then(|outcome| {
+        match outcome.failed_results.into_iter().next() {
+            None => Ok(()),
+            Some(item) => Err(Failure {
+                message: format!(
+                    "The vendor refused the change: {}",
+                    item.message.unwrap_or_else(|| "no reason given".into())
+                ),
+                // Paths name the record's place in the request (`/0/email`): the form's are
+                // the user's own.
+                field_errors: ValidationErrors(
+                    item.field_errors
+                        .into_iter()
+                        .map(|e| {
+                            let inner = e.path.strip_prefix("/0").unwrap_or(&e.path).to_owned();
+                            shared::FieldError { path: inner, ..e }
+                        })
+                        .collect(),
+                ),
+                request_id: None,
+                status: Some(400),
+            }),
+        }
+    })
+}
+
+/// A batch write's answer: its per-record outcome on a 200 and on a 400 alike (the vendor
+/// answers 400 when any record failed); any other answer is a failure.
+pub async fn batch_outcome(response: Response) -> Result<shared::batch::BatchResult, Failure> {
+    if response.status() == 400 {
+        let request_id = response.headers().get("x-request-id");
+        let text = response.text().await.unwrap_or_default();
+        if let Ok(outcome) = serde_json::from_str::<shared::batch::BatchResult>(&text)
+            && !outcome.failed_results.is_empty()
+        {
+            return Ok(outcome);
+        }
+        let detail = serde_json::from_str::<ApiError>(&text).ok();
+        return Err(Failure {
+            message: detail.as_ref().map_or_else(
+                || {
+                    format!(
+                        "The vendor refused the request (HTTP 400): {}",
+                        text.chars().take(300).collect::<String>()
+                    )
+                },
+                |e| e.message.clone(),
+            ),
+            field_errors: ValidationErrors(detail.map(|e| e.field_errors).unwrap_or_default()),
+            request_id,
+            status: Some(400),
+        });
+    }
+    json_or_failure(response).await
+}
+
 /// A whole record as the vendor sent it, and the revision it was read at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub value: serde_json::Value,
     pub revision: Option<String>,
-}
-
-/// The proxy's URL of `operation` on one user (its key filled in, percent-encoded, by the
-/// same path builder the proxy uses).
-fn user_url(connection: &str, operation: &str, id: &str) -> String {
-    let path = named(shared::liveperson::OPERATIONS, operation).console_path(Some(id));
-    format!("{API}/{connection}{path}")
-}
-
-async fn record_or_failure(response: Response) -> Result<Record, Failure> {
-    let revision = response.headers().get(ops::REVISION_HEADER);
-    let value = json_or_failure(response).await?;
-    Ok(Record { value, revision })
-}
-
-/// The user's full record (every field: the list's narrowed rows never build a save).
-pub async fn get_user(connection: &str, id: &str) -> Result<Record, Failure> {
-    let response = Request::get(&user_url(connection, ops::GET_USER, id))
-        .send()
-        .await
-        .map_err(Failure::network)?;
-    record_or_failure(response).await
 }
 
 /// A deleted user's last record, which LivePerson no longer serves on its own (404) but
@@ -249,32 +348,35 @@ fn is_deleted_user(record: &serde_json::Value, id: &str) -> bool {
     field("id").as_deref() == Some(id) && field("deleted").as_deref() == Some("true")
 }
 
-/// Replaces the user's record, only if the account is still at `revision`.
-pub async fn update_user(
-    connection: &str,
-    id: &str,
-    body: &serde_json::Value,
-    revision: Option<&str>,
-) -> Result<Record, Failure> {
-    let request = Request::put(&user_url(connection, ops::UPDATE_USER, id));
-    record_or_failure(write(request, revision, Some(body)).await?).await
-}
-
 /// Deletes the user, only if the account is still at `revision`.
 pub async fn delete_user(
-    connection: &str,
+    connection: &ConnectionInfo,
     id: &str,
     revision: Option<&str>,
 ) -> Result<(), Failure> {
-    let request = Request::delete(&user_url(connection, ops::DELETE_USER, id));
+    let request = Request::delete(&url(
+        connection.kind,
+        &connection.id,
+        names::DELETE_USER,
+        Some(id),
+    ));
     revision_or_failure(write::<()>(request, revision, None).await?)
         .await
         .map(drop)
 }
 
 /// Sets a new password for the user.
-pub async fn reset_password(connection: &str, id: &str, new_password: &str) -> Result<(), Failure> {
-    let request = Request::put(&user_url(connection, ops::RESET_PASSWORD, id));
+pub async fn reset_password(
+    connection: &ConnectionInfo,
+    id: &str,
+    new_password: &str,
+) -> Result<(), Failure> {
+    let request = Request::put(&url(
+        connection.kind,
+        &connection.id,
+        names::RESET_PASSWORD,
+        Some(id),
+    ));
     let body = serde_json::json!({ "newPassword": new_password });
     revision_or_failure(write(request, None, Some(&body)).await?)
         .await

@@ -105,13 +105,19 @@ fn first_connection(list: &[ConnectionInfo]) -> Option<&ConnectionInfo> {
     list.iter().find(|c| list::has_list(c)).or(list.first())
 }
 
-/// Whether the user page, the create form, the import and the bulk panel read this connection's
-/// description yet (they still read LivePerson's record: `shared`'s revision rule is the one
-/// they implement).
+/// Whether the create form, the import and the bulk panel read this connection's description
+/// yet (they still read LivePerson's record: `shared`'s revision rule is the one they
+/// implement).
 pub fn record_screens(connection: &ConnectionInfo) -> bool {
     shared::vendor::description(connection.kind)
         .revision
         .is_some()
+}
+
+/// Whether the connection can read one user: by its own read, or from its list (Trintech).
+fn reads_one_user(connection: &ConnectionInfo) -> bool {
+    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
+    declared(shared::operation::names::GET_USER) || list::has_list(connection)
 }
 
 /// A connection that declares no list (Trintech publishes none): what it offers instead.
@@ -231,7 +237,7 @@ pub fn App() -> impl IntoView {
                 None => unknown(&connection),
             },
             Screen::User { connection, id } => match find(&connection) {
-                Some(c) if record_screens(&c) => on_demand::view(on_demand::Screen::User(c, id)),
+                Some(c) if reads_one_user(&c) => on_demand::view(on_demand::Screen::User(c, id)),
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },

@@ -20,7 +20,7 @@ use crate::record;
 use shared::format::{on_selected, thousands, user_count};
 
 const FIELDS: &[shared::field::FieldSpec] = shared::liveperson::FIELDS;
-const PASSWORD_FIELD: &str = "passwordSh";
+const DESCRIPTION: &shared::description::Description = &shared::liveperson::DESCRIPTION;
 
 /// One user's part in a batch: the record it was read as, and what is sent for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +81,7 @@ async fn send_in_chunks(
         for attempt in 0..2 {
             let bodies: Vec<Value> = chunk
                 .iter()
-                .map(|i| record::update_body(&i.send, FIELDS, PASSWORD_FIELD))
+                .map(|i| record::update_body(DESCRIPTION, FIELDS, &i.send, &i.send))
                 .collect();
             match api::update_users(&connection, &bodies, revision.as_deref()).await {
                 Ok(new_revision) => {
@@ -216,7 +216,7 @@ fn plan(
                 ));
             }
             let as_user = |v: &Value| {
-                serde_json::from_value::<User>(record::update_body(v, FIELDS, PASSWORD_FIELD))
+                serde_json::from_value::<User>(record::update_body(DESCRIPTION, FIELDS, v, v))
             };
             let mut resets = Vec::new();
             match (as_user(before), as_user(&after)) {

@@ -18,6 +18,7 @@ mod picker;
 mod record;
 mod route;
 mod user;
+mod vendors;
 
 fn main() {
     console_error_panic_hook::set_once();

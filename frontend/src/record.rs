@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
+use shared::ConnectionInfo;
+use shared::description::{Description, FieldValue, Update};
 use shared::field::{FieldKind, FieldSpec};
+use shared::operation::{PathParams, names};
 use shared::{ErrorCode, FieldError, ValidationErrors};
 
 /// The text of each editable field, by field path.
@@ -169,17 +172,116 @@ pub fn top_field(path: &str) -> &str {
     path.split('/').next().unwrap_or(path)
 }
 
-/// The body of a save: the record without what the vendor sets itself (its id stays: it
-/// names the user), and `passwordSh: null`, which tells the vendor to keep the password.
-pub fn update_body(record: &Value, fields: &'static [FieldSpec], password_field: &str) -> Value {
-    let mut body = record.clone();
-    for spec in fields.iter().filter(|f| f.read_only && f.path != "id") {
-        set(&mut body, spec.path, None);
+/// What an update sends for `record`, read as `original`, by the vendor's update rule:
+/// * `Update::Replace` (LivePerson, Trintech): the whole record, without what the vendor
+///   sets itself (read-only) or takes on create only, except the key, which names the user;
+///   each write-only secret as `null` (LivePerson keeps the current password).
+/// * `Update::Partial` (CommPeak): only the fields the admin changed (a nested field's whole
+///   top-level member), so nothing else is written.
+pub fn update_body(
+    description: &Description,
+    fields: &'static [FieldSpec],
+    original: &Value,
+    record: &Value,
+) -> Value {
+    match description.update {
+        Update::Replace => {
+            let mut body = record.clone();
+            for spec in fields
+                .iter()
+                .filter(|f| (f.read_only || f.create_only) && f.path != description.key)
+            {
+                set(&mut body, spec.path, None);
+            }
+            if let Value::Object(map) = &mut body {
+                for spec in fields.iter().filter(|f| f.write_only) {
+                    map.insert(spec.path.to_owned(), Value::Null);
+                }
+            }
+            body
+        }
+        Update::Partial => {
+            let mut body = Map::new();
+            for spec in editable(fields) {
+                let top = top_field(spec.path);
+                let now = record.get(top);
+                if original.get(top) != now && !body.contains_key(top) {
+                    body.insert(top.to_owned(), now.cloned().unwrap_or(Value::Null));
+                }
+            }
+            Value::Object(body)
+        }
     }
-    if let Value::Object(map) = &mut body {
-        map.insert(password_field.to_owned(), Value::Null);
+}
+
+/// A switch's value as JSON (`false`, or CommPeak's `0`).
+pub fn json_of(value: FieldValue) -> Value {
+    match value {
+        FieldValue::Bool(b) => Value::Bool(b),
+        FieldValue::Number(n) => Value::from(n),
     }
-    body
+}
+
+/// Whether `record` holds `value` at `field`, read leniently (`"1"`, `1` and `true` alike).
+pub fn holds(record: &Value, field: &str, value: FieldValue) -> bool {
+    let truthy = |v: &Value| match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().map(|n| n != 0),
+        Value::String(s) => match s.trim() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    };
+    let wanted = match value {
+        FieldValue::Bool(b) => b,
+        FieldValue::Number(n) => n != 0,
+    };
+    get(record, field).and_then(truthy) == Some(wanted)
+}
+
+/// The user's key in `record` (`id` 4100000001 or `userName` "jane.doe") as text.
+pub fn key_of(record: &Value, key: &str) -> Option<String> {
+    match get(record, key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The vendor's rules for this update body, with paths relative to the user: the update of
+/// one user where the connection has it, else a batch update of one.
+pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> ValidationErrors {
+    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
+    let operations = shared::vendor::operations(connection.kind);
+    let (name, bytes) = if declared(names::UPDATE_USER) {
+        (names::UPDATE_USER, serde_json::to_vec(body))
+    } else {
+        (names::UPDATE_USERS, serde_json::to_vec(&[body]))
+    };
+    let (Some(operation), Ok(bytes)) = (operations.iter().find(|o| o.name == name), bytes) else {
+        return ValidationErrors::default();
+    };
+    let params = PathParams {
+        id: Some(key.to_owned()),
+    };
+    match shared::vendor::check_body(connection.kind, operation, &params, &bytes) {
+        Ok(()) => ValidationErrors::default(),
+        Err(errors) => ValidationErrors(
+            errors
+                .0
+                .into_iter()
+                .map(|e| match e.path.strip_prefix("/0") {
+                    Some(inner) if name == names::UPDATE_USERS => FieldError {
+                        path: inner.to_owned(),
+                        ..e
+                    },
+                    _ => e,
+                })
+                .collect(),
+        ),
+    }
 }
 
 /// Whose value a conflicting field takes.
@@ -342,14 +444,52 @@ mod tests {
     }
 
     #[test]
-    fn save_bodies() {
-        let body = update_body(&record(), FIELDS, "passwordSh");
+    fn save_bodies_follow_each_vendors_update_rule() {
+        use shared::connection::VendorKind;
+        let lp = shared::vendor::description(VendorKind::Liveperson);
+        let body = update_body(lp, FIELDS, &record(), &record());
         for gone in ["pid", "deleted", "dateUpdated"] {
             assert_eq!(body.get(gone), None, "{gone}");
         }
         assert_eq!(body["id"], 7);
         assert_eq!(body["passwordSh"], Value::Null);
         assert_eq!(body["somethingNew"], json!({"kept": true}));
+
+        // CommPeak: only what changed, as typed; untouched text-typed values stay out.
+        let cp_fields = shared::vendor::fields(VendorKind::Commpeak);
+        let cp = shared::vendor::description(VendorKind::Commpeak);
+        let original = json!({"id": "17", "username": "jd", "email": "jd@x.example",
+            "is_active": "1", "timezone_id": "3", "registration_password": "s3cret"});
+        let mut texts = texts_of(&original, cp_fields);
+        texts.insert("is_active", "0".into());
+        texts.insert("first_name", "Jo".into());
+        let (edited, errors) = apply(&original, &texts, cp_fields);
+        assert!(errors.0.is_empty(), "{errors:?}");
+        assert_eq!(
+            update_body(cp, cp_fields, &original, &edited),
+            json!({"first_name": "Jo", "is_active": 0})
+        );
+        assert_eq!(update_body(cp, cp_fields, &original, &original), json!({}));
+
+        // Trintech: the whole record, keyed by userName, without what an update refuses.
+        let tt_fields = shared::vendor::fields(VendorKind::Trintech);
+        let tt = shared::vendor::description(VendorKind::Trintech);
+        let user = json!({"userName": "jane.doe", "password": "x", "email": "j@x.example",
+            "userAccess": {"AccessComplete": true}, "lockedOut": false, "extra": 1});
+        assert_eq!(
+            update_body(tt, tt_fields, &user, &user),
+            json!({"userName": "jane.doe", "email": "j@x.example", "lockedOut": false, "extra": 1})
+        );
+    }
+
+    #[test]
+    fn keys_read_as_text() {
+        assert_eq!(key_of(&json!({"id": 7}), "id").as_deref(), Some("7"));
+        assert_eq!(
+            key_of(&json!({"userName": "jane.doe"}), "userName").as_deref(),
+            Some("jane.doe")
+        );
+        assert_eq!(key_of(&json!({"id": null}), "id"), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! operation descriptions, compiled natively for the proxy and sandbox and to wasm32 for the
 //! browser, so all three apply exactly the same rules. Nothing here does I/O.
 
+pub mod batch;
 pub mod commpeak;
 pub mod connection;
 pub mod description;

@@ -181,11 +181,26 @@ impl Stack {
     }
 }
 
-/// The requests a test proxy received.
+/// The requests a test proxy received, and the bodies of its writes.
 #[derive(Clone, Default)]
-pub struct Received(Arc<Mutex<Vec<(Method, String)>>>);
+pub struct Received(
+    Arc<Mutex<Vec<(Method, String)>>>,
+    Arc<Mutex<Vec<(String, axum::body::Bytes)>>>,
+);
 
 impl Received {
+    /// The bodies of the writes (not GET) whose path contains `fragment`, in order: what the
+    /// browser sent.
+    pub fn write_bodies(&self, fragment: &str) -> Vec<axum::body::Bytes> {
+        self.1
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(path, _)| path.contains(fragment))
+            .map(|(_, body)| body.clone())
+            .collect()
+    }
+
     /// Every request so far, as `(method, path?query)`.
     pub fn all(&self) -> Vec<(Method, String)> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -239,14 +254,33 @@ pub async fn start_configured_proxy(
         .layer(axum::middleware::from_fn({
             let received = received.clone();
             move |request: axum::extract::Request, next: axum::middleware::Next| {
-                received.0.lock().unwrap_or_else(|p| p.into_inner()).push((
-                    request.method().clone(),
-                    request
+                let received = received.clone();
+                async move {
+                    let path = request
                         .uri()
                         .path_and_query()
-                        .map_or_else(String::new, |p| p.as_str().to_owned()),
-                ));
-                next.run(request)
+                        .map_or_else(String::new, |p| p.as_str().to_owned());
+                    received
+                        .0
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((request.method().clone(), path.clone()));
+                    if request.method() == Method::GET {
+                        return next.run(request).await;
+                    }
+                    // A write's body, read whole and handed on as it came (bodies are small).
+                    let (parts, body) = request.into_parts();
+                    let body = axum::body::to_bytes(body, 64 << 20)
+                        .await
+                        .unwrap_or_default();
+                    received
+                        .1
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((path, body.clone()));
+                    next.run(axum::extract::Request::from_parts(parts, body.into()))
+                        .await
+                }
             }
         }))
         .service(proxy::app(config)?);

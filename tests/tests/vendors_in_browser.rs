@@ -139,3 +139,174 @@ async fn commpeak_users_are_listed_searched_and_filtered_and_a_trintech_connecti
     .await
     .unwrap();
 }
+
+/// One CommPeak user as the admin's API read answers it (the vendor's list of one).
+async fn commpeak_user(stack: &Stack, id: &str) -> anyhow::Result<serde_json::Value> {
+    let mut users: Vec<serde_json::Value> = tests::console_client()
+        .get(format!("{}/api/commpeak/users/{id}", stack.proxy_url))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    anyhow::ensure!(users.len() == 1, "{users:?}");
+    Ok(users.remove(0))
+}
+
+#[tokio::test]
+async fn a_commpeak_user_is_saved_partially_its_sip_password_shown_on_demand_and_a_concurrent_change_settled()
+ {
+    let stack = Stack::start(10, Some(dist())).await.unwrap();
+    let listed = commpeak_users(&stack).await.unwrap();
+    let id = text(&listed[3], "id").to_owned();
+    let before = commpeak_user(&stack, &id).await.unwrap();
+    let (login, sip_password) = (
+        text(&before, "username").to_owned(),
+        text(&before, "registration_password").to_owned(),
+    );
+    Browser::run("a_commpeak_user_is_saved_partially", |browser| async move {
+        let outcome = async {
+            let page = format!("{}/c/commpeak/users/{id}", stack.proxy_url);
+            browser.client.goto(&page).await?;
+            browser
+                .find(&format!("//h2[normalize-space(.)='User {login}']"))
+                .await?;
+            // The SIP password is not in the page until the admin asks for it.
+            let body = browser.find("//body").await?.text().await?;
+            anyhow::ensure!(
+                !body.contains(&sip_password),
+                "the SIP password shows unasked"
+            );
+            browser
+                .click_button("Show SIP registration password")
+                .await?;
+            browser.text(&sip_password).await?;
+            browser
+                .click_button("Hide SIP registration password")
+                .await?;
+            browser
+                .gone(&format!("//code[normalize-space(.)='{sip_password}']"))
+                .await?;
+
+            // A change sends only what changed; reloaded, it is there.
+            browser.retype("First name", "Zelda").await?;
+            browser.click_button("Save").await?;
+            browser.status(&format!("Saved {login}.")).await?;
+            let sent = stack
+                .received
+                .write_bodies(&format!("/api/commpeak/users/{id}"));
+            let last: serde_json::Value = serde_json::from_slice(sent.last().expect("a save"))?;
+            anyhow::ensure!(
+                last == serde_json::json!({"first_name": "Zelda"}),
+                "the save sent {last}"
+            );
+            browser.client.goto(&page).await?;
+            anyhow::ensure!(
+                browser
+                    .input_labelled("First name")
+                    .await?
+                    .prop("value")
+                    .await?
+                    .as_deref()
+                    == Some("Zelda"),
+                "the saved first name did not come back"
+            );
+            let after = commpeak_user(&stack, &id).await?;
+            anyhow::ensure!(
+                after["email"] == before["email"] && after["first_name"] == "Zelda",
+                "the record is now {after}"
+            );
+
+            // Someone else changes the same field between this admin's read and save: the
+            // console reads the user again before saving and shows the conflict.
+            browser.retype("Last name", "Mine").await?;
+            tests::console_client()
+                .put(format!("{}/api/commpeak/users/{id}", stack.proxy_url))
+                .json(&serde_json::json!({"last_name": "Theirs"}))
+                .send()
+                .await?
+                .error_for_status()?;
+            browser.click_button("Save").await?;
+            browser.text("Someone else changed this user").await?;
+            browser.find("//td[normalize-space(.)='Theirs']").await?;
+            browser.text("Keep mine (Last name)").await?.click().await?;
+            browser.click_button("Save with these choices").await?;
+            browser
+                .status(&format!("Saved {login} with your choices."))
+                .await?;
+            let settled = commpeak_user(&stack, &id).await?;
+            anyhow::ensure!(
+                settled["last_name"] == "Mine",
+                "the record is now {settled}"
+            );
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_trintech_user_opens_by_its_user_name_and_saves_its_whole_record() {
+    let stack = Stack::start(5, Some(dist())).await.unwrap();
+    let jane = serde_json::json!({
+        "userName": "jane.doe", "password": "Str0ng#pass",
+        "name": {"firstName": "Jane", "lastName": "Doe"},
+        "email": "jane.doe@example.com", "phoneNumber": "+44 20 7946 0001",
+        "roles": [{"type": "Close", "value": "Preparer"}],
+        "userAccess": {"AccessAutomation": true},
+        "departmentId": "FIN", "locationId": "LON", "lockedOut": false
+    });
+    tests::console_client()
+        .post(format!("{}/api/trintech/users", stack.proxy_url))
+        .json(&[jane])
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    Browser::run(
+        "a_trintech_user_opens_by_its_user_name",
+        |browser| async move {
+            let outcome = async {
+                let page = format!("{}/c/trintech/users/jane.doe", stack.proxy_url);
+                browser.client.goto(&page).await?;
+                browser
+                    .find("//h2[normalize-space(.)='User jane.doe']")
+                    .await?;
+                browser.retype("Phone number", "+44 20 7946 0002").await?;
+                browser.click_button("Save").await?;
+                browser.status("Saved jane.doe.").await?;
+                // The update is Trintech's batch of one: the whole record, without what an update
+                // refuses.
+                let sent = stack.received.write_bodies("/api/trintech/users");
+                let last: serde_json::Value = serde_json::from_slice(sent.last().expect("a save"))?;
+                anyhow::ensure!(
+                    last[0]["phoneNumber"] == "+44 20 7946 0002"
+                        && last[0]["departmentId"] == "FIN"
+                        && last[0].get("password").is_none()
+                        && last[0].get("userAccess").is_none(),
+                    "the save sent {last}"
+                );
+                browser.client.goto(&page).await?;
+                anyhow::ensure!(
+                    browser
+                        .input_labelled("Phone number")
+                        .await?
+                        .prop("value")
+                        .await?
+                        .as_deref()
+                        == Some("+44 20 7946 0002"),
+                    "the saved phone number did not come back"
+                );
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}

@@ -1,0 +1,74 @@
+//! The one place the console turns a connection's vendor into what is particular to it:
+//! every screen is generic over `shared`'s description, and asks here for the extras. Each
+//! vendor that has any has a module of its own; only these modules name a vendor's module
+//! of `shared` (a test in `tests/` keeps it so).
+
+use leptos::prelude::*;
+use serde_json::Value;
+use shared::ConnectionInfo;
+use shared::connection::VendorKind;
+use shared::field::FieldSpec;
+use shared::operation::names;
+
+use crate::picker::Holds;
+
+pub mod liveperson;
+
+/// The vendor's rules for an update body, as the browser can apply them: the shared rules
+/// for the update operation, and LivePerson's agent rules with the account's profiles.
+pub fn update_rules(
+    connection: &ConnectionInfo,
+    key: &str,
+    body: &Value,
+) -> shared::ValidationErrors {
+    match connection.kind {
+        VendorKind::Liveperson => liveperson::update_rules(connection, body),
+        VendorKind::Trintech | VendorKind::Commpeak => {
+            crate::record::check_update(connection, key, body)
+        }
+    }
+}
+
+/// Fields the vendor will clear because of this change: what to say before the list, and
+/// the fields, to show before saving.
+pub fn change_warnings(
+    connection: &ConnectionInfo,
+    fields: &'static [FieldSpec],
+    before: &Value,
+    after: &Value,
+) -> (&'static str, Vec<String>) {
+    match connection.kind {
+        VendorKind::Liveperson => (
+            "With these profiles, LivePerson will clear these fields when you save:",
+            liveperson::role_warnings(connection, fields, before, after),
+        ),
+        VendorKind::Trintech | VendorKind::Commpeak => ("", Vec::new()),
+    }
+}
+
+/// Whether the field at `path` is chosen by name with a picker, and its hint.
+pub fn picker(kind: VendorKind, path: &str) -> Option<(Holds, &'static str)> {
+    match kind {
+        VendorKind::Liveperson => liveperson::picker(path),
+        VendorKind::Trintech | VendorKind::Commpeak => None,
+    }
+}
+
+/// The password reset, where the connection has one.
+pub fn password_reset(
+    connection: &ConnectionInfo,
+    id: String,
+    login: Signal<String>,
+) -> Option<AnyView> {
+    let declared = connection
+        .operations
+        .iter()
+        .any(|o| o == names::RESET_PASSWORD);
+    match connection.kind {
+        VendorKind::Liveperson if declared => Some(
+            view! { <liveperson::PasswordReset connection=connection.clone() id login /> }
+                .into_any(),
+        ),
+        _ => None,
+    }
+}
