@@ -262,27 +262,66 @@ pub async fn save_user(
     batch_outcome(response).await.and_then(|outcome| {
         match outcome.failed_results.into_iter().next() {
             None => Ok(()),
-            Some(item) => Err(Failure {
-                message: format!(
-                    "The vendor refused the change: {}",
-                    item.message.unwrap_or_else(|| "no reason given".into())
-                ),
-                // Paths name the record's place in the request (`/0/email`): the form's are
-                // the user's own.
-                field_errors: ValidationErrors(
-                    item.field_errors
-                        .into_iter()
-                        .map(|e| {
-                            let inner = e.path.strip_prefix("/0").unwrap_or(&e.path).to_owned();
-                            shared::FieldError { path: inner, ..e }
-                        })
-                        .collect(),
-                ),
-                request_id: None,
-                status: Some(400),
-            }),
+            Some(item) => Err(refused_record(item)),
         }
     })
+}
+
+/// Creates one user on any connection; the new user's key when the vendor answers with the
+/// user (a batch answer names only the outcome). A record the vendor refused is a failure
+/// with its message and field errors (paths relative to the user).
+pub async fn create_user(
+    connection: &ConnectionInfo,
+    user: &serde_json::Value,
+) -> Result<Option<String>, Failure> {
+    let operation = named(
+        shared::vendor::operations(connection.kind),
+        names::CREATE_USERS,
+    );
+    let request = Request::post(&url(
+        connection.kind,
+        &connection.id,
+        names::CREATE_USERS,
+        None,
+    ));
+    let response = write(request, None, Some(std::slice::from_ref(user))).await?;
+    if operation.reply == shared::operation::Reply::BatchResult {
+        let outcome = batch_outcome(response).await?;
+        return match outcome.failed_results.into_iter().next() {
+            None => Ok(None),
+            Some(item) => Err(refused_record(item)),
+        };
+    }
+    let created: serde_json::Value = json_or_failure(response).await?;
+    let first = match &created {
+        serde_json::Value::Array(users) => users.first(),
+        one => Some(one),
+    };
+    let key = shared::vendor::description(connection.kind).key;
+    Ok(first.and_then(|u| crate::record::key_of(u, key)))
+}
+
+/// A failure for one record a batch refused.
+fn refused_record(item: shared::batch::ResultItem) -> Failure {
+    Failure {
+        message: format!(
+            "The vendor refused the change: {}",
+            item.message.unwrap_or_else(|| "no reason given".into())
+        ),
+        // Paths name the record's place in the request (`/0/email`): the form's are the
+        // user's own.
+        field_errors: ValidationErrors(
+            item.field_errors
+                .into_iter()
+                .map(|e| {
+                    let inner = e.path.strip_prefix("/0").unwrap_or(&e.path).to_owned();
+                    shared::FieldError { path: inner, ..e }
+                })
+                .collect(),
+        ),
+        request_id: None,
+        status: Some(400),
+    }
 }
 
 /// A batch write's answer: its per-record outcome on a 200 and on a 400 alike (the vendor

@@ -105,8 +105,7 @@ fn first_connection(list: &[ConnectionInfo]) -> Option<&ConnectionInfo> {
     list.iter().find(|c| list::has_list(c)).or(list.first())
 }
 
-/// Whether the create form, the import and the bulk panel read this connection's description
-/// yet (they still read LivePerson's record: `shared`'s revision rule is the one they
+/// Whether the import and the bulk panel read this connection's description yet (they still read LivePerson's record: `shared`'s revision rule is the one they
 /// implement).
 pub fn record_screens(connection: &ConnectionInfo) -> bool {
     shared::vendor::description(connection.kind)
@@ -114,20 +113,29 @@ pub fn record_screens(connection: &ConnectionInfo) -> bool {
         .is_some()
 }
 
+/// Whether the connection serves the operation named `operation`.
+pub fn declares(connection: &ConnectionInfo, operation: &str) -> bool {
+    connection.operations.iter().any(|o| o == operation)
+}
+
 /// Whether the connection can read one user: by its own read, or from its list (Trintech).
 fn reads_one_user(connection: &ConnectionInfo) -> bool {
-    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
-    declared(shared::operation::names::GET_USER) || list::has_list(connection)
+    declares(connection, shared::operation::names::GET_USER) || list::has_list(connection)
 }
 
 /// A connection that declares no list (Trintech publishes none): what it offers instead.
 #[component]
 fn NoList(connection: ConnectionInfo) -> impl IntoView {
+    let creates = declares(&connection, shared::operation::names::CREATE_USERS);
+    let id = connection.id.clone();
     view! {
         <section aria-labelledby="users-heading">
             <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
             <p>"This connection declares no list of users: the vendor publishes none, so \
                 the console cannot show, search or open its users here."</p>
+            <Show when=move || can_write() && creates>
+                <p><Link route=Route::new_user(&id)>"Create a user"</Link></p>
+            </Show>
         </section>
     }
 }
@@ -242,7 +250,9 @@ pub fn App() -> impl IntoView {
                 None => unknown(&connection),
             },
             Screen::New { connection } => match find(&connection) {
-                Some(c) if record_screens(&c) => on_demand::view(on_demand::Screen::Create(c)),
+                Some(c) if declares(&c, shared::operation::names::CREATE_USERS) => {
+                    on_demand::view(on_demand::Screen::Create(c))
+                }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },

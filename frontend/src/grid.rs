@@ -188,13 +188,19 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         .is_some();
     let bulk = crate::app::record_screens(&connection);
 
+    let (new_user, import) = (
+        Route::new_user(&connection.id),
+        Route::import(&connection.id),
+    );
     view! {
         <section aria-labelledby="users-heading" class="list-screen">
             <div class="screen-head">
                 <h2 id="users-heading">{format!("{} users", connection.label)}</h2>
+                <Show when=move || can_write() && can_create>
+                    <Link route=new_user.clone()>"Create a user"</Link>
+                </Show>
                 <Show when=move || can_write() && can_create && bulk>
-                    <Link route=Route::new_user(&connection.id)>"Create a user"</Link>
-                    <Link route=Route::import(&connection.id)>"Import users"</Link>
+                    <Link route=import.clone()>"Import users"</Link>
                 </Show>
             </div>
             <FilterBar view names has_deleted />

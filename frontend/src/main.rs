@@ -8,7 +8,7 @@ mod bulk_view;
 mod catalog;
 mod create;
 mod dialog;
-mod draft;
+mod form;
 mod grid;
 mod import;
 mod import_view;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use shared::ConnectionInfo;
 use shared::description::{Description, FieldValue, Update};
 use shared::field::{FieldKind, FieldSpec};
-use shared::operation::{PathParams, names};
+use shared::operation::{Body, PathParams, names};
 use shared::{ErrorCode, FieldError, ValidationErrors};
 
 /// The text of each editable field, by field path.
@@ -145,9 +145,35 @@ pub fn apply(
     texts: &Texts,
     fields: &'static [FieldSpec],
 ) -> (Value, ValidationErrors) {
+    apply_fields(record, texts, editable(fields))
+}
+
+/// The fields a create form offers: all but those the vendor sets itself.
+pub fn creatable(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static FieldSpec> {
+    fields.iter().filter(|f| !f.read_only)
+}
+
+/// A new user as the description starts it (`new_user`), and the create form's texts for it.
+pub fn new_user(description: &Description, fields: &'static [FieldSpec]) -> (Value, Texts) {
+    let mut start = Value::Object(Map::new());
+    for (path, value) in description.new_user {
+        set(&mut start, path, Some(json_of(*value)));
+    }
+    let texts = creatable(fields)
+        .map(|f| (f.path, text_of(get(&start, f.path), f.kind)))
+        .collect();
+    (start, texts)
+}
+
+/// [`apply`] over the fields `specs` names.
+pub fn apply_fields(
+    record: &Value,
+    texts: &Texts,
+    specs: impl Iterator<Item = &'static FieldSpec>,
+) -> (Value, ValidationErrors) {
     let mut out = record.clone();
     let mut errors = ValidationErrors::default();
-    for spec in editable(fields) {
+    for spec in specs {
         let Some(text) = texts.get(spec.path) else {
             continue;
         };
@@ -168,6 +194,27 @@ pub fn apply(
 
 /// The top-level field a path is in: errors about `memberOf/agentGroupId` are about
 /// `memberOf`, as the vendor's rules name it.
+/// Whether `error` is told at the input of the field at `path`: a problem of one field at
+/// its input (or, for a field holding a structure, inside it), a problem of a whole member
+/// (Trintech's `/name`) at the member's first field only.
+pub fn told_at(error: &FieldError, fields: &[FieldSpec], path: &str) -> bool {
+    let Some(at) = error.path.strip_prefix('/') else {
+        return false;
+    };
+    let top = top_field(path);
+    if at == top && top != path {
+        return fields
+            .iter()
+            .find(|f| !f.read_only && top_field(f.path) == top)
+            .is_some_and(|f| f.path == path);
+    }
+    at == top
+        || at == path
+        || at
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 pub fn top_field(path: &str) -> &str {
     path.split('/').next().unwrap_or(path)
 }
@@ -250,21 +297,30 @@ pub fn key_of(record: &Value, key: &str) -> Option<String> {
     }
 }
 
-/// The vendor's rules for this update body, with paths relative to the user: the update of
-/// one user where the connection has it, else a batch update of one.
-pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> ValidationErrors {
-    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
+/// The vendor's rules for the body of the operation `name` on one user (an update of
+/// `key`, or a create), with paths relative to the user: an operation that takes a list is
+/// checked with a list of one.
+pub fn check_operation(
+    connection: &ConnectionInfo,
+    name: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> ValidationErrors {
     let operations = shared::vendor::operations(connection.kind);
-    let (name, bytes) = if declared(names::UPDATE_USER) {
-        (names::UPDATE_USER, serde_json::to_vec(body))
-    } else {
-        (names::UPDATE_USERS, serde_json::to_vec(&[body]))
+    let Some(operation) = operations.iter().find(|o| o.name == name) else {
+        return ValidationErrors::default();
     };
-    let (Some(operation), Ok(bytes)) = (operations.iter().find(|o| o.name == name), bytes) else {
+    let listed = matches!(operation.body, Body::Users(_));
+    let bytes = if listed {
+        serde_json::to_vec(&[body])
+    } else {
+        serde_json::to_vec(body)
+    };
+    let Ok(bytes) = bytes else {
         return ValidationErrors::default();
     };
     let params = PathParams {
-        id: Some(key.to_owned()),
+        id: key.map(str::to_owned),
     };
     match shared::vendor::check_body(connection.kind, operation, &params, &bytes) {
         Ok(()) => ValidationErrors::default(),
@@ -273,7 +329,7 @@ pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> Val
                 .0
                 .into_iter()
                 .map(|e| match e.path.strip_prefix("/0") {
-                    Some(inner) if name == names::UPDATE_USERS => FieldError {
+                    Some(inner) if listed => FieldError {
                         path: inner.to_owned(),
                         ..e
                     },
@@ -282,6 +338,18 @@ pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> Val
                 .collect(),
         ),
     }
+}
+
+/// The vendor's rules for this update body: the update of one user where the connection
+/// has it, else a batch update of one.
+pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> ValidationErrors {
+    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
+    let name = if declared(names::UPDATE_USER) {
+        names::UPDATE_USER
+    } else {
+        names::UPDATE_USERS
+    };
+    check_operation(connection, name, Some(key), body)
 }
 
 /// Whose value a conflicting field takes.
@@ -480,6 +548,23 @@ mod tests {
             update_body(tt, tt_fields, &user, &user),
             json!({"userName": "jane.doe", "email": "j@x.example", "lockedOut": false, "extra": 1})
         );
+    }
+
+    #[test]
+    fn errors_are_told_at_their_field() {
+        let fields = shared::vendor::fields(shared::connection::VendorKind::Trintech);
+        let error = |path: &str| FieldError::new(path, ErrorCode::Required, "x");
+        for (at, path, told) in [
+            ("/name", "name/firstName", true),
+            ("/name", "name/lastName", false),
+            ("/name/lastName", "name/lastName", true),
+            ("/name/lastName", "name/firstName", false),
+            ("/email", "email", true),
+            ("/roles/0/value", "roles", true),
+            ("/email", "phoneNumber", false),
+        ] {
+            assert_eq!(told_at(&error(at), fields, path), told, "{at} at {path}");
+        }
     }
 
     #[test]

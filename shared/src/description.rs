@@ -96,6 +96,9 @@ pub struct Description {
     pub list: ListQuery,
     /// The list's filters besides search.
     pub filters: &'static [ListFilter],
+    /// What a new user starts with in a create form, where the vendor's own default is not
+    /// what an admin expects to see (an agent group, an enabled user).
+    pub new_user: &'static [(&'static str, FieldValue)],
 }
 
 #[cfg(test)]
@@ -116,6 +119,7 @@ mod tests {
             let d = description(kind);
             let mut named = vec![d.key, d.login, d.disabled.field];
             named.extend(d.deleted);
+            named.extend(d.new_user.iter().map(|(field, _)| *field));
             named.extend(d.filters.iter().map(|f| f.field));
             named.extend(d.searched);
             named.extend(d.columns);

@@ -214,7 +214,7 @@ async fn creating_a_user_through_the_form_lists_it() {
                         ("Nickname", "Grace"),
                         ("Email", "grace.hopper@example.com"),
                         ("Password", "C0bol!rules"),
-                        ("Profiles (names, comma-separated)", "Agent"),
+                        ("Profiles", "Agent"),
                     ])
                     .await?;
                 let max_chats = browser.input_labelled("Max chats").await?;
@@ -280,7 +280,7 @@ async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
                 );
                 browser.click_button("Create user").await?;
                 browser.text("Login name is required.").await?;
-                browser.wait_for_focus("user-loginName").await?;
+                browser.wait_for_focus("field-loginName").await?;
                 // Checked as the admin types: a filled field's error goes at once.
                 browser.fill(&[("Login name", "bad.email")]).await?;
                 browser
@@ -293,7 +293,7 @@ async fn an_invalid_email_shows_a_field_error_and_sends_nothing() {
                         ("Nickname", "Bad"),
                         ("Email", "bad.email@"),
                         ("Password", "Pa55word!"),
-                        ("Profiles (names, comma-separated)", "Agent"),
+                        ("Profiles", "Agent"),
                     ])
                     .await?;
                 browser.click_button("Create user").await?;
@@ -369,7 +369,7 @@ async fn a_vendor_refusal_is_shown_and_keeps_the_form() {
                         ("Nickname", "Second"),
                         ("Email", "second.holder@example.com"),
                         ("Password", "Pa55word!"),
-                        ("Profiles (names, comma-separated)", "Agent"),
+                        ("Profiles", "Agent"),
                     ])
                     .await?;
                 browser.click_button("Create user").await?;
@@ -438,7 +438,7 @@ async fn the_console_works_behind_a_gateway_prefix() {
                         ("Nickname", "Ada"),
                         ("Email", "ada.lovelace@example.com"),
                         ("Password", "Engine!1843"),
-                        ("Profiles (names, comma-separated)", "Agent"),
+                        ("Profiles", "Agent"),
                     ])
                     .await?;
                 browser.click_button("Create user").await?;

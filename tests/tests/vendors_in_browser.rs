@@ -310,3 +310,70 @@ async fn a_trintech_user_opens_by_its_user_name_and_saves_its_whole_record() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn commpeak_and_trintech_users_are_created_through_the_same_form_with_each_vendors_rules() {
+    let stack = Stack::start(5, Some(dist())).await.unwrap();
+    Browser::run(
+        "users_are_created_through_the_same_form",
+        |browser| async move {
+            let outcome = async {
+                browser
+                    .client
+                    .goto(&format!("{}/c/commpeak/", stack.proxy_url))
+                    .await?;
+                browser.click_link("Create a user").await?;
+                // An empty submit shows CommPeak's own required fields and focuses the first.
+                browser.click_button("Create user").await?;
+                browser.text("User name is required.").await?;
+                browser.text("Password is required.").await?;
+                browser.wait_for_focus("field-username").await?;
+                browser
+                    .fill(&[
+                        ("User name", "new.agent"),
+                        ("Email", "new.agent@dialer.example.com"),
+                        ("Password", "pw-new-7"),
+                    ])
+                    .await?;
+                browser.click_button("Create user").await?;
+                browser.status("Created user new.agent.").await?;
+                let created = commpeak_users(&stack)
+                    .await?
+                    .into_iter()
+                    .find(|u| text(u, "username") == "new.agent")
+                    .ok_or_else(|| anyhow::anyhow!("new.agent was not created"))?;
+                // The form's start (Active) went with it.
+                anyhow::ensure!(text(&created, "is_active") == "1", "created {created}");
+                browser.click_link("Open new.agent").await?;
+                browser
+                    .find("//h2[normalize-space(.)='User new.agent']")
+                    .await?;
+
+                // Trintech: created through its batch; a refusal of the record is told by field.
+                let trintech = format!("{}/c/trintech/new", stack.proxy_url);
+                browser.client.goto(&trintech).await?;
+                let john = [
+                    ("User name", "john.roe"),
+                    ("Password", "Str0ng#pass"),
+                    ("Email", "john.roe@example.com"),
+                ];
+                browser.fill(&john).await?;
+                browser.click_button("Create user").await?;
+                browser.status("Created user john.roe.").await?;
+                browser.fill(&john).await?;
+                browser.click_button("Create user").await?;
+                let refusal = browser
+                    .find("//p[@role='alert' and contains(., 'The vendor refused the change')]")
+                    .await?
+                    .text()
+                    .await?;
+                anyhow::ensure!(refusal.contains("john.roe"), "the refusal says {refusal:?}");
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}

@@ -9,13 +9,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use shared::description::{Deletion, Description};
-use shared::field::{FieldKind, FieldSpec};
+use shared::field::FieldSpec;
 use shared::{ConnectionInfo, ValidationErrors};
 
 use crate::api::{self, Failure, Record};
 use crate::app::{Load, can_write};
 use crate::catalog::Names;
-use crate::picker::{Field as PickerField, IdPicker};
+use crate::form::{FieldInput, focus_first_field};
 use crate::record::{self, Choice};
 use crate::route::{Link, Route, use_nav};
 
@@ -89,6 +89,10 @@ fn check(
     let description = shared::vendor::description(connection.kind);
     let fields = shared::vendor::fields(connection.kind);
     let body = record::update_body(description, fields, original, applied);
+    // A partial update of nothing is no save to check (the vendor refuses an empty one).
+    if body.as_object().is_some_and(serde_json::Map::is_empty) {
+        return errors;
+    }
     for error in crate::vendors::update_rules(connection, key, &body).0 {
         // A typing error already explains its field.
         if errors.for_field(error.field()).next().is_none() {
@@ -96,25 +100,6 @@ fn check(
         }
     }
     errors
-}
-
-/// Focuses the input of the first field (in form order) that `errors` name, so a refused
-/// save lands the admin on what to fix.
-pub fn focus_first_field(fields: &'static [FieldSpec], errors: &ValidationErrors) {
-    let first = record::editable(fields).find(|spec| {
-        errors
-            .for_field(record::top_field(spec.path))
-            .next()
-            .is_some()
-    });
-    let Some(spec) = first else { return };
-    let id = format!("field-{}", spec.path.replace('/', "-"));
-    if let Some(input) = document()
-        .get_element_by_id(&id)
-        .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    {
-        let _ = input.focus();
-    }
 }
 
 /// A save that met a newer record: what it is now, at which revision.
@@ -320,7 +305,7 @@ fn UserForm(
                     }
                     Err(failure) => {
                         refused.set(failure.field_errors.clone());
-                        focus_first_field(fields, &failure.field_errors);
+                        focus_first_field(record::editable(fields), &failure.field_errors);
                         outcome.set(Some(Err(failure)));
                         break;
                     }
@@ -351,115 +336,34 @@ fn UserForm(
 
     let shown_errors = move |path: &'static str| {
         let field = record::top_field(path);
-        let mut messages: Vec<String> =
-            errors.with(|e| e.for_field(field).map(|e| e.message.clone()).collect());
-        refused.with(|r| messages.extend(r.for_field(field).map(|e| e.message.clone())));
+        // A problem of a whole member (`/name`) is told at its first field only.
+        let own = |e: &&shared::FieldError| record::told_at(e, fields, path);
+        let mut messages: Vec<String> = errors.with(|e| {
+            e.for_field(field)
+                .filter(own)
+                .map(|e| e.message.clone())
+                .collect()
+        });
+        refused
+            .with(|r| messages.extend(r.for_field(field).filter(own).map(|e| e.message.clone())));
         messages.join(" ")
     };
     let read_only = move || deleted || !can_write();
     let may_change = move || !deleted && can_write();
     let input = move |spec: &'static FieldSpec| {
-        let dom_id = format!("field-{}", spec.path.replace('/', "-"));
-        let error_id = format!("{dom_id}-error");
-        let value = move || texts.with(|t| t.get(spec.path).cloned().unwrap_or_default());
-        let set = move |text: String| {
-            refused.set(ValidationErrors::default());
-            texts.update(|t| {
-                t.insert(spec.path, text);
-            });
-        };
-        let invalid = move || {
-            if shown_errors(spec.path).is_empty() {
-                "false"
-            } else {
-                "true"
-            }
-        };
-        let picker = crate::vendors::picker(kind, spec.path);
-        let holds = picker.map(|(holds, _)| holds);
-        let hint = match (picker, spec.kind) {
-            (Some((_, hint)), _) if !hint.is_empty() => Some(hint),
-            (None, FieldKind::IdList) => Some("Numbers, separated by commas."),
-            (None, FieldKind::Structured) => Some("JSON."),
-            _ => None,
-        };
-        let hint_id = format!("{dom_id}-hint");
-        let described = if hint.is_some() {
-            format!("{hint_id} {error_id}")
-        } else {
-            error_id.clone()
-        };
-        let control = match (holds, spec.kind) {
-            (Some(holds), _) => {
-                let path = spec.path;
-                view! {
-                    <IdPicker label=spec.label holds
-                        catalog=Signal::derive(move || names.with(|n| n.for_field(path).cloned().unwrap_or_default()))
-                        field=PickerField {
-                            dom_id: dom_id.clone(),
-                            described_by: described.clone(),
-                            text: Signal::derive(value),
-                            set: Callback::new(set),
-                            read_only: Signal::derive(read_only),
-                        } />
-                }.into_any()
-            }
-            (None, FieldKind::Boolean) => view! {
-                <input type="checkbox" id=dom_id.clone() aria-describedby=described
-                    disabled=read_only
-                    prop:checked=move || value() == "true"
-                    on:change=move |ev| set(event_target_checked(&ev).to_string()) />
-            }.into_any(),
-            // CommPeak's 0/1 flags.
-            (None, FieldKind::Flag) => view! {
-                <input type="checkbox" id=dom_id.clone() aria-describedby=described
-                    disabled=read_only
-                    prop:checked=move || matches!(value().trim(), "1" | "true")
-                    on:change=move |ev| set(if event_target_checked(&ev) { "1" } else { "0" }.to_owned()) />
-            }.into_any(),
-            (None, FieldKind::Choice(choices)) => {
-                let options = choices
-                    .iter()
-                    .map(|c| view! { <option value=c.value>{c.label}</option> })
-                    .collect_view();
-                view! {
-                    <select id=dom_id.clone() aria-describedby=described aria-invalid=invalid
-                        disabled=read_only
-                        prop:value=value on:change=move |ev| set(event_target_value(&ev))>
-                        <option value="">"(not set)"</option>
-                        {options}
-                    </select>
-                }.into_any()
-            }
-            (None, FieldKind::Structured) => view! {
-                <textarea id=dom_id.clone() aria-describedby=described aria-invalid=invalid rows="3"
-                    readonly=read_only
-                    prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
-            }.into_any(),
-            (None, kind) => view! {
-                <input type=if kind == FieldKind::Email { "email" } else { "text" }
-                    inputmode=matches!(kind, FieldKind::Integer).then_some("numeric")
-                    id=dom_id.clone() autocomplete="off" aria-describedby=described aria-invalid=invalid
-                    readonly=read_only
-                    prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
-            }.into_any(),
-        };
-        let checkbox = matches!(spec.kind, FieldKind::Boolean | FieldKind::Flag) && holds.is_none();
         view! {
-            <div class=if checkbox { "field checkbox" } else { "field" }>
-                {(!checkbox).then(|| view! { <label for=dom_id.clone()>{spec.label}</label> })}
-                {control}
-                {checkbox.then(|| view! { <label for=dom_id.clone()>{spec.label}</label> })}
-                {hint.map(|hint| view! { <span id=hint_id class="muted hint">{hint}</span> })}
-                <span id=error_id class="field-error">{move || shown_errors(spec.path)}</span>
-            </div>
+            <FieldInput spec kind texts names read_only=Signal::derive(read_only)
+                errors=Signal::derive(move || shown_errors(spec.path))
+                on_edit=Callback::new(move |()| refused.set(ValidationErrors::default())) />
         }
     };
     let groups = shared::field::groups(fields)
         .into_iter()
         .filter_map(|group| {
+            // A deleted flag is set and cleared by Delete and Restore, after confirmation.
             let shown: Vec<&'static FieldSpec> = record::editable(fields)
                 .filter(|f| f.group == group)
+                .filter(|f| !matches!(description.deletion, Deletion::Flag(flag) if flag.field == f.path))
                 .collect();
             (!shown.is_empty()).then(|| {
                 view! {

@@ -15,13 +15,13 @@ use crate::api::{self, Failure};
 use crate::dialog::Dialog;
 use crate::picker::Holds;
 
-/// LivePerson's rules for an update body, with the account's profiles (so the agent rules
+/// LivePerson's rules for a body of one user, with the account's profiles (so the agent rules
 /// apply too, which the proxy leaves to the vendor).
-pub fn update_rules(connection: &ConnectionInfo, body: &Value) -> ValidationErrors {
+pub fn rules(connection: &ConnectionInfo, write: Write, body: &Value) -> ValidationErrors {
     let roles = ProfileRoles::of(&connection.profiles);
     let mut rules = ValidationErrors::default();
     match serde_json::from_value::<User>(body.clone()) {
-        Ok(user) => validate_user(&user, Write::Update, &roles, "", &mut rules),
+        Ok(user) => validate_user(&user, write, &roles, "", &mut rules),
         Err(e) => rules.push(shared::FieldError::new(
             "",
             shared::ErrorCode::InvalidType,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use shared::ConnectionInfo;
 use shared::connection::VendorKind;
 use shared::field::FieldSpec;
-use shared::operation::names;
+use shared::operation::{Write, names};
 
 use crate::picker::Holds;
 
@@ -22,9 +22,19 @@ pub fn update_rules(
     body: &Value,
 ) -> shared::ValidationErrors {
     match connection.kind {
-        VendorKind::Liveperson => liveperson::update_rules(connection, body),
+        VendorKind::Liveperson => liveperson::rules(connection, Write::Update, body),
         VendorKind::Trintech | VendorKind::Commpeak => {
             crate::record::check_update(connection, key, body)
+        }
+    }
+}
+
+/// The vendor's rules for a new user, likewise.
+pub fn create_rules(connection: &ConnectionInfo, user: &Value) -> shared::ValidationErrors {
+    match connection.kind {
+        VendorKind::Liveperson => liveperson::rules(connection, Write::Create, user),
+        VendorKind::Trintech | VendorKind::Commpeak => {
+            crate::record::check_operation(connection, names::CREATE_USERS, None, user)
         }
     }
 }

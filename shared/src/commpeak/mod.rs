@@ -57,6 +57,7 @@ pub const DESCRIPTION: Description = Description {
             no: "Inactive",
         },
     }],
+    new_user: &[("is_active", FieldValue::Number(1))],
 };
 
 /// A request body, read and checked.

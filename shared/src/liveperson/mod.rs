@@ -121,6 +121,12 @@ pub const DESCRIPTION: Description = Description {
             },
         },
     ],
+    new_user: &[
+        ("isEnabled", FieldValue::Bool(true)),
+        ("maxChats", FieldValue::Number(0)),
+        // LivePerson's Main Group: agents need a group.
+        ("memberOf/agentGroupId", FieldValue::Number(-1)),
+    ],
 };
 
 /// A request body, read and checked.

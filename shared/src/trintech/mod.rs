@@ -60,6 +60,7 @@ pub const DESCRIPTION: Description = Description {
             no: "Not locked out",
         },
     }],
+    new_user: &[("lockedOut", FieldValue::Bool(false))],
 };
 
 /// A request body, read and checked.
