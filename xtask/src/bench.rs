@@ -406,9 +406,29 @@ pub fn proxy(root: &Path, seconds: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The vendor whose list `bench console` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Vendor {
+    Liveperson,
+    Commpeak,
+    Trintech,
+}
+
+impl Vendor {
+    /// Its name in `CONSOLE_BENCH_VENDOR`, which the measuring test reads.
+    fn name(self) -> &'static str {
+        match self {
+            Vendor::Liveperson => "liveperson",
+            Vendor::Commpeak => "commpeak",
+            Vendor::Trintech => "trintech",
+        }
+    }
+}
+
 /// The console's browser benchmark: the bundle's sizes from `dist/`, then the measuring run,
-/// an ignored test of the `tests` crate (it has the harness: sandbox, proxy, Chromium).
-pub fn console(root: &Path) -> anyhow::Result<()> {
+/// an ignored test of the `tests` crate (it has the harness: sandbox, proxy, Chromium), given
+/// the vendor in `CONSOLE_BENCH_VENDOR`.
+pub fn console(root: &Path, vendor: Vendor) -> anyhow::Result<()> {
     // (on demand?, group) -> (raw, gzip, brotli): the first load's groups sort first.
     let mut groups = std::collections::BTreeMap::<(bool, String), [u64; 3]>::new();
     for entry in std::fs::read_dir(root.join("dist"))? {
@@ -455,17 +475,19 @@ pub fn console(root: &Path) -> anyhow::Result<()> {
         row("**whole first load**", first);
     }
     println!();
-    run(cargo().args([
-        "test",
-        "--release",
-        "-p",
-        "tests",
-        "--test",
-        "console_bench",
-        "--",
-        "--ignored",
-        "--nocapture",
-    ]))
+    run(cargo()
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "tests",
+            "--test",
+            "console_bench",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("CONSOLE_BENCH_VENDOR", vendor.name()))
 }
 
 /// Which part of the bundle a file of `dist/` is, and whether the first load fetches it:

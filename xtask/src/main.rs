@@ -62,8 +62,13 @@ enum Bench {
         seconds: u32,
     },
     /// The console in headless Chromium with 50,000 users: bundle sizes, navigation to the
-    /// list, a search keystroke, a sort, scrolling frame times, the JS heap.
-    Console,
+    /// list, a search keystroke, a sort, scrolling frame times, the JS heap. Another vendor
+    /// than LivePerson is measured beside LivePerson in the same run, with the ratios.
+    Console {
+        /// The vendor whose list is measured.
+        #[arg(value_enum, default_value_t = bench::Vendor::Liveperson)]
+        vendor: bench::Vendor,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -143,12 +148,12 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             which: Bench::Proxy { seconds },
         } => bench::proxy(&root, seconds),
         Task::Bench {
-            which: Bench::Console,
+            which: Bench::Console { vendor },
         } => {
             let tools = tools::ensure_build_tools(&root)?;
             tools::ensure_browser()?;
             build_spa(&tools)?;
-            bench::console(&root)
+            bench::console(&root, vendor)
         }
     }
 }
