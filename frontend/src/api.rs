@@ -5,7 +5,7 @@ use std::fmt;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use shared::connection::VendorKind;
-use shared::liveperson::{User, ops};
+use shared::liveperson::ops;
 use shared::operation::{named, names};
 use shared::{ApiError, ConnectionInfo, ValidationErrors};
 
@@ -31,6 +31,16 @@ impl fmt::Display for Failure {
 }
 
 impl Failure {
+    /// A failure with nothing but its message to say.
+    fn network_free() -> Self {
+        Self {
+            message: String::new(),
+            field_errors: ValidationErrors::default(),
+            request_id: None,
+            status: None,
+        }
+    }
+
     fn network(error: gloo_net::Error) -> Self {
         Self {
             message: format!("The console server could not be reached: {error}."),
@@ -189,9 +199,61 @@ pub async fn list_users(
     Ok(UserList { users, revision })
 }
 
-pub async fn create_users(connection: &str, users: &[User]) -> Result<Vec<User>, Failure> {
-    let request = Request::post(&operation_url(connection, ops::CREATE_USERS));
-    json_or_failure(write(request, None, Some(users)).await?).await
+/// Creates these users in one request. `Ok` holds each user's refusal where the vendor
+/// answers record by record (a batch result), and none when it answered for the whole
+/// request; a refusal of the whole request is an `Err`, and nobody was created (see
+/// `import::attribute`).
+pub async fn create_users(
+    connection: &ConnectionInfo,
+    users: &[serde_json::Value],
+) -> Result<Vec<Option<String>>, Failure> {
+    let operation = named(
+        shared::vendor::operations(connection.kind),
+        names::CREATE_USERS,
+    );
+    let request = Request::post(&url(
+        connection.kind,
+        &connection.id,
+        names::CREATE_USERS,
+        None,
+    ));
+    let response = write(request, None, Some(users)).await?;
+    let mut refusals = vec![None; users.len()];
+    if operation.reply != shared::operation::Reply::BatchResult {
+        return bytes_or_failure(response).await.map(|_| refusals);
+    }
+    let key = shared::vendor::description(connection.kind).key;
+    for item in batch_outcome(response).await?.failed_results {
+        // Where the item names its record: by position, else by the key it names.
+        let at = item
+            .index
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|i| *i < users.len())
+            .or_else(|| {
+                let name = item.user_name.as_deref()?;
+                users
+                    .iter()
+                    .position(|u| crate::record::key_of(u, key).as_deref() == Some(name))
+            });
+        let failure = refused_record(item);
+        let mut why = failure
+            .message
+            .replacen("The vendor refused this user: ", "", 1);
+        for e in failure.field_errors.0 {
+            why = format!("{why} {}", e.message);
+        }
+        match at {
+            Some(at) => refusals[at] = Some(why),
+            // A refusal that names no record: none of them can be counted as created.
+            None => {
+                return Err(Failure {
+                    message: why,
+                    ..Failure::network_free()
+                });
+            }
+        }
+    }
+    Ok(refusals)
 }
 
 /// One user's whole record on any connection: its own read where the connection has one
@@ -305,7 +367,7 @@ pub async fn create_user(
 fn refused_record(item: shared::batch::ResultItem) -> Failure {
     Failure {
         message: format!(
-            "The vendor refused the change: {}",
+            "The vendor refused this user: {}",
             item.message.unwrap_or_else(|| "no reason given".into())
         ),
         // Paths name the record's place in the request (`/0/email`): the form's are the

@@ -105,7 +105,7 @@ fn first_connection(list: &[ConnectionInfo]) -> Option<&ConnectionInfo> {
     list.iter().find(|c| list::has_list(c)).or(list.first())
 }
 
-/// Whether the import and the bulk panel read this connection's description yet (they still read LivePerson's record: `shared`'s revision rule is the one they
+/// Whether the bulk panel reads this connection's description yet (they still read LivePerson's record: `shared`'s revision rule is the one they
 /// implement).
 pub fn record_screens(connection: &ConnectionInfo) -> bool {
     shared::vendor::description(connection.kind)
@@ -134,7 +134,10 @@ fn NoList(connection: ConnectionInfo) -> impl IntoView {
             <p>"This connection declares no list of users: the vendor publishes none, so \
                 the console cannot show, search or open its users here."</p>
             <Show when=move || can_write() && creates>
-                <p><Link route=Route::new_user(&id)>"Create a user"</Link></p>
+                <p>
+                    <Link route=Route::new_user(&id)>"Create a user"</Link>" "
+                    <Link route=Route::import(&id)>"Import users"</Link>
+                </p>
             </Show>
         </section>
     }
@@ -257,7 +260,9 @@ pub fn App() -> impl IntoView {
                 None => unknown(&connection),
             },
             Screen::Import { connection } => match find(&connection) {
-                Some(c) if record_screens(&c) => on_demand::view(on_demand::Screen::Import(c)),
+                Some(c) if declares(&c, shared::operation::names::CREATE_USERS) => {
+                    on_demand::view(on_demand::Screen::Import(c))
+                }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },

@@ -199,7 +199,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
                 <Show when=move || can_write() && can_create>
                     <Link route=new_user.clone()>"Create a user"</Link>
                 </Show>
-                <Show when=move || can_write() && can_create && bulk>
+                <Show when=move || can_write() && can_create>
                     <Link route=import.clone()>"Import users"</Link>
                 </Show>
             </div>

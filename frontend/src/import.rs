@@ -5,16 +5,13 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
+use shared::ConnectionInfo;
 use shared::field::{FieldKind, FieldSpec};
-use shared::liveperson::{ProfileRoles, User, validate_user};
-use shared::operation::Write;
 use shared::{FieldError, ValidationErrors};
 
 use crate::catalog::Names;
 use crate::record;
 use shared::format::user_count;
-
-const FIELDS: &[FieldSpec] = shared::liveperson::FIELDS;
 
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +34,8 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportFile {
     pub format: Format,
+    /// The vendor's fields the file was read with.
+    pub fields: &'static [FieldSpec],
     /// The columns of [`Row::source`].
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
@@ -62,8 +61,8 @@ fn is_note(header: &str) -> bool {
 }
 
 /// Top-level fields never written to a downloaded file (passwords).
-fn secret_fields() -> impl Iterator<Item = &'static str> {
-    FIELDS
+fn secret_fields(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static str> {
+    fields
         .iter()
         .filter(|f| f.secret)
         .map(|f| record::top_field(f.path))
@@ -79,9 +78,9 @@ pub enum FileError {
     #[error("The file is not a JSON list of users: {0}")]
     Json(String),
     #[error(
-        "Column \"{0}\" is not a field of a LivePerson user. Known columns: {1}. Fix the header row and choose the file again."
+        "Column \"{0}\" is not a field of a {1} user. Known columns: {2}. Fix the header row and choose the file again."
     )]
-    UnknownColumn(String, String),
+    UnknownColumn(String, &'static str, String),
     #[error("Column \"{0}\" appears twice in the header row.")]
     RepeatedColumn(String),
     #[error(
@@ -94,23 +93,18 @@ pub enum FileError {
 pub const MAX_ROWS: usize = 50_000;
 
 /// The fields a file may set: the editable ones, and the password.
-fn importable() -> impl Iterator<Item = &'static FieldSpec> {
-    FIELDS
+fn importable(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static FieldSpec> {
+    fields
         .iter()
         .filter(|f| !f.read_only && (f.kind != FieldKind::Structured))
 }
 
 /// The field a column header names: its API path (`loginName`, `memberOf/agentGroupId`), its
-/// last segment (`agentGroupId`), or its label (`Login name`), without regard to case;
-/// `password` is the password.
-fn field_of(header: &str) -> Option<&'static FieldSpec> {
+/// last segment (`agentGroupId`), or its label (`Login name`, `Password`), without regard to
+/// case.
+fn field_of(fields: &'static [FieldSpec], header: &str) -> Option<&'static FieldSpec> {
     let wanted = header.trim().to_lowercase();
-    let wanted = if wanted == "password" {
-        "passwordsh".to_owned()
-    } else {
-        wanted
-    };
-    importable().find(|f| {
+    importable(fields).find(|f| {
         f.path.to_lowercase() == wanted
             || f.path
                 .rsplit('/')
@@ -124,28 +118,34 @@ fn field_of(header: &str) -> Option<&'static FieldSpec> {
 /// Skills, agent groups and profiles may be given by name in a CSV cell; `names` reads them,
 /// and refuses ids the account does not have.
 pub fn read(
+    connection: &ConnectionInfo,
     name: &str,
     text: &str,
-    roles: &ProfileRoles,
     names: &Names,
 ) -> Result<ImportFile, FileError> {
+    let fields = shared::vendor::fields(connection.kind);
+    let login = shared::vendor::description(connection.kind).login;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Err(FileError::Empty);
     }
     let mut file = if name.to_lowercase().ends_with(".json") || text.trim_start().starts_with('[') {
-        read_json(text)?
+        read_json(text, fields, login)?
     } else {
-        read_csv(text, names)?
+        read_csv(text, (connection.kind.label(), fields, login), names)?
     };
     if file.rows.len() > MAX_ROWS {
         return Err(FileError::TooManyRows(file.rows.len(), MAX_ROWS));
     }
-    check(&mut file.rows, roles, names);
+    check(&mut file.rows, connection, names);
     Ok(file)
 }
 
-fn read_csv(text: &str, names: &Names) -> Result<ImportFile, FileError> {
+fn read_csv(
+    text: &str,
+    (vendor, fields, login): (&'static str, &'static [FieldSpec], &str),
+    names: &Names,
+) -> Result<ImportFile, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -162,10 +162,11 @@ fn read_csv(text: &str, names: &Names) -> Result<ImportFile, FileError> {
             columns.push(None);
             continue;
         }
-        let field = field_of(header).ok_or_else(|| {
+        let field = field_of(fields, header).ok_or_else(|| {
             FileError::UnknownColumn(
                 header.clone(),
-                importable()
+                vendor,
+                importable(fields)
                     .map(|f| f.path.rsplit('/').next().unwrap_or(f.path))
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -252,7 +253,7 @@ fn read_csv(text: &str, names: &Names) -> Result<ImportFile, FileError> {
         }
         rows.push(Row {
             number,
-            login: login_of(&user),
+            login: login_of(&user, login),
             user,
             problems,
             unreadable,
@@ -261,12 +262,17 @@ fn read_csv(text: &str, names: &Names) -> Result<ImportFile, FileError> {
     }
     Ok(ImportFile {
         format: Format::Csv,
+        fields,
         headers,
         rows,
     })
 }
 
-fn read_json(text: &str) -> Result<ImportFile, FileError> {
+fn read_json(
+    text: &str,
+    fields: &'static [FieldSpec],
+    login: &str,
+) -> Result<ImportFile, FileError> {
     let items: Vec<Value> =
         serde_json::from_str(text).map_err(|e| FileError::Json(e.to_string()))?;
     let rows = items
@@ -283,7 +289,7 @@ fn read_json(text: &str) -> Result<ImportFile, FileError> {
             };
             Row {
                 number: index + 1,
-                login: login_of(&user),
+                login: login_of(&user, login),
                 source: vec![user.to_string()],
                 user,
                 problems,
@@ -293,13 +299,14 @@ fn read_json(text: &str) -> Result<ImportFile, FileError> {
         .collect();
     Ok(ImportFile {
         format: Format::Json,
+        fields,
         headers: vec!["user".into()],
         rows,
     })
 }
 
-fn login_of(user: &Value) -> String {
-    user.get("loginName")
+fn login_of(user: &Value, login: &str) -> String {
+    record::get(user, login)
         .and_then(Value::as_str)
         .unwrap_or_default()
         .trim()
@@ -308,17 +315,13 @@ fn login_of(user: &Value) -> String {
 
 /// Adds the vendor's rules for a new user, and login names used twice in the file, to each
 /// row's problems.
-fn check(rows: &mut [Row], roles: &ProfileRoles, names: &Names) {
+fn check(rows: &mut [Row], connection: &ConnectionInfo, names: &Names) {
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for row in rows.iter_mut() {
         if !row.problems.is_empty() && !row.user.is_object() {
             continue;
         }
-        let mut errors = ValidationErrors::default();
-        match serde_json::from_value::<User>(row.user.clone()) {
-            Ok(user) => validate_user(&user, Write::Create, roles, "", &mut errors),
-            Err(e) => row.problems.push(format!("The user cannot be read: {e}.")),
-        }
+        let mut errors: ValidationErrors = crate::vendors::create_rules(connection, &row.user);
         for (field, problem) in names.added_unknown_ids(None, &row.user) {
             if !row.unreadable.contains(&field) {
                 errors.push(FieldError::new(
@@ -366,7 +369,7 @@ fn failures_csv(file: &ImportFile, failed: &[(usize, String)]) -> Result<String,
     let secret: Vec<bool> = file
         .headers
         .iter()
-        .map(|h| field_of(h).is_some_and(|f| f.secret))
+        .map(|h| field_of(file.fields, h).is_some_and(|f| f.secret))
         .collect();
     // A failures file imported again: its own notes are replaced, not repeated.
     let kept: Vec<bool> = file.headers.iter().map(|h| !is_note(h)).collect();
@@ -416,7 +419,7 @@ fn failures_json(file: &ImportFile, failed: &[(usize, String)]) -> Result<String
                 Value::Object(fields) => fields.clone(),
                 other => Map::from_iter([("user".to_owned(), other.clone())]),
             };
-            for secret in secret_fields() {
+            for secret in secret_fields(file.fields) {
                 user.remove(secret);
             }
             user.insert(ROW_NOTE.into(), row.number.into());
@@ -524,8 +527,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn roles() -> ProfileRoles {
-        ProfileRoles::default()
+    fn liveperson() -> ConnectionInfo {
+        ConnectionInfo {
+            id: "liveperson".into(),
+            kind: shared::connection::VendorKind::Liveperson,
+            label: "LivePerson".into(),
+            operations: Vec::new(),
+            chunk_size: 100,
+            profiles: Vec::new(),
+        }
     }
 
     const GOOD: &str = "ada.l,Ada Lovelace,Ada,ada@example.com,Engine!1843,3001;3002,4,true";
@@ -544,6 +554,7 @@ mod tests {
     #[test]
     fn csv_rows() {
         let file = read(
+            &liveperson(),
             "users.csv",
             &csv(&[
                 GOOD,
@@ -553,7 +564,6 @@ mod tests {
                 "short,Short Row",
                 "chats,Chat Ty,Chat,chat@example.com,Pa55word!,3001,many,maybe",
             ]),
-            &roles(),
             &Names::default(),
         )
         .unwrap();
@@ -603,20 +613,25 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                read("x.csv", text, &roles(), &Names::default()),
+                read(&liveperson(), "x.csv", text, &Names::default()),
                 Err(expected),
                 "{text:?}"
             );
         }
-        match read("x.csv", "loginName,shoeSize\n", &roles(), &Names::default()) {
-            Err(FileError::UnknownColumn(column, known)) => {
+        match read(
+            &liveperson(),
+            "x.csv",
+            "loginName,shoeSize\n",
+            &Names::default(),
+        ) {
+            Err(FileError::UnknownColumn(column, _, known)) => {
                 assert_eq!(column, "shoeSize");
                 assert!(known.contains("agentGroupId") && known.contains("passwordSh"));
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            read("x.csv", "email,Email\n", &roles(), &Names::default()),
+            read(&liveperson(), "x.csv", "email,Email\n", &Names::default()),
             Err(FileError::RepeatedColumn("Email".into()))
         );
     }
@@ -624,11 +639,11 @@ mod tests {
     #[test]
     fn json_rows() {
         let file = read(
+            &liveperson(),
             "users.json",
             r#"[{"loginName": "a.b", "fullName": "A B", "nickname": "A", "email": "a@b.example",
                  "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true},
                 "nonsense"]"#,
-            &roles(),
             &Names::default(),
         )
         .unwrap();
@@ -644,9 +659,9 @@ mod tests {
     #[test]
     fn failures_files_hold_no_password_and_import_as_they_are() {
         let file = read(
+            &liveperson(),
             "users.csv",
             &csv(&[GOOD, "b,B,B,b@x,p,1,0,true"]),
-            &roles(),
             &Names::default(),
         )
         .unwrap();
@@ -656,7 +671,13 @@ mod tests {
             "import row,loginName,Full name,nickname,EMAIL,password,profileIds,maxChats,isEnabled,import problem\n\
              3,b,B,B,b@x,,1,0,true,The vendor refused it.\n"
         );
-        let again = read("users-failures.csv", &text, &roles(), &Names::default()).unwrap();
+        let again = read(
+            &liveperson(),
+            "users-failures.csv",
+            &text,
+            &Names::default(),
+        )
+        .unwrap();
         assert_eq!(again.rows.len(), 1);
         let twice = failures_file(&again, &[(0, "Still refused.".into())]).unwrap();
         assert_eq!(
@@ -676,17 +697,18 @@ mod tests {
             again.rows[0].problems
         );
 
-        let json = read(
-            "users.json",
-            r#"[{"loginName": "c.d", "fullName": "C D", "nickname": "C", "email": "c@d.example",
-                 "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true}]"#,
-            &roles(),
-            &Names::default(),
-        )
+        let json = read(&liveperson(), "users.json", r#"[{"loginName": "c.d", "fullName": "C D", "nickname": "C", "email": "c@d.example",
+                 "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true}]"#, &Names::default())
         .unwrap();
         let text = failures_file(&json, &[(0, "Refused.".into())]).unwrap();
         assert!(!text.contains("Pa55word!"), "{text}");
-        let again = read("users-failures.json", &text, &roles(), &Names::default()).unwrap();
+        let again = read(
+            &liveperson(),
+            "users-failures.json",
+            &text,
+            &Names::default(),
+        )
+        .unwrap();
         assert_eq!(again.rows[0].user.get(ROW_NOTE), None);
         assert_eq!(again.rows[0].user.get("loginName"), Some(&json!("c.d")));
     }

@@ -7,7 +7,6 @@ use std::collections::{HashSet, VecDeque};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ConnectionInfo;
-use shared::liveperson::{ProfileRoles, User};
 
 use crate::api;
 use crate::grid::download;
@@ -39,9 +38,9 @@ impl Outcome {
 #[component]
 pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
     let nav = use_nav();
-    let roles = StoredValue::new(ProfileRoles::of(&connection.profiles));
+    let has_list = crate::list::has_list(&connection);
     let catalogs = crate::catalog::use_names(&connection, true).0;
-    let connection_id = StoredValue::new(connection.id.clone());
+    let reading = StoredValue::new(connection.clone());
     let chunk_size = connection.chunk_size.max(1);
     let file = RwSignal::new(None::<(String, ImportFile)>);
     let file_error = RwSignal::new(None::<String>);
@@ -76,8 +75,8 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     return;
                 }
             };
-            let read = roles.with_value(|roles| {
-                catalogs.with_untracked(|names| import::read(&name, &text, roles, names))
+            let read = reading.with_value(|connection| {
+                catalogs.with_untracked(|names| import::read(connection, &name, &text, names))
             });
             match read {
                 Ok(read) => {
@@ -113,10 +112,20 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
         cancel.set_value(false);
         message.set(None);
         spawn_local(async move {
-            let connection = connection_id.get_value();
-            let layout = crate::list::Layout::minimal(shared::connection::VendorKind::Liveperson);
-            match api::list_users(&connection, &layout, false).await {
-                Ok(list) => {
+            let connection = reading.get_value();
+            let layout = crate::list::Layout::minimal(connection.kind);
+            // Without a list (Trintech's), the vendor refuses a user name it has, record by
+            // record, so nobody is created twice either.
+            let listed = if has_list {
+                api::list_users(&connection.id, &layout, false)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            };
+            match listed {
+                Ok(None) => {}
+                Ok(Some(list)) => {
                     let existing = import::existing_logins(&layout, &list.users);
                     let exists: HashSet<usize> = file.with_untracked(|f| {
                         f.as_ref().map_or_else(HashSet::new, |(_, f)| {
@@ -157,19 +166,19 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     });
                     break;
                 }
-                let users: Vec<User> = file.with_untracked(|f| {
+                let users: Vec<serde_json::Value> = file.with_untracked(|f| {
                     f.as_ref().map_or_else(Vec::new, |(_, f)| {
-                        chunk
-                            .iter()
-                            .filter_map(|&i| serde_json::from_value(f.rows[i].user.clone()).ok())
-                            .collect()
+                        chunk.iter().map(|&i| f.rows[i].user.clone()).collect()
                     })
                 });
                 let failure = match api::create_users(&connection, &users).await {
-                    Ok(_) => {
+                    Ok(refusals) => {
                         outcomes.update(|o| {
-                            for &i in &chunk {
-                                o[i] = Outcome::Created;
+                            for (&i, refusal) in chunk.iter().zip(refusals) {
+                                o[i] = match refusal {
+                                    None => Outcome::Created,
+                                    Some(why) => Outcome::Failed(why),
+                                };
                             }
                         });
                         progress.update(|(done, _)| *done += chunk.len());
@@ -294,44 +303,67 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
             })
         })
     };
+    // The preview shows the vendor's first list columns, ids by name where the account
+    // names them.
+    let kind = connection.kind;
+    let fields = shared::vendor::fields(kind);
+    let shown: Vec<&'static shared::field::FieldSpec> = shared::vendor::description(kind)
+        .columns
+        .iter()
+        .filter_map(|path| shared::field::lookup(fields, path))
+        .collect();
     let preview = move || {
         file.with(|f| {
             let (_, f) = f.as_ref()?;
             let rows: Vec<_> = f.rows.iter().filter(|r| r.problems.is_empty()).take(10).cloned().collect();
-            let text = |r: &import::Row, field: &str| {
-                crate::record::text_of(crate::record::get(&r.user, field), shared::field::FieldKind::Text)
+            let cell = move |r: &import::Row, spec: &'static shared::field::FieldSpec| {
+                let value = crate::record::get(&r.user, spec.path);
+                let text = match spec.kind {
+                    shared::field::FieldKind::Boolean | shared::field::FieldKind::Flag => {
+                        let on = value.is_some_and(|v| matches!(v.to_string().trim_matches('"'), "true" | "1"));
+                        (if on { "Yes" } else { "No" }).to_owned()
+                    }
+                    kind => crate::record::text_of(value, kind),
+                };
+                catalogs.with(|c| match c.for_field(spec.path).filter(|c| !c.is_empty()) {
+                    Some(catalog) => catalog.display(&crate::picker::Holds::Many.ids(&text)),
+                    None => text,
+                })
             };
+            let headers = shown.iter().map(|spec| view! { <th scope="col">{spec.label}</th> }).collect_view();
             Some(view! {
                 <table>
                     <caption>"Preview: the first users to create"</caption>
-                    <thead><tr>
-                        <th scope="col">"Row"</th><th scope="col">"Login name"</th><th scope="col">"Full name"</th>
-                        <th scope="col">"Email"</th><th scope="col">"Profiles"</th>
-                    </tr></thead>
+                    <thead><tr><th scope="col">"Row"</th>{headers}</tr></thead>
                     <tbody>
-                        {rows.into_iter().map(|r| view! {
-                            <tr>
-                                <td>{r.number}</td><td>{r.login.clone()}</td><td>{text(&r, "fullName")}</td>
-                                <td>{text(&r, "email")}</td>
-                                <td>{catalogs.with(|c| c.profiles.display(&crate::picker::Holds::Many.ids(
-                                    &crate::record::text_of(crate::record::get(&r.user, "profileIds"), shared::field::FieldKind::IdList))))}</td>
-                            </tr>
+                        {rows.into_iter().map(|r| {
+                            let cells = shown.iter().map(|spec| view! { <td>{cell(&r, spec)}</td> }).collect_view();
+                            view! { <tr><td>{r.number}</td>{cells}</tr> }
                         }).collect_view()}
                     </tbody>
                 </table>
             })
         })
     };
+    let login_label = shared::field::lookup(fields, shared::vendor::description(kind).login)
+        .map_or("Login", |f| f.label);
+    let example_columns = fields
+        .iter()
+        .filter(|f| !f.read_only && f.kind != shared::field::FieldKind::Structured)
+        .take(9)
+        .map(|f| f.path.rsplit('/').next().unwrap_or(f.path))
+        .collect::<Vec<_>>()
+        .join(", ");
 
     view! {
         <section aria-labelledby="import-heading">
             <p><Link route=Route::list(&connection.id, crate::app::last_list_query(&connection.id))>"Back to the list"</Link></p>
             <h2 id="import-heading">{format!("Import users into {}", connection.label)}</h2>
-            <p class="muted">
-                "A CSV file with a header row naming the fields (loginName, fullName, nickname, email, password, \
-                 profileIds, maxChats, isEnabled, skillIds, agentGroupId, …; lists separated by ; or ,), or a JSON \
-                 list of users. Every row is checked here first; nothing is sent until you say so."
-            </p>
+            <p class="muted">{format!(
+                "A CSV file with a header row naming the fields by name or label ({example_columns}, …; lists \
+                 separated by ; or ,), or a JSON list of users. Every row is checked here first; nothing is \
+                 sent until you say so."
+            )}</p>
             <div class="field">
                 <label for="import-file">"CSV or JSON file"</label>
                 <input type="file" id="import-file" accept=".csv,.json,text/csv,application/json"
@@ -391,7 +423,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     view! {
                         <table>
                             <caption>"Rows not created"</caption>
-                            <thead><tr><th scope="col">"Row"</th><th scope="col">"Login name"</th><th scope="col">"Why"</th></tr></thead>
+                            <thead><tr><th scope="col">"Row"</th><th scope="col">{login_label}</th><th scope="col">"Why"</th></tr></thead>
                             <tbody>
                                 {rows.into_iter().take(SHOWN_PROBLEMS).map(|(number, login, why)| view! {
                                     <tr><td>{number}</td><td>{login}</td><td>{why}</td></tr>

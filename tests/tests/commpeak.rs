@@ -279,6 +279,59 @@ async fn update_changes_only_the_fields_sent() {
     assert_eq!(now[0], *after, "a refused update changed the user");
 }
 
+/// The sandbox keeps the list it last read (50,000 users are mostly parsing): every write,
+/// a create or an update, is in the very next list, and a refused one changes nothing.
+#[tokio::test]
+async fn a_write_is_seen_by_the_next_list() {
+    let stack = Stack::start(4, None).await.unwrap();
+    let api = Api { stack: &stack };
+    let list = || async {
+        let (status, users) = api.call(Method::GET, "/api/users/", None).await;
+        assert_eq!(status, StatusCode::OK);
+        users.as_array().unwrap().clone()
+    };
+    let before = list().await;
+    assert_eq!(list().await, before, "a list read twice");
+
+    let (status, created) = api
+        .call(
+            Method::POST,
+            "/api/users/",
+            Some(json!([{"username": "next.list", "password": "pw", "email": "next@example.com"}])),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let listed = list().await;
+    assert_eq!(listed.len(), before.len() + 1);
+    assert_eq!(listed.last().unwrap(), &created[0], "a create");
+
+    let id = created[0]["id"].as_str().unwrap();
+    let (status, updated) = api
+        .call(
+            Method::PUT,
+            &format!("/api/users/{id}"),
+            Some(json!({"first_name": "Listed", "is_active": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let listed = list().await;
+    assert_eq!(listed.last().unwrap(), &updated[0], "an update");
+    assert_eq!(listed.last().unwrap()["first_name"], "Listed");
+    assert_eq!(listed.last().unwrap()["is_active"], "0");
+    listed.iter().for_each(assert_vendor_strings);
+    assert_eq!(listed[..before.len()], before[..], "the others unchanged");
+
+    let (status, _) = api
+        .call(
+            Method::PUT,
+            &format!("/api/users/{id}"),
+            Some(json!({"username": before[0]["username"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(list().await, listed, "a refused update");
+}
+
 #[tokio::test]
 async fn the_proxy_forwards_every_operation_with_basic_auth() {
     let stack = Stack::start(4, None).await.unwrap();

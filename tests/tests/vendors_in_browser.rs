@@ -358,12 +358,28 @@ async fn commpeak_and_trintech_users_are_created_through_the_same_form_with_each
                     ("Email", "john.roe@example.com"),
                 ];
                 browser.fill(&john).await?;
+                // Trintech's name is an object, one part of which must be filled: said once.
+                browser.click_button("Create user").await?;
+                let said = browser
+                    .client
+                    .find_all(fantoccini::Locator::XPath(
+                        "//*[normalize-space(text())='Name is required.']",
+                    ))
+                    .await?;
+                anyhow::ensure!(
+                    said.len() == 1,
+                    "the name's problem is said {} times",
+                    said.len()
+                );
+                browser.fill(&[("First name", "John")]).await?;
                 browser.click_button("Create user").await?;
                 browser.status("Created user john.roe.").await?;
+                // The same user name again: Trintech refuses the record, and says why.
                 browser.fill(&john).await?;
+                browser.fill(&[("First name", "John")]).await?;
                 browser.click_button("Create user").await?;
                 let refusal = browser
-                    .find("//p[@role='alert' and contains(., 'The vendor refused the change')]")
+                    .find("//p[@role='alert' and contains(., 'The vendor refused this user')]")
                     .await?
                     .text()
                     .await?;
@@ -374,6 +390,121 @@ async fn commpeak_and_trintech_users_are_created_through_the_same_form_with_each
             (browser, outcome)
         },
     )
+    .await
+    .unwrap();
+}
+
+/// The rows of the table of rows not created: (row, login, why).
+fn not_created(row: u32, login: &str, why: &str) -> String {
+    format!(
+        "//table[caption='Rows not created']//tr[td[1]='{row}' and td[2]='{login}' and contains(td[3], '{why}')]"
+    )
+}
+
+#[tokio::test]
+async fn imports_check_every_row_first_and_trintech_tells_each_records_outcome_beside_its_row() {
+    let stack = Stack::start(5, Some(dist())).await.unwrap();
+    // An email a Trintech user already has.
+    let trintech_users: Vec<serde_json::Value> = tests::console_client()
+        .get(format!("{}/api/trintech/users", stack.proxy_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let taken = text(&trintech_users[0], "email").to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    // CommPeak: one row without its password is refused here, before anything is sent.
+    let commpeak = dir.path().join("dialer.csv");
+    std::fs::write(
+        &commpeak,
+        "username,email,password,first_name\n\
+         imp.one,imp.one@dialer.example.com,pw-one-1,Ona\n\
+         imp.two,imp.two@dialer.example.com,,Tomas\n\
+         imp.three,imp.three@dialer.example.com,pw-three-3,Teo\n",
+    )
+    .unwrap();
+    // Trintech: three rows, the second's email belongs to another user (the vendor's refusal).
+    let trintech = dir.path().join("iam.csv");
+    std::fs::write(
+        &trintech,
+        format!(
+            "userName,password,email,First name\n\
+             iam.one,Str0ng#pass,iam.one@example.com,Ivy\n\
+             iam.two,Str0ng#pass,{taken},Ian\n\
+             iam.three,Str0ng#pass,iam.three@example.com,Ira\n"
+        ),
+    )
+    .unwrap();
+    Browser::run("imports_check_every_row_first", |browser| async move {
+        let outcome = async {
+            browser
+                .client
+                .goto(&format!("{}/c/commpeak/import", stack.proxy_url))
+                .await?;
+            browser.choose_file("CSV or JSON file", &commpeak).await?;
+            browser
+                .status("dialer.csv: 3 rows. 2 ready to create, 1 with errors.")
+                .await?;
+            browser
+                .find(&not_created(3, "imp.two", "Password is required."))
+                .await?;
+            anyhow::ensure!(
+                stack.received.api_writes() == 0,
+                "something was sent before the admin said so"
+            );
+            browser.click_button("Create 2 users").await?;
+            browser
+                .status("Import finished. 2 users created in all.")
+                .await?;
+            let names: Vec<String> = commpeak_users(&stack)
+                .await?
+                .iter()
+                .map(|u| text(u, "username").to_owned())
+                .collect();
+            for (login, created) in [("imp.one", true), ("imp.two", false), ("imp.three", true)] {
+                anyhow::ensure!(
+                    names.iter().any(|n| n == login) == created,
+                    "{login}: created {created}? {names:?}"
+                );
+            }
+
+            browser
+                .client
+                .goto(&format!("{}/c/trintech/import", stack.proxy_url))
+                .await?;
+            browser.choose_file("CSV or JSON file", &trintech).await?;
+            browser
+                .status("iam.csv: 3 rows. 3 ready to create, 0 with errors.")
+                .await?;
+            browser.click_button("Create 3 users").await?;
+            browser
+                .status("Import finished. 2 users created in all.")
+                .await?;
+            browser
+                .status("2 created, 1 failed, 0 already existed.")
+                .await?;
+            browser
+                .find(&not_created(
+                    3,
+                    "iam.two",
+                    "already belongs to another user",
+                ))
+                .await?;
+            browser.click_button("Retry 1 user not created").await?;
+            browser
+                .find(&not_created(
+                    3,
+                    "iam.two",
+                    "already belongs to another user",
+                ))
+                .await?;
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
     .await
     .unwrap();
 }
