@@ -199,27 +199,24 @@ pub async fn list_users(
     Ok(UserList { users, revision })
 }
 
-/// Creates these users in one request. `Ok` holds each user's refusal where the vendor
-/// answers record by record (a batch result), and none when it answered for the whole
-/// request; a refusal of the whole request is an `Err`, and nobody was created (see
-/// `import::attribute`).
-pub async fn create_users(
+/// Sends these users with the batch write `operation` (a create, or Trintech's update of
+/// whole users). `Ok` holds each user's refusal where the vendor answers record by record (a
+/// batch result), and none when it answered for the whole request; a refusal of the whole
+/// request is an `Err`, and nobody was written (see `import::attribute`).
+pub async fn write_users(
     connection: &ConnectionInfo,
+    operation: &str,
     users: &[serde_json::Value],
 ) -> Result<Vec<Option<String>>, Failure> {
-    let operation = named(
-        shared::vendor::operations(connection.kind),
-        names::CREATE_USERS,
-    );
-    let request = Request::post(&url(
-        connection.kind,
-        &connection.id,
-        names::CREATE_USERS,
-        None,
-    ));
+    let spec = named(shared::vendor::operations(connection.kind), operation);
+    let target = url(connection.kind, &connection.id, operation, None);
+    let request = match spec.method {
+        shared::operation::HttpMethod::Put => Request::put(&target),
+        _ => Request::post(&target),
+    };
     let response = write(request, None, Some(users)).await?;
     let mut refusals = vec![None; users.len()];
-    if operation.reply != shared::operation::Reply::BatchResult {
+    if spec.reply != shared::operation::Reply::BatchResult {
         return bytes_or_failure(response).await.map(|_| refusals);
     }
     let key = shared::vendor::description(connection.kind).key;

@@ -41,6 +41,51 @@ pub struct ImportFile {
     pub rows: Vec<Row>,
 }
 
+/// What a file does: create the users it holds, or update them (each row a whole user,
+/// named by its key, where the vendor updates users in batches and replaces each one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Create,
+    Update,
+}
+
+impl Mode {
+    /// The operation the rows are sent with.
+    pub fn operation(self) -> &'static str {
+        match self {
+            Mode::Create => shared::operation::names::CREATE_USERS,
+            Mode::Update => shared::operation::names::UPDATE_USERS,
+        }
+    }
+
+    /// What a row that made it became.
+    pub fn done(self) -> &'static str {
+        match self {
+            Mode::Create => "created",
+            Mode::Update => "updated",
+        }
+    }
+}
+
+/// Whether the connection updates users from a file: a batch update that answers record by
+/// record, with no revision to hold the whole account to (Trintech's `PUT /users`).
+pub fn updates_from_file(connection: &ConnectionInfo) -> bool {
+    let declared = connection
+        .operations
+        .iter()
+        .any(|o| o == shared::operation::names::UPDATE_USERS);
+    let batch = shared::vendor::operations(connection.kind).iter().any(|o| {
+        o.name == shared::operation::names::UPDATE_USERS
+            && o.reply == shared::operation::Reply::BatchResult
+    });
+    declared
+        && batch
+        && shared::vendor::description(connection.kind)
+            .revision
+            .is_none()
+}
+
 /// What kind of file it was, which is also the kind its failures are written back as, so
 /// the failures file imports as it is once fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +164,7 @@ fn field_of(fields: &'static [FieldSpec], header: &str) -> Option<&'static Field
 /// and refuses ids the account does not have.
 pub fn read(
     connection: &ConnectionInfo,
+    mode: Mode,
     name: &str,
     text: &str,
     names: &Names,
@@ -137,7 +183,7 @@ pub fn read(
     if file.rows.len() > MAX_ROWS {
         return Err(FileError::TooManyRows(file.rows.len(), MAX_ROWS));
     }
-    check(&mut file.rows, connection, names);
+    check(&mut file.rows, connection, mode, names);
     Ok(file)
 }
 
@@ -313,15 +359,19 @@ fn login_of(user: &Value, login: &str) -> String {
         .to_owned()
 }
 
-/// Adds the vendor's rules for a new user, and login names used twice in the file, to each
-/// row's problems.
-fn check(rows: &mut [Row], connection: &ConnectionInfo, names: &Names) {
+/// Adds the vendor's rules for a new user (or for an update, with `Mode::Update`: fields an
+/// update refuses are refused here, before sending), and login names used twice in the
+/// file, to each row's problems.
+fn check(rows: &mut [Row], connection: &ConnectionInfo, mode: Mode, names: &Names) {
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for row in rows.iter_mut() {
         if !row.problems.is_empty() && !row.user.is_object() {
             continue;
         }
-        let mut errors: ValidationErrors = crate::vendors::create_rules(connection, &row.user);
+        let mut errors: ValidationErrors = match mode {
+            Mode::Create => crate::vendors::create_rules(connection, &row.user),
+            Mode::Update => record::check_operation(connection, mode.operation(), None, &row.user),
+        };
         for (field, problem) in names.added_unknown_ids(None, &row.user) {
             if !row.unreadable.contains(&field) {
                 errors.push(FieldError::new(
@@ -551,10 +601,80 @@ mod tests {
         text
     }
 
+    fn trintech() -> ConnectionInfo {
+        ConnectionInfo {
+            kind: shared::connection::VendorKind::Trintech,
+            label: "Trintech".into(),
+            operations: vec!["create_users".into(), "update_users".into()],
+            ..liveperson()
+        }
+    }
+
+    #[test]
+    fn an_update_file_is_checked_with_the_update_rules() {
+        let text = "userName,First name,email,password,AccessComplete\n\
+                    jane.doe,Jane,jane@example.com,,\n\
+                    john.roe,John,john@example.com,Str0ng#pass,\n\
+                    ann.lee,Ann,ann@example.com,,true\n\
+                    ,Nobody,nobody@example.com,,\n";
+        assert!(updates_from_file(&trintech()));
+        assert!(
+            !updates_from_file(&liveperson()),
+            "LivePerson updates at a revision"
+        );
+        let file = read(
+            &trintech(),
+            Mode::Update,
+            "iam.csv",
+            text,
+            &Names::default(),
+        )
+        .unwrap();
+        let problems: Vec<(usize, String)> = file
+            .rows
+            .iter()
+            .map(|r| (r.number, r.problems.join(" ")))
+            .collect();
+        assert_eq!(problems[0], (2, String::new()));
+        assert!(
+            problems[1].1.contains("password cannot be changed"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].1.contains("cannot be changed by an update"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[3].1.contains("User name is required"),
+            "{problems:?}"
+        );
+        // The same file creates: a password is then needed, not refused.
+        let created = read(
+            &trintech(),
+            Mode::Create,
+            "iam.csv",
+            text,
+            &Names::default(),
+        )
+        .unwrap();
+        assert!(
+            created.rows[0]
+                .problems
+                .join(" ")
+                .contains("Password is required")
+        );
+        assert!(
+            created.rows[1].problems.is_empty(),
+            "{:?}",
+            created.rows[1].problems
+        );
+    }
+
     #[test]
     fn csv_rows() {
         let file = read(
             &liveperson(),
+            Mode::Create,
             "users.csv",
             &csv(&[
                 GOOD,
@@ -613,13 +733,20 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                read(&liveperson(), "x.csv", text, &Names::default()),
+                read(
+                    &liveperson(),
+                    Mode::Create,
+                    "x.csv",
+                    text,
+                    &Names::default()
+                ),
                 Err(expected),
                 "{text:?}"
             );
         }
         match read(
             &liveperson(),
+            Mode::Create,
             "x.csv",
             "loginName,shoeSize\n",
             &Names::default(),
@@ -631,7 +758,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            read(&liveperson(), "x.csv", "email,Email\n", &Names::default()),
+            read(
+                &liveperson(),
+                Mode::Create,
+                "x.csv",
+                "email,Email\n",
+                &Names::default()
+            ),
             Err(FileError::RepeatedColumn("Email".into()))
         );
     }
@@ -640,6 +773,7 @@ mod tests {
     fn json_rows() {
         let file = read(
             &liveperson(),
+            Mode::Create,
             "users.json",
             r#"[{"loginName": "a.b", "fullName": "A B", "nickname": "A", "email": "a@b.example",
                  "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true},
@@ -660,6 +794,7 @@ mod tests {
     fn failures_files_hold_no_password_and_import_as_they_are() {
         let file = read(
             &liveperson(),
+            Mode::Create,
             "users.csv",
             &csv(&[GOOD, "b,B,B,b@x,p,1,0,true"]),
             &Names::default(),
@@ -673,6 +808,7 @@ mod tests {
         );
         let again = read(
             &liveperson(),
+            Mode::Create,
             "users-failures.csv",
             &text,
             &Names::default(),
@@ -697,13 +833,14 @@ mod tests {
             again.rows[0].problems
         );
 
-        let json = read(&liveperson(), "users.json", r#"[{"loginName": "c.d", "fullName": "C D", "nickname": "C", "email": "c@d.example",
+        let json = read(&liveperson(), Mode::Create, "users.json", r#"[{"loginName": "c.d", "fullName": "C D", "nickname": "C", "email": "c@d.example",
                  "passwordSh": "Pa55word!", "profileIds": [3001], "maxChats": 0, "isEnabled": true}]"#, &Names::default())
         .unwrap();
         let text = failures_file(&json, &[(0, "Refused.".into())]).unwrap();
         assert!(!text.contains("Pa55word!"), "{text}");
         let again = read(
             &liveperson(),
+            Mode::Create,
             "users-failures.json",
             &text,
             &Names::default(),

@@ -58,6 +58,38 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
     });
     on_cleanup(move || nav.unsaved.set(None));
 
+    // What the file does; a file chosen is read again when it changes.
+    let mode = RwSignal::new(import::Mode::Create);
+    let offers_update = import::updates_from_file(&connection);
+    let chosen_text = StoredValue::new(None::<(String, String)>);
+    let read_chosen = move || {
+        let Some((name, text)) = chosen_text.get_value() else {
+            return;
+        };
+        let read = reading.with_value(|connection| {
+            catalogs.with_untracked(|names| {
+                import::read(connection, mode.get_untracked(), &name, &text, names)
+            })
+        });
+        match read {
+            Ok(read) => {
+                outcomes.set(
+                    read.rows
+                        .iter()
+                        .map(|r| {
+                            if r.problems.is_empty() {
+                                Outcome::Ready
+                            } else {
+                                Outcome::Invalid
+                            }
+                        })
+                        .collect(),
+                );
+                file.set(Some((name, read)));
+            }
+            Err(e) => file_error.set(Some(format!("{name}: {e}"))),
+        }
+    };
     let choose = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(chosen) = input.files().and_then(|files| files.get(0)) else {
@@ -68,36 +100,22 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
         file_error.set(None);
         message.set(None);
         spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(chosen.text()).await {
-                Ok(text) => text.as_string().unwrap_or_default(),
-                Err(e) => {
-                    file_error.set(Some(format!("{name} could not be read: {e:?}")));
-                    return;
+            match wasm_bindgen_futures::JsFuture::from(chosen.text()).await {
+                Ok(text) => {
+                    chosen_text.set_value(Some((name, text.as_string().unwrap_or_default())));
+                    read_chosen();
                 }
-            };
-            let read = reading.with_value(|connection| {
-                catalogs.with_untracked(|names| import::read(connection, &name, &text, names))
-            });
-            match read {
-                Ok(read) => {
-                    outcomes.set(
-                        read.rows
-                            .iter()
-                            .map(|r| {
-                                if r.problems.is_empty() {
-                                    Outcome::Ready
-                                } else {
-                                    Outcome::Invalid
-                                }
-                            })
-                            .collect(),
-                    );
-                    file.set(Some((name, read)));
-                }
-                Err(e) => file_error.set(Some(format!("{name}: {e}"))),
+                Err(e) => file_error.set(Some(format!("{name} could not be read: {e:?}"))),
             }
         });
     };
+    let choose_mode = move |chosen: import::Mode| {
+        mode.set(chosen);
+        message.set(None);
+        progress.set((0, 0));
+        read_chosen();
+    };
+    let done = move || mode.with(|m| m.done());
     let count = move |wanted: fn(&Outcome) -> bool| {
         outcomes.with(|o| o.iter().filter(|o| wanted(o)).count())
     };
@@ -116,7 +134,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
             let layout = crate::list::Layout::minimal(connection.kind);
             // Without a list (Trintech's), the vendor refuses a user name it has, record by
             // record, so nobody is created twice either.
-            let listed = if has_list {
+            let listed = if has_list && mode.get_untracked() == import::Mode::Create {
                 api::list_users(&connection.id, &layout, false)
                     .await
                     .map(Some)
@@ -171,21 +189,24 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                         chunk.iter().map(|&i| f.rows[i].user.clone()).collect()
                     })
                 });
-                let failure = match api::create_users(&connection, &users).await {
-                    Ok(refusals) => {
-                        outcomes.update(|o| {
-                            for (&i, refusal) in chunk.iter().zip(refusals) {
-                                o[i] = match refusal {
-                                    None => Outcome::Created,
-                                    Some(why) => Outcome::Failed(why),
-                                };
-                            }
-                        });
-                        progress.update(|(done, _)| *done += chunk.len());
-                        continue;
-                    }
-                    Err(failure) => failure,
-                };
+                let failure =
+                    match api::write_users(&connection, mode.get_untracked().operation(), &users)
+                        .await
+                    {
+                        Ok(refusals) => {
+                            outcomes.update(|o| {
+                                for (&i, refusal) in chunk.iter().zip(refusals) {
+                                    o[i] = match refusal {
+                                        None => Outcome::Created,
+                                        Some(why) => Outcome::Failed(why),
+                                    };
+                                }
+                            });
+                            progress.update(|(done, _)| *done += chunk.len());
+                            continue;
+                        }
+                        Err(failure) => failure,
+                    };
                 let verdict = import::attribute(
                     failure.status,
                     &failure.field_errors,
@@ -214,13 +235,14 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 outcomes.with_untracked(|o| o.iter().filter(|o| **o == Outcome::Created).count());
             let cancelled = cancel.get_value();
             message.set(Some(Ok(format!(
-                "{}{} created in all.",
+                "{}{} {} in all.",
                 if cancelled {
                     "Import cancelled. "
                 } else {
                     "Import finished. "
                 },
-                user_count(created)
+                user_count(created),
+                done(),
             ))));
             running.set(false);
         });
@@ -333,7 +355,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
             let headers = shown.iter().map(|spec| view! { <th scope="col">{spec.label}</th> }).collect_view();
             Some(view! {
                 <table>
-                    <caption>"Preview: the first users to create"</caption>
+                    <caption>{format!("Preview: the first users to {}", if mode.get() == import::Mode::Create { "create" } else { "update" })}</caption>
                     <thead><tr><th scope="col">"Row"</th>{headers}</tr></thead>
                     <tbody>
                         {rows.into_iter().map(|r| {
@@ -345,6 +367,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
             })
         })
     };
+    let vendor = kind.label();
     let login_label = shared::field::lookup(fields, shared::vendor::description(kind).login)
         .map_or("Login", |f| f.label);
     let example_columns = fields
@@ -364,6 +387,27 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                  separated by ; or ,), or a JSON list of users. Every row is checked here first; nothing is \
                  sent until you say so."
             )}</p>
+            <Show when=move || offers_update>
+                <fieldset class="choice" disabled=move || running.get()>
+                    <legend>"What the file does"</legend>
+                    <label>
+                        <input type="radio" name="import-mode" prop:checked=move || mode.get() == import::Mode::Create
+                            on:change=move |_| choose_mode(import::Mode::Create) />
+                        "Create the users it holds"
+                    </label>
+                    <label>
+                        <input type="radio" name="import-mode" prop:checked=move || mode.get() == import::Mode::Update
+                            on:change=move |_| choose_mode(import::Mode::Update) />
+                        "Update the users it names"
+                    </label>
+                </fieldset>
+            </Show>
+            {move || (mode.get() == import::Mode::Update).then(|| view! {
+                <p class="warning" role="note">{format!(
+                    "{vendor} replaces the whole user with each row: a field the row leaves out or empty is cleared. \
+                     Rows are matched by {login_label}; fields an update cannot change are refused before sending."
+                )}</p>
+            })}
             <div class="field">
                 <label for="import-file">"CSV or JSON file"</label>
                 <input type="file" id="import-file" accept=".csv,.json,text/csv,application/json"
@@ -374,8 +418,10 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
             {move || file.with(|f| f.as_ref().map(|(name, f)| format!("{name}: {}.", row_count(f.rows.len()))))
                 .map(|summary| view! {
                     <p role="status">{summary} " "
-                        {move || format!("{} ready to create, {} with errors.",
-                            thousands(count(|o| *o == Outcome::Ready)), thousands(count(|o| *o == Outcome::Invalid)))}
+                        {move || format!("{} ready to {}, {} with errors.",
+                            thousands(count(|o| *o == Outcome::Ready)),
+                            if mode.get() == import::Mode::Create { "create" } else { "update" },
+                            thousands(count(|o| *o == Outcome::Invalid)))}
                     </p>
                 })}
             {preview}
@@ -383,7 +429,9 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 <Show when=move || file.with(Option::is_some)>
                     <button type="button" disabled=move || running.get() || count(|o| *o == Outcome::Ready) == 0
                         on:click=start>
-                        {move || format!("Create {}", user_count(count(|o| *o == Outcome::Ready)))}
+                        {move || format!("{} {}",
+                            if mode.get() == import::Mode::Create { "Create" } else { "Update" },
+                            user_count(count(|o| *o == Outcome::Ready)))}
                     </button>
                 </Show>
                 <Show when=move || running.get()>
@@ -391,7 +439,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 </Show>
                 <Show when=move || { !running.get() && count(Outcome::retriable) > 0 }>
                     <button type="button" on:click=retry>
-                        {move || format!("Retry {} not created", user_count(count(Outcome::retriable)))}
+                        {move || format!("Retry {} not {}", user_count(count(Outcome::retriable)), done())}
                     </button>
                 </Show>
                 <Show when=move || { !running.get() && count(|o| matches!(o, Outcome::Invalid | Outcome::Failed(_) | Outcome::NotSent)) > 0 }>
@@ -404,9 +452,10 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     <progress id="import-progress" max=move || progress.get().1 value=move || progress.get().0></progress>
                     <span role="status">{move || {
                         let (done, total) = progress.get();
-                        format!("{} of {} sent. {} created, {} failed, {} already existed.",
+                        format!("{} of {} sent. {} {}, {} failed, {} already existed.",
                             thousands(done), thousands(total),
                             thousands(count(|o| *o == Outcome::Created)),
+                            mode.with(|m| m.done()),
                             thousands(count(|o| matches!(o, Outcome::Failed(_)))),
                             thousands(count(|o| *o == Outcome::Exists)))
                     }}</span>
@@ -422,7 +471,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                     let total = rows.len();
                     view! {
                         <table>
-                            <caption>"Rows not created"</caption>
+                            <caption>{format!("Rows not {}", done())}</caption>
                             <thead><tr><th scope="col">"Row"</th><th scope="col">{login_label}</th><th scope="col">"Why"</th></tr></thead>
                             <tbody>
                                 {rows.into_iter().take(SHOWN_PROBLEMS).map(|(number, login, why)| view! {
