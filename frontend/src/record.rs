@@ -420,7 +420,11 @@ pub fn merge(theirs: &Value, mine: &Value, choices: &[(&'static str, Choice)]) -
 mod tests {
     use super::*;
     use serde_json::json;
-    use shared::liveperson::FIELDS;
+
+    /// LivePerson's fields, the richest table (nested, id lists, structures).
+    fn lp() -> &'static [FieldSpec] {
+        shared::vendor::fields(shared::connection::VendorKind::Liveperson)
+    }
 
     fn record() -> Value {
         json!({
@@ -436,14 +440,14 @@ mod tests {
 
     #[test]
     fn texts_round_trip_untouched() {
-        let texts = texts_of(&record(), FIELDS);
+        let texts = texts_of(&record(), lp());
         assert_eq!(texts["skillIds"], "5001, 5002");
         assert_eq!(texts["memberOf/agentGroupId"], "-1");
         assert_eq!(texts["isApiUser"], "false");
         assert_eq!(texts["description"], "");
         assert!(!texts.contains_key("passwordSh"), "secret");
         assert!(!texts.contains_key("dateUpdated"), "read-only");
-        let (applied, errors) = apply(&record(), &texts, FIELDS);
+        let (applied, errors) = apply(&record(), &texts, lp());
         assert!(errors.0.is_empty(), "{errors:?}");
         assert_eq!(applied, record(), "an untouched form changes nothing");
     }
@@ -476,9 +480,9 @@ mod tests {
             ),
         ];
         for (path, text, expected) in cases {
-            let mut texts = texts_of(&record(), FIELDS);
+            let mut texts = texts_of(&record(), lp());
             texts.insert(path, (*text).to_owned());
-            let (applied, errors) = apply(&record(), &texts, FIELDS);
+            let (applied, errors) = apply(&record(), &texts, lp());
             match expected {
                 Ok(value) => {
                     assert!(errors.0.is_empty(), "{path} {text:?}: {errors:?}");
@@ -497,9 +501,9 @@ mod tests {
             }
         }
         // The group's other fields stay; an emptied group goes.
-        let mut texts = texts_of(&record(), FIELDS);
+        let mut texts = texts_of(&record(), lp());
         texts.insert("memberOf/agentGroupId", "102".into());
-        let (applied, _) = apply(&record(), &texts, FIELDS);
+        let (applied, _) = apply(&record(), &texts, lp());
         assert_eq!(
             applied["memberOf"],
             json!({"agentGroupId": 102, "assignmentDate": "2024-01-01 10:00:00"})
@@ -507,15 +511,15 @@ mod tests {
         let mut bare = record();
         bare["memberOf"] = json!({"agentGroupId": -1});
         texts.insert("memberOf/agentGroupId", String::new());
-        let (applied, _) = apply(&bare, &texts, FIELDS);
+        let (applied, _) = apply(&bare, &texts, lp());
         assert_eq!(applied.get("memberOf"), None);
     }
 
     #[test]
     fn save_bodies_follow_each_vendors_update_rule() {
         use shared::connection::VendorKind;
-        let lp = shared::vendor::description(VendorKind::Liveperson);
-        let body = update_body(lp, FIELDS, &record(), &record());
+        let described = shared::vendor::description(VendorKind::Liveperson);
+        let body = update_body(described, lp(), &record(), &record());
         for gone in ["pid", "deleted", "dateUpdated"] {
             assert_eq!(body.get(gone), None, "{gone}");
         }
@@ -588,7 +592,7 @@ mod tests {
         mine["maxChats"] = json!(4);
         mine["nickname"] = json!("Countess");
         mine["skillIds"] = json!([5009]);
-        let found = differences(&original, &theirs, &mine, FIELDS);
+        let found = differences(&original, &theirs, &mine, lp());
         let summary: Vec<(&str, &str, &str, &str, Option<Choice>)> = found
             .iter()
             .map(|d| {
@@ -628,6 +632,6 @@ mod tests {
         assert_eq!(merged["email"], "ada@new.example");
         assert_eq!(merged["maxChats"], 4);
         assert_eq!(merged["skillIds"], json!([5009]));
-        assert!(differences(&original, &original, &original, FIELDS).is_empty());
+        assert!(differences(&original, &original, &original, lp()).is_empty());
     }
 }

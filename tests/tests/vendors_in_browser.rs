@@ -592,3 +592,73 @@ async fn a_trintech_update_from_a_file_refuses_what_an_update_cannot_change_befo
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn every_vendors_screens_pass_an_accessibility_audit() {
+    let stack = Stack::start(10, Some(dist())).await.unwrap();
+    let id = text(&commpeak_users(&stack).await.unwrap()[0], "id").to_owned();
+    Browser::run(
+        "every_vendors_screens_accessibility",
+        |browser| async move {
+            let outcome = async {
+                let at = |path: String| format!("{}/{path}", stack.proxy_url);
+                for (screen, path, ready) in [
+                    (
+                        "CommPeak list",
+                        at("c/commpeak/".into()),
+                        "//table[@role='grid']//a",
+                    ),
+                    (
+                        "CommPeak user",
+                        at(format!("c/commpeak/users/{id}")),
+                        "//h2[starts-with(., 'User ')]",
+                    ),
+                    (
+                        "CommPeak create",
+                        at("c/commpeak/new".into()),
+                        "//h2[starts-with(., 'Create')]",
+                    ),
+                    (
+                        "Trintech list",
+                        at("c/trintech/".into()),
+                        "//table[@role='grid']//a",
+                    ),
+                    (
+                        "Trintech create",
+                        at("c/trintech/new".into()),
+                        "//h2[starts-with(., 'Create')]",
+                    ),
+                    (
+                        "Trintech import",
+                        at("c/trintech/import".into()),
+                        "//h2[starts-with(., 'Import')]",
+                    ),
+                ] {
+                    browser.client.goto(&path).await?;
+                    browser.find(ready).await?;
+                    let problems = browser.accessibility_problems().await?;
+                    anyhow::ensure!(problems.is_empty(), "{screen}: {}", problems.join("\n"));
+                }
+                // A Trintech user, opened from its list (it has no read of one user).
+                browser.client.goto(&at("c/trintech/".into())).await?;
+                browser
+                    .find("//table[@role='grid']//a")
+                    .await?
+                    .click()
+                    .await?;
+                browser.find("//h2[starts-with(., 'User ')]").await?;
+                let problems = browser.accessibility_problems().await?;
+                anyhow::ensure!(
+                    problems.is_empty(),
+                    "Trintech user: {}",
+                    problems.join("\n")
+                );
+                Ok(())
+            }
+            .await;
+            (browser, outcome)
+        },
+    )
+    .await
+    .unwrap();
+}
