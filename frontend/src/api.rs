@@ -228,9 +228,9 @@ pub async fn write_users(
             .filter(|i| *i < users.len())
             .or_else(|| {
                 let name = item.user_name.as_deref()?;
-                users
-                    .iter()
-                    .position(|u| crate::record::key_of(u, key).as_deref() == Some(name))
+                users.iter().position(|u| {
+                    crate::record::key_of(u, key).is_some_and(|k| k.eq_ignore_ascii_case(name))
+                })
             });
         let failure = refused_record(item);
         let mut why = failure

@@ -137,7 +137,8 @@ pub enum FileError {
 /// More rows than this in one file are refused rather than risked in one sitting.
 pub const MAX_ROWS: usize = 50_000;
 
-/// The fields a file may set: the editable ones, and the password.
+/// The fields a file may set: those a create takes (the password too) and those an update
+/// takes; a row is checked with the rules of what the file does, which refuse the others.
 fn importable(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static FieldSpec> {
     fields
         .iter()
@@ -351,6 +352,10 @@ fn read_json(
     })
 }
 
+fn connection_fields(connection: &ConnectionInfo) -> &'static [FieldSpec] {
+    shared::vendor::fields(connection.kind)
+}
+
 fn login_of(user: &Value, login: &str) -> String {
     record::get(user, login)
         .and_then(Value::as_str)
@@ -363,10 +368,27 @@ fn login_of(user: &Value, login: &str) -> String {
 /// update refuses are refused here, before sending), and login names used twice in the
 /// file, to each row's problems.
 fn check(rows: &mut [Row], connection: &ConnectionInfo, mode: Mode, names: &Names) {
+    let login = shared::vendor::description(connection.kind).login;
+    let login_label =
+        shared::field::lookup(connection_fields(connection), login).map_or("Login", |f| f.label);
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for row in rows.iter_mut() {
         if !row.problems.is_empty() && !row.user.is_object() {
             continue;
+        }
+        if mode == Mode::Create {
+            let vendor = connection.kind.label();
+            for spec in connection_fields(connection)
+                .iter()
+                .filter(|f| f.update_only)
+            {
+                if record::get(&row.user, spec.path).is_some() {
+                    row.problems.push(format!(
+                        "{} cannot be given when creating a {vendor} user (only an update takes it); leave the column out and set it afterwards.",
+                        spec.label
+                    ));
+                }
+            }
         }
         let mut errors: ValidationErrors = match mode {
             Mode::Create => crate::vendors::create_rules(connection, &row.user),
@@ -393,7 +415,7 @@ fn check(rows: &mut [Row], connection: &ConnectionInfo, mode: Mode, names: &Name
             let key = row.login.to_lowercase();
             match first_row.get(&key) {
                 Some(first) => row.problems.push(format!(
-                    "Login name \"{}\" is also on row {first}.",
+                    "{login_label} \"{}\" is also on row {first}.",
                     row.login
                 )),
                 None => {

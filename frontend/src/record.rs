@@ -148,9 +148,10 @@ pub fn apply(
     apply_fields(record, texts, editable(fields))
 }
 
-/// The fields a create form offers: all but those the vendor sets itself.
+/// The fields a create form offers: all but those the vendor sets itself and those only an
+/// update takes.
 pub fn creatable(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static FieldSpec> {
-    fields.iter().filter(|f| !f.read_only)
+    fields.iter().filter(|f| !f.read_only && !f.update_only)
 }
 
 /// A new user as the description starts it (`new_user`), and the create form's texts for it.
@@ -253,7 +254,14 @@ pub fn update_body(
                 let top = top_field(spec.path);
                 let now = record.get(top);
                 if original.get(top) != now && !body.contains_key(top) {
-                    body.insert(top.to_owned(), now.cloned().unwrap_or(Value::Null));
+                    // An emptied text is sent empty: CommPeak keeps a field an update leaves
+                    // out or sends as null. Other kinds cannot be emptied (`unclearable`).
+                    let sent = match now {
+                        Some(value) => value.clone(),
+                        None if clears_as_text(spec.kind) => Value::String(String::new()),
+                        None => Value::Null,
+                    };
+                    body.insert(top.to_owned(), sent);
                 }
             }
             Value::Object(body)
@@ -286,6 +294,40 @@ pub fn holds(record: &Value, field: &str, value: FieldValue) -> bool {
         FieldValue::Number(n) => n != 0,
     };
     get(record, field).and_then(truthy) == Some(wanted)
+}
+
+fn clears_as_text(kind: FieldKind) -> bool {
+    matches!(
+        kind,
+        FieldKind::Text | FieldKind::Email | FieldKind::Password | FieldKind::Choice(_)
+    )
+}
+
+/// The fields a partial update cannot empty (a number, a flag, a list: only text is sent
+/// empty), which `record` leaves out and `original` had, as errors to show at each.
+pub fn unclearable(
+    description: &Description,
+    fields: &'static [FieldSpec],
+    original: &Value,
+    record: &Value,
+) -> Vec<FieldError> {
+    if description.update != Update::Partial {
+        return Vec::new();
+    }
+    editable(fields)
+        .filter(|f| !clears_as_text(f.kind))
+        .filter(|f| get(original, f.path).is_some() && get(record, f.path).is_none())
+        .map(|f| {
+            FieldError::new(
+                pointer(f.path),
+                ErrorCode::Required,
+                format!(
+                    "{} cannot be emptied: an update that leaves it out keeps it. Type a value.",
+                    f.label
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The user's key in `record` (`id` 4100000001 or `userName` "jane.doe") as text.
@@ -542,6 +584,20 @@ mod tests {
             json!({"first_name": "Jo", "is_active": 0})
         );
         assert_eq!(update_body(cp, cp_fields, &original, &original), json!({}));
+        // Emptied: text is sent empty (CommPeak keeps what is left out); a number cannot be.
+        let mut texts = texts_of(&original, cp_fields);
+        texts.insert("email", String::new());
+        texts.insert("timezone_id", String::new());
+        let (edited, _) = apply(&original, &texts, cp_fields);
+        assert_eq!(
+            update_body(cp, cp_fields, &original, &edited),
+            json!({"email": "", "timezone_id": null})
+        );
+        let refused: Vec<String> = unclearable(cp, cp_fields, &original, &edited)
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(refused, ["/timezone_id"]);
 
         // Trintech: the whole record, keyed by userName, without what an update refuses.
         let tt_fields = shared::vendor::fields(VendorKind::Trintech);

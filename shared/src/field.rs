@@ -47,6 +47,9 @@ pub struct FieldSpec {
     pub read_only: bool,
     /// Can be given on create only; an update must not carry it.
     pub create_only: bool,
+    /// Taken by an update only: the vendor's create has no such field (CommPeak documents
+    /// different field sets for the two), so a create form does not offer it.
+    pub update_only: bool,
     /// Masked on screen and never logged.
     pub secret: bool,
     /// Sent to the vendor, never sent back by it (LivePerson's `passwordSh`): no answer
@@ -69,6 +72,7 @@ impl FieldSpec {
             required: false,
             read_only: false,
             create_only: false,
+            update_only: false,
             secret: false,
             write_only: false,
             group: DEFAULT_GROUP,
@@ -76,6 +80,10 @@ impl FieldSpec {
     }
     pub const fn in_group(mut self, group: &'static str) -> Self {
         self.group = group;
+        self
+    }
+    pub const fn update_only(mut self) -> Self {
+        self.update_only = true;
         self
     }
     pub const fn required(mut self) -> Self {

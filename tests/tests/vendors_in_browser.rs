@@ -419,10 +419,10 @@ async fn imports_check_every_row_first_and_trintech_tells_each_records_outcome_b
     let commpeak = dir.path().join("dialer.csv");
     std::fs::write(
         &commpeak,
-        "username,email,password,first_name\n\
-         imp.one,imp.one@dialer.example.com,pw-one-1,Ona\n\
-         imp.two,imp.two@dialer.example.com,,Tomas\n\
-         imp.three,imp.three@dialer.example.com,pw-three-3,Teo\n",
+        "username,email,password,is_active\n\
+         imp.one,imp.one@dialer.example.com,pw-one-1,1\n\
+         imp.two,imp.two@dialer.example.com,,1\n\
+         imp.three,imp.three@dialer.example.com,pw-three-3,0\n",
     )
     .unwrap();
     // Trintech: three rows, the second's email belongs to another user (the vendor's refusal).

@@ -927,6 +927,16 @@ mod tests {
                 ],
             ),
             (
+                // An odd value where an object belongs leaves its fields empty, and only them.
+                VendorKind::Trintech,
+                json!({"userName": "odd", "name": "Odd Person", "email": "o@x.example"}),
+                vec![
+                    ("userName", "odd"),
+                    ("name/firstName", ""),
+                    ("email", "o@x.example"),
+                ],
+            ),
+            (
                 VendorKind::Trintech,
                 json!({"userName": "jane.doe", "name": {"firstName": "Jane", "lastName": null},
                        "lockedOut": false, "userAccess": {"AccessComplete": true}}),

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 use shared::description::{Deletion, Description};
 use shared::field::FieldSpec;
+use shared::operation::names;
 use shared::{ConnectionInfo, ValidationErrors};
 
 use crate::api::{self, Failure, Record};
@@ -88,6 +89,11 @@ fn check(
     }
     let description = shared::vendor::description(connection.kind);
     let fields = shared::vendor::fields(connection.kind);
+    for error in record::unclearable(description, fields, original, applied) {
+        if errors.for_field(error.field()).next().is_none() {
+            errors.push(error);
+        }
+    }
     let body = record::update_body(description, fields, original, applied);
     // A partial update of nothing is no save to check (the vendor refuses an empty one).
     if body.as_object().is_some_and(serde_json::Map::is_empty) {
@@ -195,6 +201,8 @@ fn UserForm(
         spawn_local(async move {
             let (connection, id) = (connection.get_value(), id.get_value());
             let (mut value, mut at, mut rebased) = (value, at, false);
+            // Fields another admin changed meanwhile, taken into the save (no revision).
+            let mut taken: Vec<&'static str> = Vec::new();
             loop {
                 if description.revision.is_none() {
                     let now = match api::read_user(&connection, &id).await {
@@ -210,6 +218,22 @@ fn UserForm(
                             break;
                         }
                     };
+                    // Deleted meanwhile by its flag: not something to save over.
+                    if let Deletion::Flag(flag) = description.deletion
+                        && record::holds(&now.value, flag.field, flag.on)
+                        && !original.with_untracked(|o| record::holds(o, flag.field, flag.on))
+                    {
+                        outcome.set(Some(Err(Failure {
+                            message: format!(
+                                "Not saved: someone marked {} deleted since you opened it. Reload the page to see it; your edits are still here.",
+                                login()
+                            ),
+                            field_errors: ValidationErrors::default(),
+                            request_id: None,
+                            status: None,
+                        })));
+                        break;
+                    }
                     let found = original
                         .with_untracked(|o| record::differences(o, &now.value, &value, fields));
                     if found.iter().any(|d| d.default.is_none()) {
@@ -225,14 +249,21 @@ fn UserForm(
                         }));
                         break;
                     }
-                    if found.iter().any(|d| d.default == Some(Choice::Theirs)) {
-                        rebased = true;
-                        let mine: Vec<(&'static str, Choice)> = found
-                            .iter()
-                            .filter(|d| d.default == Some(Choice::Mine))
-                            .map(|d| (d.field.path, Choice::Mine))
-                            .collect();
-                        value = record::merge(&now.value, &value, &mine);
+                    // Always onto the record as it is now (a whole-record save must not put
+                    // back what someone changed in a field the form does not show), with
+                    // this admin's fields on top.
+                    taken = found
+                        .iter()
+                        .filter(|d| d.default == Some(Choice::Theirs))
+                        .map(|d| d.field.label)
+                        .collect();
+                    let mine: Vec<(&'static str, Choice)> = found
+                        .iter()
+                        .filter(|d| d.default == Some(Choice::Mine))
+                        .map(|d| (d.field.path, Choice::Mine))
+                        .collect();
+                    value = record::merge(&now.value, &value, &mine);
+                    if !taken.is_empty() {
                         texts.set(record::texts_of(&value, fields));
                     }
                     original.set(now.value);
@@ -246,6 +277,11 @@ fn UserForm(
                                 start_from(fresh);
                                 let message = match (after_conflict, rebased) {
                                     (true, _) => format!("Saved {} with your choices.", login()),
+                                    (false, _) if !taken.is_empty() => format!(
+                                        "Saved {}, with {} as someone else changed it meanwhile.",
+                                        login(),
+                                        taken.join(", ")
+                                    ),
                                     (false, true) => format!(
                                         "Saved {}. The account had changed since you opened this user, but not this user.",
                                         login()
@@ -348,8 +384,11 @@ fn UserForm(
             .with(|r| messages.extend(r.for_field(field).filter(own).map(|e| e.message.clone())));
         messages.join(" ")
     };
-    let read_only = move || deleted || !can_write();
-    let may_change = move || !deleted && can_write();
+    let updates = connection.with_value(|c| {
+        crate::app::declares(c, names::UPDATE_USER) || crate::app::declares(c, names::UPDATE_USERS)
+    });
+    let read_only = move || deleted || !can_write() || !updates;
+    let may_change = move || !deleted && can_write() && updates;
     let input = move |spec: &'static FieldSpec| {
         view! {
             <FieldInput spec kind texts names read_only=Signal::derive(read_only)
