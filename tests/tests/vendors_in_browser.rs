@@ -30,6 +30,17 @@ async fn commpeak_users(stack: &Stack) -> anyhow::Result<Vec<serde_json::Value>>
         .await?)
 }
 
+/// Creates one Trintech user through the proxy, as an API client would.
+async fn trintech_create(stack: &Stack, user: serde_json::Value) -> anyhow::Result<()> {
+    tests::console_client()
+        .post(format!("{}/api/trintech/users", stack.proxy_url))
+        .json(&[user])
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}
+
 fn text<'a>(user: &'a serde_json::Value, field: &str) -> &'a str {
     user[field].as_str().unwrap_or_default()
 }
@@ -259,14 +270,7 @@ async fn a_trintech_user_opens_by_its_user_name_and_saves_its_whole_record() {
         "userAccess": {"AccessAutomation": true},
         "departmentId": "FIN", "locationId": "LON", "lockedOut": false
     });
-    tests::console_client()
-        .post(format!("{}/api/trintech/users", stack.proxy_url))
-        .json(&[jane])
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
+    trintech_create(&stack, jane).await.unwrap();
     Browser::run(
         "a_trintech_user_opens_by_its_user_name",
         |browser| async move {
@@ -517,14 +521,7 @@ async fn a_trintech_update_from_a_file_refuses_what_an_update_cannot_change_befo
         "name": {"firstName": "Jane", "lastName": "Doe"},
         "email": "jane.doe@example.com", "departmentId": "FIN", "lockedOut": false
     });
-    tests::console_client()
-        .post(format!("{}/api/trintech/users", stack.proxy_url))
-        .json(&[jane])
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
+    trintech_create(&stack, jane).await.unwrap();
     let writes_before = stack.received.api_writes();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("iam-update.csv");

@@ -190,6 +190,20 @@ fn UserForm(
         choices.set(HashMap::new());
         refused.set(ValidationErrors::default());
     };
+    // Opens the conflict panel over `now`, each field's choice preset where only one side
+    // changed it.
+    let show_conflict = move |found: &[record::Difference], now: Record| {
+        choices.set(
+            found
+                .iter()
+                .filter_map(|d| d.default.map(|c| (d.field.path, c)))
+                .collect(),
+        );
+        conflict.set(Some(Conflict {
+            theirs: now.value,
+            revision: now.revision,
+        }));
+    };
     // Sends `value` as the user's record, at revision `at`. A conflict is shown for the admin
     // to settle, except when the account moved on but this user did not (the revision is
     // shared by every user of the account): then nothing of theirs can be overwritten, and
@@ -237,16 +251,7 @@ fn UserForm(
                     let found = original
                         .with_untracked(|o| record::differences(o, &now.value, &value, fields));
                     if found.iter().any(|d| d.default.is_none()) {
-                        choices.set(
-                            found
-                                .iter()
-                                .filter_map(|d| d.default.map(|c| (d.field.path, c)))
-                                .collect(),
-                        );
-                        conflict.set(Some(Conflict {
-                            theirs: now.value,
-                            revision: None,
-                        }));
+                        show_conflict(&found, now);
                         break;
                     }
                     // Always onto the record as it is now (a whole-record save must not put
@@ -327,16 +332,7 @@ fn UserForm(
                             at = now.revision;
                             continue;
                         }
-                        choices.set(
-                            found
-                                .iter()
-                                .filter_map(|d| d.default.map(|c| (d.field.path, c)))
-                                .collect(),
-                        );
-                        conflict.set(Some(Conflict {
-                            theirs: now.value,
-                            revision: now.revision,
-                        }));
+                        show_conflict(&found, now);
                         break;
                     }
                     Err(failure) => {
@@ -443,16 +439,7 @@ fn UserForm(
             let found = original.with_untracked(|o| {
                 applied.with_untracked(|(mine, _)| record::differences(o, &now.value, mine, fields))
             });
-            choices.set(
-                found
-                    .iter()
-                    .filter_map(|d| d.default.map(|c| (d.field.path, c)))
-                    .collect(),
-            );
-            conflict.set(Some(Conflict {
-                theirs: now.value,
-                revision: now.revision,
-            }));
+            show_conflict(&found, now);
         } else {
             start_from(now);
         }
