@@ -11,6 +11,9 @@
 
 use serde_json::Value;
 
+#[cfg(not(target_arch = "wasm32"))]
+mod members;
+
 /// Removes the fields `fields` names from one user object, or from each user of a list (the
 /// vendors' bodies are either), and says whether anything was removed, so that a body that
 /// needed nothing is sent as it came. Everything else stays, fields this product does not
@@ -28,8 +31,10 @@ pub fn strip(body: &mut Value, fields: &[&str]) -> bool {
 /// re-serialized; `None` when it carries none of them, so that the bytes received (and
 /// checked) are the bytes sent, exactly, whenever nothing has to go.
 ///
-/// Re-serializing orders an object's keys and writes numbers in serde_json's own form; both
-/// mean the same JSON, which is why only a body that needs it is re-serialized.
+/// When every field is a top-level member, every other byte is kept as it came (see
+/// [`stripped_answer`]); a nested path re-serializes the body, which orders an object's keys
+/// and writes numbers in serde_json's own form. Either means the same JSON, which is why only
+/// a body that needs it is rewritten.
 pub fn stripped(body: &[u8], fields: &[&str]) -> Option<Vec<u8>> {
     stripped_answer(body, fields).ok().flatten()
 }
@@ -45,9 +50,23 @@ pub struct Unreadable;
 /// fields, so that the bytes received are passed on, exactly; the same users without them
 /// otherwise; and an error, rather than the bytes as they came, when they might hold one of
 /// the fields but are not JSON.
+///
+/// Fields that are all top-level members (CommPeak's `registration_password`) are taken out
+/// without a tree of the answer: it is read through once, noting where each such member lies,
+/// and copied without those members and a comma beside each, every other byte as it came (a
+/// 28 MB list in about 40 ms rather than 380). A nested path, or such a member named with an
+/// escape, goes through a `serde_json::Value`.
 pub fn stripped_answer(body: &[u8], fields: &[&str]) -> Result<Option<Vec<u8>>, Unreadable> {
     if !might_name(body, fields) {
         return Ok(None);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    if !fields.iter().any(|field| field.contains('/')) {
+        match members::without(body, fields) {
+            Ok(answer) => return Ok(answer),
+            Err(members::Failure::Malformed) => return Err(Unreadable),
+            Err(members::Failure::Escaped) => {}
+        }
     }
     let mut value: Value = serde_json::from_slice(body).map_err(|_| Unreadable)?;
     Ok(strip(&mut value, fields)
@@ -57,13 +76,13 @@ pub fn stripped_answer(body: &[u8], fields: &[&str]) -> Result<Option<Vec<u8>>, 
 /// Whether the bytes could hold one of the fields, so that the common body (none of them)
 /// is not parsed a second time: a key is either written as is, or spelled with a `\u` escape.
 fn might_name(body: &[u8], fields: &[&str]) -> bool {
-    let contains = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    let contains = |needle: &[u8]| memchr::memmem::find(body, needle).is_some();
     !fields.is_empty()
-        && (contains(b"\\u")
-            || fields
-                .iter()
-                .filter_map(|field| field.rsplit('/').next())
-                .any(|key| contains(key.as_bytes())))
+        && (fields
+            .iter()
+            .filter_map(|field| field.rsplit('/').next())
+            .any(|key| contains(key.as_bytes()))
+            || contains(b"\\u"))
 }
 
 fn strip_user(user: &mut Value, fields: &[&str]) -> bool {
@@ -90,6 +109,7 @@ fn remove_at(value: &mut Value, path: &[&str]) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::borrow::Cow;
 
     const FIELDS: &[&str] = &[
         "pid",
@@ -210,6 +230,218 @@ mod tests {
                 expected,
                 "{case}"
             );
+        }
+    }
+
+    /// Top-level members only (CommPeak's case): the answer is read through without a tree,
+    /// and copied without those members and a comma beside each; every other byte stays as it
+    /// came (order, whitespace, escapes, numbers as written), and it means what the general
+    /// path (a `Value` rewritten) makes of it.
+    #[test]
+    fn top_level_members_go_and_every_other_byte_stays() {
+        const SECRET: &[&str] = &["registration_password"];
+        for (case, body, expected) in [
+            (
+                "a list",
+                r#"[{"id":"1","registration_password":"s1","sip_uri":"sip:a"},{"id":"2","registration_password":"s2"},{"id":"3"}]"#,
+                Ok(Some(
+                    r#"[{"id":"1","sip_uri":"sip:a"},{"id":"2"},{"id":"3"}]"#,
+                )),
+            ),
+            (
+                "one user",
+                r#"{"id": "1", "registration_password": "s1", "email": "a@b.io"}"#,
+                Ok(Some(r#"{"id": "1", "email": "a@b.io"}"#)),
+            ),
+            (
+                "CommPeak's array of one",
+                r#"[{"registration_password": "s1", "id": "7"}]"#,
+                Ok(Some(r#"[{"id": "7"}]"#)),
+            ),
+            (
+                "first, last, only, repeated, and all of them",
+                r#"[{"registration_password":"a","id":"1"},{"id":"2","registration_password":"b"},{"registration_password":"c"},{"registration_password":1,"registration_password":2,"id":"4"},{"id":"5","registration_password":1,"registration_password":2},{"registration_password":1,"registration_password":2},{}]"#,
+                Ok(Some(
+                    r#"[{"id":"1"},{"id":"2"},{},{"id":"4"},{"id":"5"},{},{}]"#,
+                )),
+            ),
+            (
+                "member order and the bytes of every value",
+                "{\"z\": 1.0e2, \"a\": 123456789012345678901234567890, \"registration_password\": \"x\",\n\
+                 \"m\": {\"b\": 1,  \"a\": [ 1, 2 ], \"registration_password\": \"nested stays\"},\n\
+                 \"s\": \"caf\\u00e9 \\\"q\\\" \u{e9}\", \"n\": null, \"t\": true, \"e\": [ ]}",
+                Ok(Some(
+                    "{\"z\": 1.0e2, \"a\": 123456789012345678901234567890,\n\
+                     \"m\": {\"b\": 1,  \"a\": [ 1, 2 ], \"registration_password\": \"nested stays\"},\n\
+                     \"s\": \"caf\\u00e9 \\\"q\\\" \u{e9}\", \"n\": null, \"t\": true, \"e\": [ ]}",
+                )),
+            ),
+            (
+                "pretty-printed",
+                "[\n  {\n    \"registration_password\" : \"s\" ,\n    \"id\" : \"1\" ,\n    \"registration_password\" : \"s\"\n  }\n]\n",
+                Ok(Some("[\n  {\n    \"id\" : \"1\"\n  }\n]\n")),
+            ),
+            (
+                "escapes in other names and in values stay as written",
+                r#"[{"na\u006de": "x", "registration_password": "s\"\\\u0041", "q\"uote": "a\nb\u2028c\"registration_password\""}]"#,
+                Ok(Some(
+                    r#"[{"na\u006de": "x", "q\"uote": "a\nb\u2028c\"registration_password\""}]"#,
+                )),
+            ),
+            (
+                "the name written with an escape: the general path",
+                r#"[{"id": "1", "registration\u005fpassword": "s"}]"#,
+                Ok(Some(r#"[{"id":"1"}]"#)),
+            ),
+            (
+                "nothing to remove",
+                r#"[{"id": "1", "note": "registration_password"}, {"m": {"registration_password": "s"}}]"#,
+                Ok(None),
+            ),
+            (
+                "named nowhere, with an escape",
+                r#"[{"id": "\u0031"}]"#,
+                Ok(None),
+            ),
+            (
+                "not users: passed over as they are",
+                r#"["registration_password", [{"registration_password": "s"}], 1, null, {"registration_password": "s", "id": 2}]"#,
+                Ok(Some(
+                    r#"["registration_password", [{"registration_password": "s"}], 1, null, {"id": 2}]"#,
+                )),
+            ),
+            ("a bare string", r#""registration_password""#, Ok(None)),
+            (
+                "cut short",
+                r#"[{"id": "1", "registration_password": "s1"}, {"#,
+                Err(Unreadable),
+            ),
+            (
+                "trailing bytes",
+                r#"[{"registration_password": "s1"}] x"#,
+                Err(Unreadable),
+            ),
+            (
+                "a value missing",
+                r#"[{"id": "1", "registration_password": }]"#,
+                Err(Unreadable),
+            ),
+            (
+                "a broken value passed over",
+                r#"[{"registration_password": "s", "id": tru}]"#,
+                Err(Unreadable),
+            ),
+            (
+                "a broken escape passed over",
+                r#"[{"registration_password": "s", "id": "\x"}]"#,
+                Err(Unreadable),
+            ),
+            (
+                "a comma too many",
+                r#"[{"registration_password": "s",}]"#,
+                Err(Unreadable),
+            ),
+        ] {
+            let got = stripped_answer(body.as_bytes(), SECRET);
+            assert_eq!(
+                got.as_ref()
+                    .map(|bytes| bytes.as_deref().map(String::from_utf8_lossy))
+                    .map_err(|e| *e),
+                expected.map(|bytes| bytes.map(Cow::from)),
+                "{case}"
+            );
+            // The same meaning as the whole answer rewritten as a `Value`.
+            if let Ok(Some(bytes)) = got {
+                let mut value: Value = serde_json::from_str(body).unwrap();
+                assert!(strip(&mut value, SECRET), "{case}");
+                assert_eq!(
+                    serde_json::from_slice::<Value>(&bytes).unwrap(),
+                    value,
+                    "{case}"
+                );
+            }
+        }
+        // Bytes that are not UTF-8 inside a value are not JSON.
+        assert_eq!(
+            stripped_answer(
+                b"[{\"registration_password\": \"s\", \"id\": \"\xff\"}]",
+                SECRET
+            ),
+            Err(Unreadable)
+        );
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "[a-z\"\\\\é\n\u{2028}_]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec((key(), inner), 0..5)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn key() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("registration_password".to_owned()),
+            Just("id".to_owned()),
+            "[a-z\"\\\\é_]{0,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the answer, the copy member by member means what the `Value` rewritten
+        /// means, and is refused or passed as it came exactly when that is.
+        #[test]
+        fn the_copy_means_what_the_value_rewritten_means(
+            users in proptest::collection::vec(
+                proptest::collection::vec((key(), json_value()), 0..6),
+                0..5,
+            ),
+            one in proptest::bool::ANY,
+            pretty in proptest::bool::ANY,
+            cut in proptest::option::of(0usize..400),
+        ) {
+            const SECRET: &[&str] = &["registration_password"];
+            let users: Vec<Value> = users
+                .into_iter()
+                .map(|members| Value::Object(members.into_iter().collect()))
+                .collect();
+            let answer = match (one, users.first()) {
+                (true, Some(user)) => user.clone(),
+                _ => Value::Array(users),
+            };
+            let mut body = if pretty {
+                serde_json::to_vec_pretty(&answer).unwrap()
+            } else {
+                serde_json::to_vec(&answer).unwrap()
+            };
+            if let Some(cut) = cut {
+                body.truncate(cut);
+            }
+            let general = match serde_json::from_slice::<Value>(&body) {
+                Err(_) => Err(Unreadable),
+                Ok(mut value) => Ok(strip(&mut value, SECRET).then_some(value)),
+            };
+            let copied = stripped_answer(&body, SECRET).map(|bytes| {
+                bytes.map(|b| serde_json::from_slice::<Value>(&b).unwrap())
+            });
+            if might_name(&body, SECRET) {
+                proptest::prop_assert_eq!(copied, general);
+            } else {
+                proptest::prop_assert_eq!(copied, Ok(None));
+            }
         }
     }
 }

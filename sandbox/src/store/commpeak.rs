@@ -1,11 +1,19 @@
 //! The emulated CommPeak users: created with the vendor's defaults, changed field by field.
 
-use rusqlite::{OptionalExtension, params};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 use shared::commpeak::{NewUser, UserUpdate};
 
 use super::{Store, StoreError};
 use crate::seed::{COMMPEAK_FIRST_ID, COMMPEAK_ROLES, Seed, registration_password};
+
+/// A list as last read, and the revision of the table it was read at.
+pub(crate) struct KeptList {
+    revision: i64,
+    users: Arc<Vec<Value>>,
+}
 
 impl Store {
     /// Seeds the users, when there are none yet.
@@ -28,15 +36,30 @@ impl Store {
         Ok(())
     }
 
-    /// Every user, ordered by id.
-    pub fn commpeak_list(&self) -> Result<Vec<Value>, StoreError> {
+    /// Every user, ordered by id, as stored (native JSON types). The list last read is kept
+    /// while the table's revision stands: reading and parsing 50,000 stored records is most of
+    /// a list's cost, and any write to the table moves the revision (its triggers do).
+    pub fn commpeak_list(&self) -> Result<Arc<Vec<Value>>, StoreError> {
         let connection = self.lock();
+        let revision = table_revision(&connection)?;
+        let mut kept = self
+            .cp_list
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(list) = kept.as_ref().filter(|k| k.revision == revision) {
+            return Ok(list.users.clone());
+        }
         let mut query = connection.prepare_cached("SELECT record FROM cp_users ORDER BY id")?;
         let records = query
             .query_map([], |row| row.get::<_, String>(0))?
             .map(|record| Ok(serde_json::from_str(&record?)?))
             .collect::<Result<Vec<Value>, StoreError>>()?;
-        Ok(records)
+        let users = Arc::new(records);
+        *kept = Some(KeptList {
+            revision,
+            users: users.clone(),
+        });
+        Ok(users)
     }
 
     pub fn commpeak_get(&self, id: i64) -> Result<Value, StoreError> {
@@ -159,8 +182,15 @@ impl Store {
     }
 }
 
+/// Moved by `cp_users`' triggers on every insert, update and delete.
+fn table_revision(connection: &Connection) -> Result<i64, StoreError> {
+    Ok(connection
+        .prepare_cached("SELECT revision FROM cp_revision WHERE id = 1")?
+        .query_row([], |row| row.get(0))?)
+}
+
 fn username_taken(
-    connection: &rusqlite::Connection,
+    connection: &Connection,
     username: &str,
     except_id: Option<i64>,
 ) -> Result<bool, StoreError> {
@@ -172,4 +202,78 @@ fn username_taken(
         )
         .optional()?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Database;
+
+    fn usernames(store: &Store) -> Vec<String> {
+        store
+            .commpeak_list()
+            .unwrap()
+            .iter()
+            .map(|user| user["username"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The kept list is answered until the table changes, whoever changes it: the store's
+    /// create and update, or any other write to `cp_users` (the triggers move the revision).
+    #[test]
+    fn the_next_list_sees_every_write() {
+        let store = Store::open(&Database::InMemory).unwrap();
+        store.commpeak_seed_if_empty(&Seed::Generated(3)).unwrap();
+        let first = store.commpeak_list().unwrap();
+        assert_eq!(first.len(), 3);
+        assert!(
+            Arc::ptr_eq(&first, &store.commpeak_list().unwrap()),
+            "an unchanged table is not read again"
+        );
+
+        let new: NewUser = serde_json::from_value(
+            json!({"username": "kept.new", "password": "pw", "email": "kept.new@example.com"}),
+        )
+        .unwrap();
+        let created = store.commpeak_create(&[new]).unwrap();
+        let id = created[0]["id"].as_i64().unwrap();
+        assert_eq!(usernames(&store).last().unwrap(), "kept.new", "a create");
+
+        let update: UserUpdate =
+            serde_json::from_value(json!({"username": "kept.renamed", "is_active": 0})).unwrap();
+        store.commpeak_update(id, &update).unwrap();
+        let listed = store.commpeak_list().unwrap();
+        let last = listed.last().unwrap();
+        assert_eq!(
+            (&last["username"], &last["is_active"]),
+            (&json!("kept.renamed"), &json!(false)),
+            "an update"
+        );
+
+        // A refused write changes nothing, and the kept list is still answered.
+        let taken: UserUpdate =
+            serde_json::from_value(json!({"username": first[0]["username"]})).unwrap();
+        assert!(store.commpeak_update(id, &taken).is_err());
+        assert!(Arc::ptr_eq(&listed, &store.commpeak_list().unwrap()));
+
+        // Writes the store did not make are seen too.
+        store
+            .lock()
+            .execute("DELETE FROM cp_users WHERE id = ?1", [id])
+            .unwrap();
+        assert_eq!(store.commpeak_list().unwrap().len(), 3, "a delete");
+        store
+            .lock()
+            .execute(
+                "UPDATE cp_users SET record = json_set(record, '$.email', 'x@example.com') \
+                 WHERE id = ?1",
+                [first[0]["id"].as_i64().unwrap()],
+            )
+            .unwrap();
+        assert_eq!(
+            store.commpeak_list().unwrap()[0]["email"],
+            "x@example.com",
+            "an update in SQL"
+        );
+    }
 }

@@ -58,6 +58,9 @@ pub struct Store {
     /// and parsing 50,000 stored records is most of a list's cost, and any write moves the
     /// revision, so a kept list is never stale.
     pub(crate) lp_list: Mutex<Option<liveperson::KeptList>>,
+    /// The last CommPeak list read, kept while the table's revision stands (triggers move it
+    /// on every insert, update and delete of `cp_users`, so a kept list is never stale).
+    pub(crate) cp_list: Mutex<Option<commpeak::KeptList>>,
 }
 
 const SCHEMA: &str = "
@@ -89,6 +92,17 @@ const SCHEMA: &str = "
         record        TEXT NOT NULL
     );
     CREATE UNIQUE INDEX IF NOT EXISTS cp_users_username ON cp_users (username);
+    CREATE TABLE IF NOT EXISTS cp_revision (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        revision INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO cp_revision (id, revision) VALUES (1, 1);
+    CREATE TRIGGER IF NOT EXISTS cp_users_inserted AFTER INSERT ON cp_users
+        BEGIN UPDATE cp_revision SET revision = revision + 1; END;
+    CREATE TRIGGER IF NOT EXISTS cp_users_updated AFTER UPDATE ON cp_users
+        BEGIN UPDATE cp_revision SET revision = revision + 1; END;
+    CREATE TRIGGER IF NOT EXISTS cp_users_deleted AFTER DELETE ON cp_users
+        BEGIN UPDATE cp_revision SET revision = revision + 1; END;
 ";
 
 impl Store {
@@ -102,6 +116,7 @@ impl Store {
         connection.execute_batch(SCHEMA)?;
         Ok(Self {
             lp_list: Mutex::default(),
+            cp_list: Mutex::default(),
             connection: Mutex::new(connection),
         })
     }
