@@ -31,10 +31,10 @@ impl fmt::Display for Failure {
 }
 
 impl Failure {
-    /// A failure with nothing but its message to say.
-    fn network_free() -> Self {
+    /// A failure the console itself found, with nothing but its message to say.
+    pub fn said(message: String) -> Self {
         Self {
-            message: String::new(),
+            message,
             field_errors: ValidationErrors::default(),
             request_id: None,
             status: None,
@@ -243,10 +243,7 @@ pub async fn write_users(
             Some(at) => refusals[at] = Some(why),
             // A refusal that names no record: none of them can be counted as created.
             None => {
-                return Err(Failure {
-                    message: why,
-                    ..Failure::network_free()
-                });
+                return Err(Failure::said(why));
             }
         }
     }
@@ -258,8 +255,7 @@ pub async fn write_users(
 /// read of one user). A key nobody has is a 404 failure either way.
 pub async fn read_user(connection: &ConnectionInfo, key: &str) -> Result<Record, Failure> {
     let description = shared::vendor::description(connection.kind);
-    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
-    let (url, listed) = if declared(names::GET_USER) {
+    let (url, listed) = if connection.declares(names::GET_USER) {
         (
             url(connection.kind, &connection.id, names::GET_USER, Some(key)),
             false,
@@ -299,8 +295,7 @@ pub async fn save_user(
     body: &serde_json::Value,
     revision: Option<&str>,
 ) -> Result<(), Failure> {
-    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
-    if declared(names::UPDATE_USER) {
+    if connection.declares(names::UPDATE_USER) {
         let request = Request::put(&url(
             connection.kind,
             &connection.id,
@@ -520,7 +515,7 @@ pub async fn catalogs(
     use crate::catalog::Catalog;
     use shared::liveperson::CatalogEntry;
     use shared::liveperson::catalog::{self, names};
-    let offered = |operation: &str| connection.operations.iter().any(|o| o == operation);
+    let offered = |operation: &str| connection.declares(operation);
     let read = |operation: &'static str| {
         let url = format!(
             "{}?{}=id,name,deleted",

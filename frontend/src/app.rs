@@ -105,28 +105,15 @@ fn first_connection(list: &[ConnectionInfo]) -> Option<&ConnectionInfo> {
     list.iter().find(|c| list::has_list(c)).or(list.first())
 }
 
-/// Whether the bulk panel reads this connection's description yet (they still read LivePerson's record: `shared`'s revision rule is the one they
-/// implement).
-pub fn record_screens(connection: &ConnectionInfo) -> bool {
-    shared::vendor::description(connection.kind)
-        .revision
-        .is_some()
-}
-
-/// Whether the connection serves the operation named `operation`.
-pub fn declares(connection: &ConnectionInfo, operation: &str) -> bool {
-    connection.operations.iter().any(|o| o == operation)
-}
-
 /// Whether the connection can read one user: by its own read, or from its list (Trintech).
 fn reads_one_user(connection: &ConnectionInfo) -> bool {
-    declares(connection, shared::operation::names::GET_USER) || list::has_list(connection)
+    connection.declares(shared::operation::names::GET_USER) || list::has_list(connection)
 }
 
 /// A connection that declares no list (Trintech publishes none): what it offers instead.
 #[component]
 fn NoList(connection: ConnectionInfo) -> impl IntoView {
-    let creates = declares(&connection, shared::operation::names::CREATE_USERS);
+    let creates = connection.declares(shared::operation::names::CREATE_USERS);
     let id = connection.id.clone();
     view! {
         <section aria-labelledby="users-heading">
@@ -253,14 +240,14 @@ pub fn App() -> impl IntoView {
                 None => unknown(&connection),
             },
             Screen::New { connection } => match find(&connection) {
-                Some(c) if declares(&c, shared::operation::names::CREATE_USERS) => {
+                Some(c) if c.declares(shared::operation::names::CREATE_USERS) => {
                     on_demand::view(on_demand::Screen::Create(c))
                 }
                 Some(c) => unsupported(&c),
                 None => unknown(&connection),
             },
             Screen::Import { connection } => match find(&connection) {
-                Some(c) if declares(&c, shared::operation::names::CREATE_USERS) => {
+                Some(c) if c.declares(shared::operation::names::CREATE_USERS) => {
                     on_demand::view(on_demand::Screen::Import(c))
                 }
                 Some(c) => unsupported(&c),

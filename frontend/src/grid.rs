@@ -181,12 +181,11 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
         remembered(&connection_id.get_value(), |m| m.selection = now);
     });
     let bulk_connection = StoredValue::new(connection.clone());
-    let offers = |operation: &str| connection.operations.iter().any(|o| o == operation);
-    let can_create = offers(operation::CREATE_USERS);
+    let can_create = connection.declares(operation::CREATE_USERS);
     let has_deleted = shared::vendor::description(connection.kind)
         .deleted
         .is_some();
-    let bulk = crate::app::record_screens(&connection);
+    let bulk = crate::vendors::has_bulk_panel(connection.kind);
 
     let (new_user, import) = (
         Route::new_user(&connection.id),

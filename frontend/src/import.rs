@@ -71,10 +71,7 @@ impl Mode {
 /// Whether the connection updates users from a file: a batch update that answers record by
 /// record, with no revision to hold the whole account to (Trintech's `PUT /users`).
 pub fn updates_from_file(connection: &ConnectionInfo) -> bool {
-    let declared = connection
-        .operations
-        .iter()
-        .any(|o| o == shared::operation::names::UPDATE_USERS);
+    let declared = connection.declares(shared::operation::names::UPDATE_USERS);
     let batch = shared::vendor::operations(connection.kind).iter().any(|o| {
         o.name == shared::operation::names::UPDATE_USERS
             && o.reply == shared::operation::Reply::BatchResult

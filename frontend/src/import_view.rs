@@ -342,7 +342,7 @@ pub fn ImportScreen(connection: ConnectionInfo) -> impl IntoView {
                 let value = crate::record::get(&r.user, spec.path);
                 let text = match spec.kind {
                     shared::field::FieldKind::Boolean | shared::field::FieldKind::Flag => {
-                        let on = value.is_some_and(|v| matches!(v.to_string().trim_matches('"'), "true" | "1"));
+                        let on = crate::record::holds(&r.user, spec.path, shared::description::FieldValue::Bool(true));
                         (if on { "Yes" } else { "No" }).to_owned()
                     }
                     kind => crate::record::text_of(value, kind),

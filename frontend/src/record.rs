@@ -385,8 +385,7 @@ pub fn check_operation(
 /// The vendor's rules for this update body: the update of one user where the connection
 /// has it, else a batch update of one.
 pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> ValidationErrors {
-    let declared = |op: &str| connection.operations.iter().any(|o| o == op);
-    let name = if declared(names::UPDATE_USER) {
+    let name = if connection.declares(names::UPDATE_USER) {
         names::UPDATE_USER
     } else {
         names::UPDATE_USERS

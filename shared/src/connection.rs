@@ -48,6 +48,14 @@ pub struct ConnectionInfo {
     pub profiles: Vec<crate::liveperson::Profile>,
 }
 
+impl ConnectionInfo {
+    /// Whether this connection serves the operation named `operation` (see
+    /// [`crate::operation::names`]): what the console offers follows from it.
+    pub fn declares(&self, operation: &str) -> bool {
+        self.operations.iter().any(|o| o == operation)
+    }
+}
+
 fn default_chunk_size() -> usize {
     100
 }

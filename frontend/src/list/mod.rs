@@ -190,27 +190,25 @@ impl Layout {
         paths.extend(view.columns.iter().map(|c| c.field()));
         paths.push(view.sort.column.field());
         paths.extend(view.filters.fields(kind));
-        let vendor_fields = shared::vendor::fields(kind);
-        let mut fields: Vec<&'static FieldSpec> = Vec::new();
-        for path in paths {
-            if let Some(spec) = vendor_fields.iter().find(|f| f.path == path)
-                && !fields.iter().any(|f| f.path == path)
-            {
-                fields.push(spec);
-            }
-        }
-        Self { kind, fields }
+        Self::of(kind, paths)
     }
 
     /// Only the key, the login and the deleted flag: what a check for existing users reads.
     pub fn minimal(kind: VendorKind) -> Self {
         let d = description(kind);
+        Self::of(
+            kind,
+            [Some(d.key), Some(d.login), d.deleted]
+                .into_iter()
+                .flatten(),
+        )
+    }
+
+    /// The vendor's fields at `paths`, each once, in that order.
+    fn of(kind: VendorKind, paths: impl IntoIterator<Item = &'static str>) -> Self {
         let vendor_fields = shared::vendor::fields(kind);
         let mut fields: Vec<&'static FieldSpec> = Vec::new();
-        for path in [Some(d.key), Some(d.login), d.deleted]
-            .into_iter()
-            .flatten()
-        {
+        for path in paths {
             if let Some(spec) = vendor_fields.iter().find(|f| f.path == path)
                 && !fields.iter().any(|f| f.path == path)
             {
@@ -715,10 +713,7 @@ pub fn to_csv(
 /// Which connections' lists `connection` may show: the list is an operation a connection
 /// declares (Trintech's exists only where the operator says so).
 pub fn has_list(connection: &ConnectionInfo) -> bool {
-    connection
-        .operations
-        .iter()
-        .any(|o| o == shared::operation::names::LIST_USERS)
+    connection.declares(shared::operation::names::LIST_USERS)
 }
 
 /// Height of one row of the list, in CSS pixels (the stylesheet fixes it).

@@ -237,15 +237,10 @@ fn UserForm(
                         && record::holds(&now.value, flag.field, flag.on)
                         && !original.with_untracked(|o| record::holds(o, flag.field, flag.on))
                     {
-                        outcome.set(Some(Err(Failure {
-                            message: format!(
-                                "Not saved: someone marked {} deleted since you opened it. Reload the page to see it; your edits are still here.",
-                                login()
-                            ),
-                            field_errors: ValidationErrors::default(),
-                            request_id: None,
-                            status: None,
-                        })));
+                        outcome.set(Some(Err(Failure::said(format!(
+                            "Not saved: someone marked {} deleted since you opened it. Reload the page to see it; your edits are still here.",
+                            login()
+                        )))));
                         break;
                     }
                     let found = original
@@ -380,9 +375,8 @@ fn UserForm(
             .with(|r| messages.extend(r.for_field(field).filter(own).map(|e| e.message.clone())));
         messages.join(" ")
     };
-    let updates = connection.with_value(|c| {
-        crate::app::declares(c, names::UPDATE_USER) || crate::app::declares(c, names::UPDATE_USERS)
-    });
+    let updates = connection
+        .with_value(|c| c.declares(names::UPDATE_USER) || c.declares(names::UPDATE_USERS));
     let read_only = move || deleted || !can_write() || !updates;
     let may_change = move || !deleted && can_write() && updates;
     let input = move |spec: &'static FieldSpec| {

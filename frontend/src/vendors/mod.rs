@@ -64,16 +64,22 @@ pub fn picker(kind: VendorKind, path: &str) -> Option<(Holds, &'static str)> {
     }
 }
 
+/// Whether the list offers the bulk panel: it still reads LivePerson's record and revision
+/// (`bulk.rs`, `bulk_view.rs`), so only LivePerson's connections have it so far.
+pub fn has_bulk_panel(kind: VendorKind) -> bool {
+    match kind {
+        VendorKind::Liveperson => true,
+        VendorKind::Trintech | VendorKind::Commpeak => false,
+    }
+}
+
 /// The password reset, where the connection has one.
 pub fn password_reset(
     connection: &ConnectionInfo,
     id: String,
     login: Signal<String>,
 ) -> Option<AnyView> {
-    let declared = connection
-        .operations
-        .iter()
-        .any(|o| o == names::RESET_PASSWORD);
+    let declared = connection.declares(names::RESET_PASSWORD);
     match connection.kind {
         VendorKind::Liveperson if declared => Some(
             view! { <liveperson::PasswordReset connection=connection.clone() id login /> }
