@@ -5,7 +5,6 @@ use std::fmt;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use shared::connection::VendorKind;
-use shared::liveperson::ops;
 use shared::operation::{named, names};
 use shared::{ApiError, ConnectionInfo, ValidationErrors};
 
@@ -126,12 +125,6 @@ async fn json_or_failure<T: serde::de::DeserializeOwned>(response: Response) -> 
 /// same build works at any prefix.
 const API: &str = "api";
 
-/// The proxy's URL of a LivePerson operation (without a user id) on `connection`.
-fn operation_url(connection: &str, operation: &str) -> String {
-    let path = named(shared::liveperson::OPERATIONS, operation).path;
-    format!("{API}/{connection}{path}")
-}
-
 pub async fn connections() -> Result<Vec<ConnectionInfo>, Failure> {
     let response = Request::get(&format!("{API}/connections"))
         .send()
@@ -167,7 +160,7 @@ pub struct UserList {
 
 /// The proxy's URL of `operation` on a connection of `kind`, with the user's key filled in
 /// (percent-encoded, by the same path builder the proxy uses) when it takes one.
-fn url(kind: VendorKind, connection: &str, operation: &str, key: Option<&str>) -> String {
+pub fn url(kind: VendorKind, connection: &str, operation: &str, key: Option<&str>) -> String {
     let path = named(shared::vendor::operations(kind), operation).console_path(key);
     format!("{API}/{connection}{path}")
 }
@@ -182,7 +175,7 @@ pub async fn list_users(
     let description = shared::vendor::description(layout.kind);
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let Some(select) = description.list.select {
-        query.append_pair(select, &layout.select());
+        query.append_pair(select.param, &layout.select());
     }
     if let (true, Some(param)) = (include_deleted, description.list.include_deleted) {
         query.append_pair(param, "true");
@@ -302,7 +295,7 @@ pub async fn save_user(
             names::UPDATE_USER,
             Some(key),
         ));
-        return revision_or_failure(write(request, revision, Some(body)).await?)
+        return revision_or_failure(connection, write(request, revision, Some(body)).await?)
             .await
             .map(drop);
     }
@@ -415,30 +408,34 @@ pub struct Record {
     pub revision: Option<String>,
 }
 
-/// A deleted user's last record, which LivePerson no longer serves on its own (404) but
-/// still lists with `include_deleted`; `None` when no deleted user has this id.
-pub async fn deleted_user(connection: &str, id: &str) -> Result<Option<Record>, Failure> {
-    // Which ids are deleted first (small); the whole records only when this one is.
-    let (flags, _) = list_users_as::<serde_json::Value>(connection, "id,deleted", true).await?;
-    if !flags.iter().any(|r| is_deleted_user(r, id)) {
+/// A deleted user's last record, which the vendor no longer serves on its own (LivePerson:
+/// 404) but still lists with deleted users; `None` when no deleted user has this key.
+pub async fn deleted_user(
+    connection: &ConnectionInfo,
+    key: &str,
+) -> Result<Option<Record>, Failure> {
+    let description = shared::vendor::description(connection.kind);
+    let Some(deleted) = description.deleted else {
         return Ok(None);
+    };
+    let is_deleted_user = |record: &serde_json::Value| {
+        crate::record::key_of(record, description.key).as_deref() == Some(key)
+            && crate::record::holds(record, deleted, shared::description::FieldValue::Bool(true))
+    };
+    // Which users are deleted first (small, where the vendor selects fields); the whole
+    // records only when this one is.
+    if let Some(select) = description.list.select {
+        let flags = format!("{},{deleted}", description.key);
+        let (found, _) = list_users_as(connection, Some((select.param, &flags)), true).await?;
+        if !found.iter().any(is_deleted_user) {
+            return Ok(None);
+        }
     }
-    let (records, revision) =
-        list_users_as::<serde_json::Value>(connection, shared::liveperson::select::ALL, true)
-            .await?;
+    let (records, revision) = list_records_with(connection, true).await?;
     Ok(records
         .into_iter()
-        .find(|r| is_deleted_user(r, id))
+        .find(is_deleted_user)
         .map(|value| Record { value, revision }))
-}
-
-fn is_deleted_user(record: &serde_json::Value, id: &str) -> bool {
-    let field = |name: &str| {
-        record
-            .get(name)
-            .map(|v| v.to_string().trim_matches('"').to_owned())
-    };
-    field("id").as_deref() == Some(id) && field("deleted").as_deref() == Some("true")
 }
 
 /// Deletes the user, only if the account is still at `revision`.
@@ -453,7 +450,7 @@ pub async fn delete_user(
         names::DELETE_USER,
         Some(id),
     ));
-    revision_or_failure(write::<()>(request, revision, None).await?)
+    revision_or_failure(connection, write::<()>(request, revision, None).await?)
         .await
         .map(drop)
 }
@@ -471,126 +468,105 @@ pub async fn reset_password(
         Some(id),
     ));
     let body = serde_json::json!({ "newPassword": new_password });
-    revision_or_failure(write(request, None, Some(&body)).await?)
+    revision_or_failure(connection, write(request, None, Some(&body)).await?)
         .await
         .map(drop)
 }
 
-/// Every user's whole record (`select=$all`), all read at one revision: what a bulk edit
-/// starts from.
+/// Every user's whole record, all read at one revision: what a bulk edit starts from.
 pub async fn list_records(
-    connection: &str,
+    connection: &ConnectionInfo,
 ) -> Result<(Vec<serde_json::Value>, Option<String>), Failure> {
-    list_users_as(connection, shared::liveperson::select::ALL, false).await
+    list_records_with(connection, false).await
 }
 
+async fn list_records_with(
+    connection: &ConnectionInfo,
+    include_deleted: bool,
+) -> Result<(Vec<serde_json::Value>, Option<String>), Failure> {
+    let select = shared::vendor::description(connection.kind)
+        .list
+        .select
+        .map(|s| (s.param, s.all));
+    list_users_as(connection, select, include_deleted).await
+}
+
+/// The list operation's answer as `T`s, with `select` (parameter, value) where given.
 async fn list_users_as<T: serde::de::DeserializeOwned>(
-    connection: &str,
-    select: &str,
+    connection: &ConnectionInfo,
+    select: Option<(&str, &str)>,
     include_deleted: bool,
 ) -> Result<(Vec<T>, Option<String>), Failure> {
+    let description = shared::vendor::description(connection.kind);
     let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair(ops::SELECT_PARAM, select);
-    if include_deleted {
-        query.append_pair(ops::INCLUDE_DELETED_PARAM, "true");
+    if let Some((param, value)) = select {
+        query.append_pair(param, value);
     }
-    let url = format!(
-        "{}?{}",
-        operation_url(connection, ops::LIST_USERS),
-        query.finish()
-    );
+    if let (true, Some(param)) = (include_deleted, description.list.include_deleted) {
+        query.append_pair(param, "true");
+    }
+    let query = query.finish();
+    let mut url = url(connection.kind, &connection.id, names::LIST_USERS, None);
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
     let response = Request::get(&url).send().await.map_err(Failure::network)?;
-    let revision = response.headers().get(ops::REVISION_HEADER);
+    let revision = description.revision.and_then(|h| response.headers().get(h));
     let users = json_or_failure(response).await?;
     Ok((users, revision))
 }
 
-/// The account's skills, agent groups and profiles by name, each read only when the
-/// connection offers its read; one that cannot be read is left as `start` has it (ids only,
-/// or the configured profiles), since the console works without names.
-pub async fn catalogs(
-    connection: &ConnectionInfo,
-    start: crate::catalog::Names,
-) -> crate::catalog::Names {
-    use crate::catalog::Catalog;
-    use shared::liveperson::CatalogEntry;
-    use shared::liveperson::catalog::{self, names};
-    let offered = |operation: &str| connection.declares(operation);
-    let read = |operation: &'static str| {
-        let url = format!(
-            "{}?{}=id,name,deleted",
-            operation_url(&connection.id, operation),
-            ops::SELECT_PARAM
-        );
-        async move {
-            let response = Request::get(&url).send().await.ok()?;
-            if !response.ok() {
-                return None;
-            }
-            response.binary().await.ok()
-        }
-    };
-    let mut found = start;
-    // Deleted entries are still the account's (a user may hold one): known, not offered.
-    let read_catalog = |noun: &'static str, body: Option<Vec<u8>>| {
-        let entries = catalog::parse_named(&body?).ok()?;
-        let retired = entries
-            .iter()
-            .filter(|e| e.is_deleted())
-            .filter_map(|e| e.id)
-            .collect();
-        Some(
-            Catalog::of(noun, names(&live(entries)))
-                .by_name()
-                .retiring(retired),
-        )
-    };
-    if offered(ops::LIST_SKILLS)
-        && let Some(skills) = read_catalog("skill", read(ops::LIST_SKILLS).await)
-    {
-        found.skills = skills;
+/// A successful answer's bytes, or `None` for any failure: for reads the console can do
+/// without (the account's names).
+pub async fn bytes_if_ok(url: &str) -> Option<Vec<u8>> {
+    let response = Request::get(url).send().await.ok()?;
+    if !response.ok() {
+        return None;
     }
-    if offered(ops::LIST_AGENT_GROUPS)
-        && let Some(groups) = read_catalog("agent group", read(ops::LIST_AGENT_GROUPS).await)
-    {
-        found.groups = groups;
-    }
-    // The account's list makes the profiles complete; the configured names (which carry the
-    // roles) are kept where both name a profile.
-    if offered(ops::LIST_PROFILES)
-        && let Some(read) = read_catalog("profile", read(ops::LIST_PROFILES).await)
-    {
-        found.profiles = read.renamed_by(&found.profiles);
-    }
-    found
-}
-
-/// The entries not deleted: a deleted skill or group is not offered, and an id of one is
-/// refused like any unknown id.
-fn live<T: shared::liveperson::CatalogEntry>(entries: Vec<T>) -> Vec<T> {
-    entries.into_iter().filter(|e| !e.is_deleted()).collect()
+    response.binary().await.ok()
 }
 
 /// Replaces these users' records, only if the account is still at `revision`; the new
 /// revision on success.
 pub async fn update_users(
-    connection: &str,
+    connection: &ConnectionInfo,
     records: &[serde_json::Value],
     revision: Option<&str>,
 ) -> Result<Option<String>, Failure> {
-    let request = Request::put(&operation_url(connection, ops::UPDATE_USERS));
-    revision_or_failure(write(request, revision, Some(records)).await?).await
+    let request = Request::put(&url(
+        connection.kind,
+        &connection.id,
+        names::UPDATE_USERS,
+        None,
+    ));
+    revision_or_failure(connection, write(request, revision, Some(records)).await?).await
 }
 
-/// Deletes these users, only if the account is still at `revision`; the new revision on
-/// success.
+/// Deletes these users (by key), only if the account is still at `revision`; the new
+/// revision on success.
 pub async fn delete_users(
-    connection: &str,
-    ids: &[i64],
+    connection: &ConnectionInfo,
+    keys: &[String],
     revision: Option<&str>,
 ) -> Result<Option<String>, Failure> {
-    let request = Request::delete(&operation_url(connection, ops::DELETE_USERS));
-    revision_or_failure(write(request, revision, Some(ids)).await?).await
+    let description = shared::vendor::description(connection.kind);
+    let numeric = shared::field::lookup(shared::vendor::fields(connection.kind), description.key)
+        .is_some_and(|f| f.kind == shared::field::FieldKind::Integer);
+    // The keys as the vendor writes them: LivePerson's ids are numbers.
+    let keys: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| match k.parse::<i64>() {
+            Ok(n) if numeric => n.into(),
+            _ => k.clone().into(),
+        })
+        .collect();
+    let request = Request::delete(&url(
+        connection.kind,
+        &connection.id,
+        names::DELETE_USERS,
+        None,
+    ));
+    revision_or_failure(connection, write(request, revision, Some(&keys)).await?).await
 }
 
 /// Sends a change: with `If-Match` when a `revision` is given (the vendor refuses it if the
@@ -612,9 +588,14 @@ async fn write<T: serde::Serialize + ?Sized>(
     request.send().await.map_err(Failure::network)
 }
 
-/// The revision a successful change left the account at.
-async fn revision_or_failure(response: Response) -> Result<Option<String>, Failure> {
-    let revision = response.headers().get(ops::REVISION_HEADER);
+/// The revision a successful change left the account at, where the vendor has one.
+async fn revision_or_failure(
+    connection: &ConnectionInfo,
+    response: Response,
+) -> Result<Option<String>, Failure> {
+    let revision = shared::vendor::description(connection.kind)
+        .revision
+        .and_then(|header| response.headers().get(header));
     if response.ok() {
         Ok(revision)
     } else {

@@ -185,7 +185,7 @@ pub fn ListScreen(connection: ConnectionInfo, query: String) -> impl IntoView {
     let has_deleted = shared::vendor::description(connection.kind)
         .deleted
         .is_some();
-    let bulk = crate::vendors::has_bulk_panel(connection.kind);
+    let bulk = crate::bulk::offered(&connection);
 
     let (new_user, import) = (
         Route::new_user(&connection.id),

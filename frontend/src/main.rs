@@ -4,7 +4,6 @@
 mod api;
 mod app;
 mod bulk;
-mod bulk_view;
 mod catalog;
 mod create;
 mod dialog;

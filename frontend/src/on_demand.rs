@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 use shared::ConnectionInfo;
 
-use crate::bulk_view::BulkPanel;
+use crate::bulk::panel::BulkPanel;
 use crate::create::CreateScreen;
 use crate::import_view::ImportScreen;
 use crate::user::UserScreen;
@@ -69,12 +69,16 @@ pub fn bulk(
         was.copied().unwrap_or(false) || selection.with(|s| !s.is_empty())
     });
     // While the module is on its way the buttons say so to assistive technology too.
+    let deletes = shared::vendor::description(connection.kind).deletion
+        != shared::description::Deletion::None;
     let idle = move |loading: bool| {
         let count = move || selection.with(HashSet::len);
         view! {
             <div class="actions" aria-busy=loading.then_some("true")>
                 <button type="button" disabled>{move || on_selected("Edit", count())}</button>
-                <button type="button" class="danger" disabled>{move || on_selected("Delete", count())}</button>
+                {deletes.then(|| view! {
+                    <button type="button" class="danger" disabled>{move || on_selected("Delete", count())}</button>
+                })}
             </div>
         }
     };
@@ -100,7 +104,7 @@ fn catalogs(
     start: crate::catalog::Names,
 ) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = crate::catalog::Names>>>, Unloaded> {
     Ok(Box::pin(async move {
-        crate::api::catalogs(&connection, start).await
+        crate::vendors::catalogs(&connection, start).await
     }))
 }
 

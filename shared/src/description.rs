@@ -66,10 +66,70 @@ pub struct ListFilter {
 pub struct ListQuery {
     /// Names the fields to return (LivePerson's `select`): the list asks for only what the
     /// view shows.
-    pub select: Option<&'static str>,
+    pub select: Option<Select>,
     /// Asks for deleted users too (LivePerson's `include_deleted=true`); without it, a vendor
     /// that lists deleted users lists them always and the console hides them until asked.
     pub include_deleted: Option<&'static str>,
+}
+
+/// A list parameter that names the fields to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Select {
+    /// The parameter's name (`select`).
+    pub param: &'static str,
+    /// Its value for every field (`$all`): what a bulk edit reads users with.
+    pub all: &'static str,
+}
+
+/// How a bulk edit changes one field on every selected user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkChange {
+    /// One value for all of them; with `clear`, the word `none` empties the field.
+    Set { clear: bool },
+    /// Ids added to and removed from the list each user holds (skills).
+    AddRemove,
+}
+
+/// A field a bulk edit offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkField {
+    pub field: &'static str,
+    pub change: BulkChange,
+}
+
+impl BulkField {
+    /// One value for every user.
+    pub const fn set(field: &'static str) -> Self {
+        Self {
+            field,
+            change: BulkChange::Set { clear: false },
+        }
+    }
+    /// One value for every user, or emptied with `none`.
+    pub const fn set_or_clear(field: &'static str) -> Self {
+        Self {
+            field,
+            change: BulkChange::Set { clear: true },
+        }
+    }
+    /// Ids added and removed.
+    pub const fn add_remove(field: &'static str) -> Self {
+        Self {
+            field,
+            change: BulkChange::AddRemove,
+        }
+    }
+}
+
+/// What the console calls the disabled switch's two sides, in the vendor's own words
+/// (LivePerson enables, CommPeak activates, Trintech locks out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SwitchWords {
+    /// The bulk control that sets it (`Set enabled`).
+    pub set: &'static str,
+    /// Turning the user on (`Enable`), and off (`Disable`).
+    pub enable: &'static str,
+    pub disable: &'static str,
 }
 
 /// One vendor's users, as the console handles them.
@@ -90,6 +150,7 @@ pub struct Description {
     /// What "disabled" is (LivePerson `isEnabled` false, CommPeak `is_active` 0, Trintech
     /// `lockedOut` true): `on` is a disabled user.
     pub disabled: Switch,
+    pub disabled_words: SwitchWords,
     pub deletion: Deletion,
     /// The field that reads true (or 1) for a deleted user, where deleted users are listed.
     pub deleted: Option<&'static str>,
@@ -99,6 +160,8 @@ pub struct Description {
     /// What a new user starts with in a create form, where the vendor's own default is not
     /// what an admin expects to see (an agent group, an enabled user).
     pub new_user: &'static [(&'static str, FieldValue)],
+    /// The fields a bulk edit offers besides the disabled switch, which it always offers.
+    pub bulk: &'static [BulkField],
 }
 
 #[cfg(test)]
@@ -123,6 +186,7 @@ mod tests {
             named.extend(d.filters.iter().map(|f| f.field));
             named.extend(d.searched);
             named.extend(d.columns);
+            named.extend(d.bulk.iter().map(|b| b.field));
             if let Deletion::Flag(flag) = d.deletion {
                 named.push(flag.field);
             }

@@ -659,3 +659,232 @@ async fn every_vendors_screens_pass_an_accessibility_audit() {
     .await
     .unwrap();
 }
+
+/// Chooses `option` in the select labelled `label`.
+async fn choose(browser: &Browser, label: &str, option: &str) -> anyhow::Result<()> {
+    browser
+        .find(&format!(
+            "//select[@id=//label[normalize-space(.)='{label}']/@for]"
+        ))
+        .await?
+        .select_by_label(option)
+        .await?;
+    Ok(())
+}
+
+/// The Trintech users as the proxy lists them.
+async fn trintech_users(stack: &Stack) -> anyhow::Result<Vec<serde_json::Value>> {
+    Ok(tests::console_client()
+        .get(format!("{}/api/trintech/users", stack.proxy_url))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
+}
+
+#[tokio::test]
+async fn commpeak_users_are_changed_in_bulk_one_partial_update_each_undone_once_and_deleted_by_their_flag()
+ {
+    let stack = Stack::start(12, Some(dist())).await.unwrap();
+    let users = commpeak_users(&stack).await.unwrap();
+    let active: Vec<serde_json::Value> = users
+        .iter()
+        .filter(|u| text(u, "is_active") == "1")
+        .cloned()
+        .collect();
+    let n = active.len();
+    assert!(n > 2, "the seed has active users: {users:?}");
+    Browser::run("commpeak_users_are_changed_in_bulk", |browser| async move {
+        let outcome = async {
+            browser
+                .client
+                .goto(&format!("{}/c/commpeak/", stack.proxy_url))
+                .await?;
+            browser.status(&user_count(users.len())).await?;
+            choose(&browser, "Status", "Active").await?;
+            browser
+                .status(&format!("{n} of {}", user_count(users.len())))
+                .await?;
+            browser.input_labelled("Select all shown users").await?.click().await?;
+            browser.click_button(&format!("Edit {n} users selected")).await?;
+            browser.wait_for_focus("bulk-enabled").await?;
+            // CommPeak's own words, and its own fields.
+            choose(&browser, "Set active", "Deactivate").await?;
+            choose(&browser, "Set WebRTC", "Yes").await?;
+            browser.click_button("Preview changes").await?;
+            browser
+                .status(&format!("{n} users will change; 0 users already as asked."))
+                .await?;
+            browser.click_button(&format!("Apply to {n} users")).await?;
+            browser
+                .status(&format!("{n} users changed, 0 users not."))
+                .await?;
+            // One update per user, carrying only what the batch changes.
+            for user in &active {
+                let id = text(user, "id");
+                let sent = stack.received.write_bodies(&format!("/api/commpeak/users/{id}"));
+                let body: serde_json::Value =
+                    serde_json::from_slice(sent.last().ok_or_else(|| anyhow::anyhow!("no update of {id}"))?)?;
+                let fields: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+                anyhow::ensure!(
+                    body["is_active"] == 0
+                        && fields.iter().all(|f| ["is_active", "use_webrtc"].contains(&f.as_str())),
+                    "user {id} was sent {body}"
+                );
+            }
+            let after = commpeak_users(&stack).await?;
+            for user in &active {
+                let now = after.iter().find(|u| u["id"] == user["id"]).expect("still listed");
+                anyhow::ensure!(
+                    text(now, "is_active") == "0"
+                        && text(now, "use_webrtc") == "1"
+                        && now["email"] == user["email"],
+                    "after the batch: {now}"
+                );
+            }
+
+            // Another admin activates one again: the undo leaves that user as they made it.
+            let touched = text(&active[0], "id").to_owned();
+            tests::console_client()
+                .put(format!("{}/api/commpeak/users/{touched}", stack.proxy_url))
+                .json(&serde_json::json!({"is_active": 1}))
+                .send()
+                .await?
+                .error_for_status()?;
+            browser.click_button("Undo this batch").await?;
+            browser
+                .status(&format!(
+                    "Batch undone: {} restored, 1 user not. This batch cannot be undone again.",
+                    user_count(n - 1)
+                ))
+                .await?;
+            browser.gone("//button[normalize-space(.)='Undo this batch']").await?;
+            let undone = commpeak_users(&stack).await?;
+            for user in &active {
+                let now = undone.iter().find(|u| u["id"] == user["id"]).expect("still listed");
+                let expected_webrtc = if text(user, "id") == touched {
+                    "1"
+                } else {
+                    text(user, "use_webrtc")
+                };
+                anyhow::ensure!(
+                    text(now, "is_active") == "1" && text(now, "use_webrtc") == expected_webrtc,
+                    "after the undo: {now} (was {user})"
+                );
+            }
+
+            // A bulk delete sets CommPeak's deleted flag, after the typed phrase; the list
+            // then hides them.
+            browser.click_button(&format!("Delete {n} users selected")).await?;
+            let phrase = format!("delete {n} users");
+            browser.retype(&format!("Type \"{phrase}\""), &phrase).await?;
+            browser
+                .find(&format!("//dialog[@open]//button[normalize-space(.)='Delete {n} users' and not(@disabled)]"))
+                .await?
+                .click()
+                .await?;
+            browser.text(&format!("Deleted {n} users.")).await?;
+            let left = commpeak_users(&stack).await?;
+            for user in &active {
+                let now = left.iter().find(|u| u["id"] == user["id"]).expect("flagged, not gone");
+                anyhow::ensure!(text(now, "is_deleted") == "1", "not flagged: {now}");
+            }
+            choose(&browser, "Status", "Any").await?;
+            browser
+                .status(&user_count(users.len() - n))
+                .await?;
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn trintech_users_are_locked_out_in_bulk_by_batches_skipping_one_another_admin_changed() {
+    let stack = Stack::start(4, Some(dist())).await.unwrap();
+    let users = trintech_users(&stack).await.unwrap();
+    let n = users.len();
+    assert!(n >= 3, "{users:?}");
+    Browser::run("trintech_users_are_locked_out_in_bulk", |browser| async move {
+        let outcome = async {
+            browser
+                .client
+                .goto(&format!("{}/c/trintech/", stack.proxy_url))
+                .await?;
+            browser.status(&user_count(n)).await?;
+            browser.input_labelled("Select all shown users").await?.click().await?;
+            browser.click_button(&format!("Edit {n} users selected")).await?;
+            // Trintech publishes no delete: locking out is how a user is stopped.
+            browser.gone("//button[starts-with(normalize-space(.), 'Delete')]").await?;
+            choose(&browser, "Set locked out", "Lock out").await?;
+            browser.fill(&[("Set location code", "PAR")]).await?;
+            browser.click_button("Preview changes").await?;
+            browser
+                .status(&format!("{n} users will change; 0 users already as asked."))
+                .await?;
+            // Between the preview and the send another admin moves one user: the console reads
+            // them again before sending and leaves that one as they made it.
+            let mut theirs = users[1].clone();
+            theirs["locationId"] = "ZRH".into();
+            if let Some(fields) = theirs.as_object_mut() {
+                fields.remove("password");
+                fields.remove("userAccess");
+            }
+            tests::console_client()
+                .put(format!("{}/api/trintech/users", stack.proxy_url))
+                .json(&[&theirs])
+                .send()
+                .await?
+                .error_for_status()?;
+            browser.click_button(&format!("Apply to {n} users")).await?;
+            browser
+                .status(&format!("{} changed, 1 user not.", user_count(n - 1)))
+                .await?;
+            browser
+                .find("//table[caption=\"Each user's result\"]//td[contains(., 'Someone else changed or deleted this user meanwhile')]")
+                .await?;
+            // Whole users in one batch, each with everything else it had.
+            let sent = stack.received.write_bodies("/api/trintech/users");
+            let batch: Vec<serde_json::Value> = serde_json::from_slice(sent.last().expect("a batch"))?;
+            anyhow::ensure!(batch.len() == n - 1, "the batch held {}", batch.len());
+            let after = trintech_users(&stack).await?;
+            for user in &users {
+                let now = after.iter().find(|u| u["userName"] == user["userName"]).expect("listed");
+                if user["userName"] == theirs["userName"] {
+                    anyhow::ensure!(now["locationId"] == "ZRH" && now["lockedOut"] == user["lockedOut"], "{now}");
+                } else {
+                    anyhow::ensure!(
+                        now["locationId"] == "PAR" && now["lockedOut"] == true && now["email"] == user["email"],
+                        "after the batch: {now}"
+                    );
+                }
+            }
+            browser.click_button("Undo this batch").await?;
+            browser
+                .status(&format!(
+                    "Batch undone: {} restored, 0 users not. This batch cannot be undone again.",
+                    user_count(n - 1)
+                ))
+                .await?;
+            let undone = trintech_users(&stack).await?;
+            for user in &users {
+                let now = undone.iter().find(|u| u["userName"] == user["userName"]).expect("listed");
+                if user["userName"] != theirs["userName"] {
+                    anyhow::ensure!(
+                        now["locationId"] == user["locationId"] && now["lockedOut"] == user["lockedOut"],
+                        "after the undo: {now} (was {user})"
+                    );
+                }
+            }
+            Ok(())
+        }
+        .await;
+        (browser, outcome)
+    })
+    .await
+    .unwrap();
+}

@@ -41,7 +41,7 @@ pub fn UserScreen(connection: ConnectionInfo, id: String) -> impl IntoView {
             // A user deleted by the vendor's delete is not served on its own; the list with
             // deleted users still has it, so the link the list shows opens it, read-only.
             Err(gone) if gone.status == Some(404) && lists_deleted => {
-                match api::deleted_user(&reading.id, &load_id).await {
+                match api::deleted_user(&reading, &load_id).await {
                     Ok(Some(deleted)) => Ok((deleted, true)),
                     Ok(None) | Err(_) => Err(gone),
                 }

@@ -6,12 +6,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use shared::field::FieldSpec;
+use shared::liveperson::catalog::{self, CatalogEntry};
+use shared::liveperson::ops;
 use shared::liveperson::password::{MIN_LENGTH, password_problem};
 use shared::liveperson::{ProfileRoles, User, role_change_resets, validate_user};
 use shared::operation::Write;
 use shared::{ConnectionInfo, ValidationErrors};
 
 use crate::api::{self, Failure};
+use crate::catalog::{Catalog, Names};
 use crate::dialog::Dialog;
 use crate::picker::Holds;
 
@@ -146,4 +149,52 @@ pub fn PasswordReset(
             </Dialog>
         </section>
     }
+}
+
+/// The account's skills, agent groups and profiles by name, each read only when the
+/// connection offers its read; one that cannot be read is left as `start` has it (ids only,
+/// or the configured profiles), since the console works without names.
+pub async fn catalogs(connection: &ConnectionInfo, start: Names) -> Names {
+    let read = |operation: &'static str| {
+        let url = format!(
+            "{}?{}=id,name,deleted",
+            api::url(connection.kind, &connection.id, operation, None),
+            ops::SELECT_PARAM
+        );
+        async move {
+            if connection.declares(operation) {
+                api::bytes_if_ok(&url).await
+            } else {
+                None
+            }
+        }
+    };
+    // Deleted entries are still the account's (a user may hold one): known, not offered.
+    let read_catalog = |noun: &'static str, body: Option<Vec<u8>>| {
+        let entries = catalog::parse_named(&body?).ok()?;
+        let retired = entries
+            .iter()
+            .filter(|e| e.is_deleted())
+            .filter_map(|e| e.id)
+            .collect();
+        let live: Vec<_> = entries.into_iter().filter(|e| !e.is_deleted()).collect();
+        Some(
+            Catalog::of(noun, catalog::names(&live))
+                .by_name()
+                .retiring(retired),
+        )
+    };
+    let mut found = start;
+    if let Some(skills) = read_catalog("skill", read(ops::LIST_SKILLS).await) {
+        found.skills = skills;
+    }
+    if let Some(groups) = read_catalog("agent group", read(ops::LIST_AGENT_GROUPS).await) {
+        found.groups = groups;
+    }
+    // The account's list makes the profiles complete; the configured names (which carry the
+    // roles) are kept where both name a profile.
+    if let Some(read) = read_catalog("profile", read(ops::LIST_PROFILES).await) {
+        found.profiles = read.renamed_by(&found.profiles);
+    }
+    found
 }

@@ -10,6 +10,7 @@ use shared::connection::VendorKind;
 use shared::field::FieldSpec;
 use shared::operation::{Write, names};
 
+use crate::catalog::Names;
 use crate::picker::Holds;
 
 pub mod liveperson;
@@ -64,12 +65,12 @@ pub fn picker(kind: VendorKind, path: &str) -> Option<(Holds, &'static str)> {
     }
 }
 
-/// Whether the list offers the bulk panel: it still reads LivePerson's record and revision
-/// (`bulk.rs`, `bulk_view.rs`), so only LivePerson's connections have it so far.
-pub fn has_bulk_panel(kind: VendorKind) -> bool {
-    match kind {
-        VendorKind::Liveperson => true,
-        VendorKind::Trintech | VendorKind::Commpeak => false,
+/// The names of what the connection's users refer to by id (LivePerson's skills, agent
+/// groups and profiles), read from the account; `start` where the vendor has none.
+pub async fn catalogs(connection: &ConnectionInfo, start: Names) -> Names {
+    match connection.kind {
+        VendorKind::Liveperson => liveperson::catalogs(connection, start).await,
+        VendorKind::Trintech | VendorKind::Commpeak => start,
     }
 }
 
@@ -93,10 +94,9 @@ pub fn password_reset(
 mod tests {
     use std::path::Path;
 
-    /// Files that still name a vendor's module of `shared` outside this one place: the bulk
-    /// panel and the calls it makes are LivePerson's until they read the description. The
-    /// list only shrinks; a file that no longer names one must leave it.
-    const NOT_YET_GENERIC: &[&str] = &["api.rs", "bulk.rs", "bulk_view.rs"];
+    /// Files that still name a vendor's module of `shared` outside this one place. The list
+    /// only shrinks (it is empty now); a file that no longer names one must leave it.
+    const NOT_YET_GENERIC: &[&str] = &[];
 
     fn rust_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("frontend/src is readable") {

@@ -14,7 +14,8 @@ pub use user::{LANGUAGES, NewUser, TWOFA_TYPES, User, UserUpdate, parse_new_user
 pub use validate::{validate_new_user, validate_new_users, validate_update};
 
 use crate::description::{
-    Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch, Update,
+    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch,
+    SwitchWords, Update,
 };
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams, Write};
@@ -38,6 +39,11 @@ pub const DESCRIPTION: Description = Description {
         on: FieldValue::Number(0),
         off: FieldValue::Number(1),
     },
+    disabled_words: SwitchWords {
+        set: "Set active",
+        enable: "Activate",
+        disable: "Deactivate",
+    },
     deletion: Deletion::Flag(Switch {
         field: "is_deleted",
         on: FieldValue::Number(1),
@@ -58,6 +64,15 @@ pub const DESCRIPTION: Description = Description {
         },
     }],
     new_user: &[("is_active", FieldValue::Number(1))],
+    bulk: &[
+        BulkField::set("default_language"),
+        BulkField::set("twofa_type"),
+        BulkField::set("timezone_id"),
+        BulkField::set("max_concurrent_sessions"),
+        BulkField::set("use_webrtc"),
+        BulkField::set("member_all_desks"),
+        BulkField::set("member_all_skill_groups"),
+    ],
 };
 
 /// A request body, read and checked.

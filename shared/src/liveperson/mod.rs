@@ -28,7 +28,8 @@ pub use user::{MemberOf, User, parse_users};
 pub use validate::{validate_batch, validate_user};
 
 use crate::description::{
-    Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch, Update,
+    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Select,
+    Switch, SwitchWords, Update,
 };
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
 use crate::operation::{Body, OperationSpec, PathParams, Write};
@@ -77,10 +78,18 @@ pub const DESCRIPTION: Description = Description {
         on: FieldValue::Bool(false),
         off: FieldValue::Bool(true),
     },
+    disabled_words: SwitchWords {
+        set: "Set enabled",
+        enable: "Enable",
+        disable: "Disable",
+    },
     deletion: Deletion::Operation,
     deleted: Some("deleted"),
     list: ListQuery {
-        select: Some(ops::SELECT_PARAM),
+        select: Some(Select {
+            param: ops::SELECT_PARAM,
+            all: select::ALL,
+        }),
         include_deleted: Some(ops::INCLUDE_DELETED_PARAM),
     },
     filters: &[
@@ -126,6 +135,12 @@ pub const DESCRIPTION: Description = Description {
         ("maxChats", FieldValue::Number(0)),
         // LivePerson's Main Group: agents need a group.
         ("memberOf/agentGroupId", FieldValue::Number(-1)),
+    ],
+    bulk: &[
+        BulkField::set("maxChats"),
+        BulkField::add_remove("skillIds"),
+        BulkField::set_or_clear("memberOf/agentGroupId"),
+        BulkField::set("profileIds"),
     ],
 };
 

@@ -17,7 +17,8 @@ pub use user::{
 pub use validate::{MAX_BATCH, validate_batch, validate_user};
 
 use crate::description::{
-    Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch, Update,
+    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch,
+    SwitchWords, Update,
 };
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams};
@@ -45,6 +46,11 @@ pub const DESCRIPTION: Description = Description {
         on: FieldValue::Bool(true),
         off: FieldValue::Bool(false),
     },
+    disabled_words: SwitchWords {
+        set: "Set locked out",
+        enable: "Unlock",
+        disable: "Lock out",
+    },
     deletion: Deletion::None,
     deleted: None,
     list: ListQuery {
@@ -61,6 +67,11 @@ pub const DESCRIPTION: Description = Description {
         },
     }],
     new_user: &[("lockedOut", FieldValue::Bool(false))],
+    bulk: &[
+        BulkField::set("departmentId"),
+        BulkField::set("locationId"),
+        BulkField::set("programAdminRoleId"),
+    ],
 };
 
 /// A request body, read and checked.
