@@ -1231,7 +1231,7 @@ async fn a_bulk_edit_is_previewed_applied_and_undone_and_a_bulk_delete_needs_the
                 )))
                 .await?;
             browser
-                .find("//table[caption=\"Each user's change\"]//td[contains(., 'Enabled: true → false')]")
+                .find("//table[caption=\"Each user's change\"]//td[contains(., 'Enabled: Yes → No')]")
                 .await?;
             anyhow::ensure!(
                 stack.received.api_writes() == 0,

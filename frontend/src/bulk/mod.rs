@@ -362,9 +362,23 @@ pub struct Change {
     pub after: String,
 }
 
+/// A field's value as the preview shows it: flags as Yes or No (LivePerson's `true` and
+/// CommPeak's `"1"` alike, as the list shows them), choices by their label.
 fn shown(fields: &[FieldSpec], record: &Value, path: &str) -> String {
     let kind = shared::field::lookup(fields, path).map_or(FieldKind::Text, |f| f.kind);
-    record::text_of(record::get(record, path), kind)
+    let text = record::text_of(record::get(record, path), kind);
+    match kind {
+        FieldKind::Boolean | FieldKind::Flag => match text.as_str() {
+            "true" | "1" => "Yes".to_owned(),
+            "false" | "0" | "" => "No".to_owned(),
+            _ => text,
+        },
+        FieldKind::Choice(choices) => choices
+            .iter()
+            .find(|c| c.value == text)
+            .map_or(text, |c| c.label.to_owned()),
+        _ => text,
+    }
 }
 
 /// What differs between `before` and `after` among `paths` (the fields a bulk edit touches),

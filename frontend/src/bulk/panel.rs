@@ -9,10 +9,11 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 use shared::ConnectionInfo;
 use shared::description::Description;
+use shared::field::FieldKind;
 use shared::format::{on_selected, thousands, user_count};
 
 use super::send::{Done, Item, Sending, by_key};
-use super::{BulkForm, Change, Control};
+use super::{BulkForm, Change, Control, Part};
 use crate::api::{self, Failure};
 use crate::catalog::Names;
 use crate::record;
@@ -77,7 +78,7 @@ fn plan(
                 crate::vendors::change_warnings(connection, fields, before, &after);
             let warning = (!cleared.is_empty()).then(|| format!("{intro} {}", cleared.join(", ")));
             let login = record::get(before, description.login)
-                .map(|v| record::text_of(Some(v), shared::field::FieldKind::Text))
+                .map(|v| record::text_of(Some(v), FieldKind::Text))
                 .unwrap_or_else(|| key.clone());
             Some(Planned {
                 item: Item {
@@ -141,6 +142,14 @@ pub fn BulkPanel(
     let description = shared::vendor::description(connection.kind);
     let fields = shared::vendor::fields(connection.kind);
     let controls = super::controls(description, fields);
+    let hint = if controls
+        .iter()
+        .any(|c| matches!(c.part, Part::Add | Part::Remove) || c.spec.kind == FieldKind::IdList)
+    {
+        "Empty fields are left as they are. Lists by name, separated by commas."
+    } else {
+        "Empty fields are left as they are."
+    };
     let catalogs = crate::catalog::use_names(&connection, true).0;
     let stage = RwSignal::new(Stage::Closed);
     let form = RwSignal::new(BulkForm::default());
@@ -317,7 +326,7 @@ pub fn BulkPanel(
                 {controls.iter().enumerate().map(|(n, control)| view! {
                     <BulkControl control=*control description form catalogs first=n == 0 />
                 }).collect_view()}
-                <p class="muted">"Empty fields are left as they are. Lists by name, separated by commas."</p>
+                <p class="muted">{hint}</p>
                 {move || (!problems.with(Vec::is_empty)).then(|| view! {
                     <ul role="alert" class="alert">{problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
                 })}

@@ -265,7 +265,7 @@ fn applying_and_previewing() {
     assert_eq!(
         summary,
         [
-            ("Enabled", "true".into(), "false".into()),
+            ("Enabled", "Yes".into(), "No".into()),
             ("Skills", "5001, 5002".into(), "5001, 5003".into()),
             ("Agent group", "101".into(), "102".into()),
         ],
