@@ -54,12 +54,17 @@ enum Task {
 
 #[derive(Debug, Subcommand)]
 enum Bench {
-    /// A small GET straight to the sandbox, through the proxy, and through nginx when
-    /// installed (wrk, same run): throughput, p50/p99 latency, ratios, the proxy's peak RSS.
+    /// A small GET straight to the sandbox, through the proxy, a bare forwarder, nginx and
+    /// Caddy (wrk, same run): throughput, p50/p99 latency, CPU per request, the targets'
+    /// ratios, the proxy's peak RSS.
     Proxy {
         /// Seconds each target is loaded for.
         #[arg(long, default_value_t = 10)]
         seconds: u32,
+        /// Whole measurements in a row (each its own interleaved rounds), and how many of
+        /// them met each target.
+        #[arg(long, default_value_t = 1)]
+        runs: u32,
     },
     /// The console in headless Chromium with 50,000 users: bundle sizes, navigation to the
     /// list, a search keystroke, a sort, scrolling frame times, the JS heap. Another vendor
@@ -145,8 +150,8 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
         }
         Task::Dist => build_spa(&tools::ensure_build_tools(&root)?),
         Task::Bench {
-            which: Bench::Proxy { seconds },
-        } => bench::proxy(&root, seconds),
+            which: Bench::Proxy { seconds, runs },
+        } => bench::proxy(&root, seconds, runs),
         Task::Bench {
             which: Bench::Console { vendor },
         } => {
