@@ -1,7 +1,8 @@
 //! One user's record as a form edits it, for any vendor: the record stays the JSON the vendor
 //! sent (so fields this product does not model travel back untouched), the form holds the
 //! text of each editable field as typed, and [`apply`] turns that text back into the record.
-//! Also the three-way comparison a conflicting save is resolved with. Pure, tested natively.
+//! The three-way comparison a conflicting save is resolved with, and the body a save sends,
+//! are `shared::conflict`'s, re-exported here. Pure, tested natively.
 
 use std::collections::BTreeMap;
 
@@ -9,74 +10,20 @@ use serde_json::{Map, Value};
 use shared::ConnectionInfo;
 use shared::description::{Description, FieldValue, Update};
 use shared::field::{FieldKind, FieldSpec};
+// The conflict rule and what a save sends live in `shared`, where `cargo xtask bench
+// editors` runs the very same code; the console's modules keep reaching them from here.
+use shared::conflict::clears_as_text;
+pub use shared::conflict::{
+    Choice, Difference, differences, editable, get, merge, set, text_of, top_field, update_body,
+};
 use shared::operation::{Body, PathParams, names};
 use shared::{ErrorCode, FieldError, ValidationErrors};
 
 /// The text of each editable field, by field path.
 pub type Texts = BTreeMap<&'static str, String>;
 
-/// The fields a form shows as inputs: neither read-only, create-only nor secret (a password
-/// is changed by its own operation, never by saving the record).
-pub fn editable(fields: &'static [FieldSpec]) -> impl Iterator<Item = &'static FieldSpec> {
-    fields
-        .iter()
-        .filter(|f| !f.read_only && !f.create_only && !f.secret)
-}
-
 fn pointer(path: &str) -> String {
     format!("/{path}")
-}
-
-/// The value at `path` (`memberOf/agentGroupId`) in `record`.
-pub fn get<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
-    record.pointer(&pointer(path)).filter(|v| !v.is_null())
-}
-
-/// Sets `path` in `record`, creating the objects on the way; `None` removes it (and an
-/// object left empty by that).
-pub fn set(record: &mut Value, path: &str, value: Option<Value>) {
-    let Some((parent, leaf)) = path.rsplit_once('/') else {
-        let Value::Object(map) = record else { return };
-        match value {
-            Some(value) => map.insert(path.to_owned(), value),
-            None => map.remove(path),
-        };
-        return;
-    };
-    let Value::Object(map) = record else { return };
-    let child = map
-        .entry(parent.to_owned())
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !child.is_object() {
-        *child = Value::Object(Map::new());
-    }
-    set(child, leaf, value);
-    if child.as_object().is_some_and(Map::is_empty) {
-        map.remove(parent);
-    }
-}
-
-/// How a value reads in a form input of `kind`.
-pub fn text_of(value: Option<&Value>, kind: FieldKind) -> String {
-    let Some(value) = value else {
-        return match kind {
-            FieldKind::Boolean => "false".into(),
-            _ => String::new(),
-        };
-    };
-    match (kind, value) {
-        (FieldKind::IdList, Value::Array(items)) => items
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        (FieldKind::Structured, v) => serde_json::to_string_pretty(v).unwrap_or_default(),
-        (_, Value::String(s)) => s.clone(),
-        (_, other) => other.to_string(),
-    }
 }
 
 /// The form's texts for `record`.
@@ -193,8 +140,6 @@ pub fn apply_fields(
     (out, errors)
 }
 
-/// The top-level field a path is in: errors about `memberOf/agentGroupId` are about
-/// `memberOf`, as the vendor's rules name it.
 /// Whether `error` is told at the input of the field at `path`: a problem of one field at
 /// its input (or, for a field holding a structure, inside it), a problem of a whole member
 /// (Trintech's `/name`) at the member's first field only.
@@ -214,59 +159,6 @@ pub fn told_at(error: &FieldError, fields: &[FieldSpec], path: &str) -> bool {
         || at
             .strip_prefix(path)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-pub fn top_field(path: &str) -> &str {
-    path.split('/').next().unwrap_or(path)
-}
-
-/// What an update sends for `record`, read as `original`, by the vendor's update rule:
-/// * `Update::Replace` (LivePerson, Trintech): the whole record, without what the vendor
-///   sets itself (read-only) or takes on create only, except the key, which names the user;
-///   each write-only secret as `null` (LivePerson keeps the current password).
-/// * `Update::Partial` (CommPeak): only the fields the admin changed (a nested field's whole
-///   top-level member), so nothing else is written.
-pub fn update_body(
-    description: &Description,
-    fields: &'static [FieldSpec],
-    original: &Value,
-    record: &Value,
-) -> Value {
-    match description.update {
-        Update::Replace => {
-            let mut body = record.clone();
-            for spec in fields
-                .iter()
-                .filter(|f| (f.read_only || f.create_only) && f.path != description.key)
-            {
-                set(&mut body, spec.path, None);
-            }
-            if let Value::Object(map) = &mut body {
-                for spec in fields.iter().filter(|f| f.write_only) {
-                    map.insert(spec.path.to_owned(), Value::Null);
-                }
-            }
-            body
-        }
-        Update::Partial => {
-            let mut body = Map::new();
-            for spec in editable(fields) {
-                let top = top_field(spec.path);
-                let now = record.get(top);
-                if original.get(top) != now && !body.contains_key(top) {
-                    // An emptied text is sent empty: CommPeak keeps a field an update leaves
-                    // out or sends as null. Other kinds cannot be emptied (`unclearable`).
-                    let sent = match now {
-                        Some(value) => value.clone(),
-                        None if clears_as_text(spec.kind) => Value::String(String::new()),
-                        None => Value::Null,
-                    };
-                    body.insert(top.to_owned(), sent);
-                }
-            }
-            Value::Object(body)
-        }
-    }
 }
 
 /// A switch's value as JSON (`false`, or CommPeak's `0`).
@@ -294,13 +186,6 @@ pub fn holds(record: &Value, field: &str, value: FieldValue) -> bool {
         FieldValue::Number(n) => n != 0,
     };
     get(record, field).and_then(truthy) == Some(wanted)
-}
-
-fn clears_as_text(kind: FieldKind) -> bool {
-    matches!(
-        kind,
-        FieldKind::Text | FieldKind::Email | FieldKind::Password | FieldKind::Choice(_)
-    )
 }
 
 /// The fields a partial update cannot empty (a number, a flag, a list: only text is sent
@@ -391,70 +276,6 @@ pub fn check_update(connection: &ConnectionInfo, key: &str, body: &Value) -> Val
         names::UPDATE_USERS
     };
     check_operation(connection, name, Some(key), body)
-}
-
-/// Whose value a conflicting field takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    Mine,
-    Theirs,
-}
-
-/// One field that differs between the record as read (original), as it is now (theirs) and
-/// as the admin edited it (mine).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Difference {
-    pub field: &'static FieldSpec,
-    pub original: String,
-    pub theirs: String,
-    pub mine: String,
-    /// What the field takes unless the admin decides: theirs when only they changed it,
-    /// mine when only the admin did, nothing when both did (the admin must choose).
-    pub default: Option<Choice>,
-}
-
-/// Every editable field that someone changed since the record was read.
-pub fn differences(
-    original: &Value,
-    theirs: &Value,
-    mine: &Value,
-    fields: &'static [FieldSpec],
-) -> Vec<Difference> {
-    editable(fields)
-        .filter_map(|field| {
-            let show = |record: &Value| text_of(get(record, field.path), field.kind);
-            let (original, theirs, mine) = (show(original), show(theirs), show(mine));
-            let they_changed = theirs != original;
-            let i_changed = mine != original;
-            let default = match (they_changed, i_changed) {
-                (false, false) => return None,
-                // Both made the same change: nothing to decide.
-                (true, true) if theirs == mine => return None,
-                (true, false) => Some(Choice::Theirs),
-                (false, true) => Some(Choice::Mine),
-                (true, true) => None,
-            };
-            Some(Difference {
-                field,
-                original,
-                theirs,
-                mine,
-                default,
-            })
-        })
-        .collect()
-}
-
-/// The record to save after a conflict: theirs (the current record, with everything this
-/// form does not edit), with each difference settled as `choices` say.
-pub fn merge(theirs: &Value, mine: &Value, choices: &[(&'static str, Choice)]) -> Value {
-    let mut out = theirs.clone();
-    for (path, choice) in choices {
-        if *choice == Choice::Mine {
-            set(&mut out, path, get(mine, path).cloned());
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -634,59 +455,5 @@ mod tests {
             Some("jane.doe")
         );
         assert_eq!(key_of(&json!({"id": null}), "id"), None);
-    }
-
-    #[test]
-    fn conflicts() {
-        let original = record();
-        let mut theirs = record();
-        theirs["email"] = json!("ada@new.example");
-        theirs["maxChats"] = json!(8);
-        theirs["skillIds"] = json!([5009]);
-        let mut mine = record();
-        mine["maxChats"] = json!(4);
-        mine["nickname"] = json!("Countess");
-        mine["skillIds"] = json!([5009]);
-        let found = differences(&original, &theirs, &mine, lp());
-        let summary: Vec<(&str, &str, &str, &str, Option<Choice>)> = found
-            .iter()
-            .map(|d| {
-                (
-                    d.field.path,
-                    d.original.as_str(),
-                    d.theirs.as_str(),
-                    d.mine.as_str(),
-                    d.default,
-                )
-            })
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("nickname", "Ada", "Ada", "Countess", Some(Choice::Mine)),
-                (
-                    "email",
-                    "ada@example.com",
-                    "ada@new.example",
-                    "ada@example.com",
-                    Some(Choice::Theirs)
-                ),
-                ("maxChats", "3", "8", "4", None),
-            ]
-        );
-        let merged = merge(
-            &theirs,
-            &mine,
-            &[
-                ("nickname", Choice::Mine),
-                ("email", Choice::Theirs),
-                ("maxChats", Choice::Mine),
-            ],
-        );
-        assert_eq!(merged["nickname"], "Countess");
-        assert_eq!(merged["email"], "ada@new.example");
-        assert_eq!(merged["maxChats"], 4);
-        assert_eq!(merged["skillIds"], json!([5009]));
-        assert!(differences(&original, &original, &original, lp()).is_empty());
     }
 }

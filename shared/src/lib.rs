@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod commpeak;
+pub mod conflict;
 pub mod connection;
 pub mod description;
 pub mod error;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use shared::conflict::Decision;
 use shared::description::{Deletion, Description};
 use shared::field::FieldSpec;
 use shared::operation::names;
@@ -214,7 +215,7 @@ fn UserForm(
         outcome.set(None);
         spawn_local(async move {
             let (connection, id) = (connection.get_value(), id.get_value());
-            let (mut value, mut at, mut rebased) = (value, at, false);
+            let (mut value, mut at, mut rebases) = (value, at, 0);
             // Fields another admin changed meanwhile, taken into the save (no revision).
             let mut taken: Vec<&'static str> = Vec::new();
             loop {
@@ -243,28 +244,26 @@ fn UserForm(
                         )))));
                         break;
                     }
-                    let found = original
-                        .with_untracked(|o| record::differences(o, &now.value, &value, fields));
-                    if found.iter().any(|d| d.default.is_none()) {
-                        show_conflict(&found, now);
-                        break;
-                    }
+                    let decided = original.with_untracked(|o| {
+                        shared::conflict::decide(description, fields, o, &now.value, &value)
+                    });
                     // Always onto the record as it is now (a whole-record save must not put
                     // back what someone changed in a field the form does not show), with
                     // this admin's fields on top.
-                    taken = found
-                        .iter()
-                        .filter(|d| d.default == Some(Choice::Theirs))
-                        .map(|d| d.field.label)
-                        .collect();
-                    let mine: Vec<(&'static str, Choice)> = found
-                        .iter()
-                        .filter(|d| d.default == Some(Choice::Mine))
-                        .map(|d| (d.field.path, Choice::Mine))
-                        .collect();
-                    value = record::merge(&now.value, &value, &mine);
-                    if !taken.is_empty() {
-                        texts.set(record::texts_of(&value, fields));
+                    match decided {
+                        Decision::Conflict(found) => {
+                            show_conflict(&found, now);
+                            break;
+                        }
+                        Decision::Unchanged { merged } => value = merged,
+                        Decision::Rebase {
+                            merged,
+                            taken: theirs,
+                        } => {
+                            taken = theirs.iter().map(|f| f.label).collect();
+                            texts.set(record::texts_of(&merged, fields));
+                            value = merged;
+                        }
                     }
                     original.set(now.value);
                 }
@@ -275,7 +274,7 @@ fn UserForm(
                         match api::read_user(&connection, &id).await {
                             Ok(fresh) => {
                                 start_from(fresh);
-                                let message = match (after_conflict, rebased) {
+                                let message = match (after_conflict, rebases > 0) {
                                     (true, _) => format!("Saved {} with your choices.", login()),
                                     (false, _) if !taken.is_empty() => format!(
                                         "Saved {}, with {} as someone else changed it meanwhile.",
@@ -314,21 +313,31 @@ fn UserForm(
                                 break;
                             }
                         };
-                        let found = original
-                            .with_untracked(|o| record::differences(o, &now.value, &value, fields));
-                        if !rebased && found.iter().all(|d| d.default == Some(Choice::Mine)) {
-                            rebased = true;
-                            let mine: Vec<(&'static str, Choice)> =
-                                found.iter().map(|d| (d.field.path, Choice::Mine)).collect();
-                            value = record::merge(&now.value, &value, &mine);
-                            original.set(now.value);
-                            revision.set(now.revision.clone());
-                            texts.set(record::texts_of(&value, fields));
-                            at = now.revision;
-                            continue;
+                        let decided = original.with_untracked(|o| {
+                            shared::conflict::decide(description, fields, o, &now.value, &value)
+                        });
+                        match decided {
+                            // The account moved on, this user did not: nothing of theirs can
+                            // be overwritten, so the same edits go again at the new revision.
+                            Decision::Unchanged { merged }
+                                if rebases < shared::conflict::REBASES_PER_SAVE =>
+                            {
+                                rebases += 1;
+                                value = merged;
+                                original.set(now.value);
+                                revision.set(now.revision.clone());
+                                texts.set(record::texts_of(&value, fields));
+                                at = now.revision;
+                                continue;
+                            }
+                            _ => {
+                                let found = original.with_untracked(|o| {
+                                    record::differences(o, &now.value, &value, fields)
+                                });
+                                show_conflict(&found, now);
+                                break;
+                            }
                         }
-                        show_conflict(&found, now);
-                        break;
                     }
                     Err(failure) => {
                         refused.set(failure.field_errors.clone());
