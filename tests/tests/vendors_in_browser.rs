@@ -19,15 +19,20 @@ fn dist() -> PathBuf {
     dist
 }
 
-/// The CommPeak users as the proxy answers an API client (every scalar as text).
-async fn commpeak_users(stack: &Stack) -> anyhow::Result<Vec<serde_json::Value>> {
+/// A connection's users as the proxy lists them to an API client (CommPeak's every scalar
+/// as text).
+async fn listed(stack: &Stack, connection: &str) -> anyhow::Result<Vec<serde_json::Value>> {
     Ok(tests::console_client()
-        .get(format!("{}/api/commpeak/users", stack.proxy_url))
+        .get(format!("{}/api/{connection}/users", stack.proxy_url))
         .send()
         .await?
         .error_for_status()?
         .json()
         .await?)
+}
+
+async fn commpeak_users(stack: &Stack) -> anyhow::Result<Vec<serde_json::Value>> {
+    listed(stack, "commpeak").await
 }
 
 /// Creates one Trintech user through the proxy, as an API client would.
@@ -672,15 +677,8 @@ async fn choose(browser: &Browser, label: &str, option: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// The Trintech users as the proxy lists them.
 async fn trintech_users(stack: &Stack) -> anyhow::Result<Vec<serde_json::Value>> {
-    Ok(tests::console_client()
-        .get(format!("{}/api/trintech/users", stack.proxy_url))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?)
+    listed(stack, "trintech").await
 }
 
 #[tokio::test]
