@@ -5,6 +5,7 @@
 //! driver) and skip whatever is already there at the right version.
 
 mod bench;
+mod editors;
 mod split;
 mod tools;
 
@@ -73,6 +74,21 @@ enum Bench {
         /// The vendor whose list is measured.
         #[arg(value_enum, default_value_t = bench::Vendor::Liveperson)]
         vendor: bench::Vendor,
+    },
+    /// Concurrent editors through the proxy, each saving by the console's conflict rule:
+    /// acknowledged writes, conflicts, rebases, writes per second and lost updates.
+    Editors {
+        #[arg(long, value_enum, default_value_t = editors::Vendor::Liveperson)]
+        vendor: editors::Vendor,
+        /// Editors at once.
+        #[arg(long, default_value_t = 8)]
+        editors: usize,
+        /// Read-modify-write cycles per editor.
+        #[arg(long, default_value_t = 200)]
+        cycles: usize,
+        /// The users they share.
+        #[arg(long, default_value_t = 4)]
+        users: usize,
     },
 }
 
@@ -160,6 +176,15 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             build_spa(&tools)?;
             bench::console(&root, vendor)
         }
+        Task::Bench {
+            which:
+                Bench::Editors {
+                    vendor,
+                    editors,
+                    cycles,
+                    users,
+                },
+        } => editors::editors(vendor, editors, cycles, users),
     }
 }
 
