@@ -6,6 +6,7 @@
 
 mod bench;
 mod editors;
+mod soak;
 mod split;
 mod tools;
 
@@ -46,6 +47,13 @@ enum Task {
     /// staged wasm. Not for use by hand.
     #[command(hide = true)]
     SplitWasm,
+    /// The release proxy under a mixed load of every vendor for `--minutes` while the sandbox
+    /// injects faults: a row a minute (requests, statuses, p50/p99, the proxy's RSS and
+    /// descriptors), then the end checks; fails when one fails.
+    Soak {
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+    },
     /// Benchmarks; figures go to BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -165,6 +173,7 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Task::Dist => build_spa(&tools::ensure_build_tools(&root)?),
+        Task::Soak { minutes } => soak::soak(&root, minutes),
         Task::Bench {
             which: Bench::Proxy { seconds, runs },
         } => bench::proxy(&root, seconds, runs),
