@@ -20,6 +20,49 @@ pub struct Browser {
     pub downloads: tempfile::TempDir,
 }
 
+/// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`
+/// endpoint: what WebDriver itself has no command for (network emulation, the cache).
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// A network as the browser sees it, emulated by Chromium.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    pub down_mbit: f64,
+    pub up_mbit: f64,
+    pub round_trip_ms: f64,
+}
+
+impl Link {
+    /// A remote admin's link: home or a branch office, through the gateway.
+    pub const REMOTE: Link = Link {
+        down_mbit: 20.0,
+        up_mbit: 5.0,
+        round_trip_ms: 40.0,
+    };
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
@@ -91,6 +134,46 @@ impl Browser {
     }
 
     /// Waits for the element an XPath expression names (by role, label or text).
+    /// Sends a DevTools command to the page's browser.
+    pub async fn devtools(
+        &self,
+        command: &'static str,
+        params: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        self.client
+            .issue_cmd(DevTools { command, params })
+            .await
+            .with_context(|| format!("DevTools {command}"))
+    }
+
+    /// Emulates `link` (or, with `None`, the machine's own network) and, on a link, starts
+    /// every page cold: no cached file, as on a remote admin's first visit.
+    pub async fn emulate(&self, link: Option<Link>) -> anyhow::Result<()> {
+        self.devtools("Network.enable", serde_json::json!({}))
+            .await?;
+        let bytes_per_second = |mbit: f64| mbit * 1e6 / 8.0;
+        let conditions = match link {
+            Some(link) => serde_json::json!({
+                "offline": false,
+                "latency": link.round_trip_ms,
+                "downloadThroughput": bytes_per_second(link.down_mbit),
+                "uploadThroughput": bytes_per_second(link.up_mbit),
+            }),
+            // -1: no throttling.
+            None => serde_json::json!({
+                "offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+            }),
+        };
+        self.devtools("Network.emulateNetworkConditions", conditions)
+            .await?;
+        self.devtools(
+            "Network.setCacheDisabled",
+            serde_json::json!({ "cacheDisabled": link.is_some() }),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn find(&self, xpath: &str) -> anyhow::Result<fantoccini::elements::Element> {
         self.client
             .wait()

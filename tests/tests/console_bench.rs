@@ -4,7 +4,9 @@
 //! `CONSOLE_BENCH_VENDOR` (`liveperson`, the default, `commpeak` or `trintech`); another
 //! vendor than LivePerson is measured beside LivePerson's list in the same run, its loads
 //! interleaved with LivePerson's, so the two compare on the same machine at the same moment.
-//! Ignored by `cargo test`; figures are printed, never asserted.
+//! Then the same loads on an emulated remote admin's link (`tests::browser::Link::REMOTE`,
+//! Chromium's network emulation, cache disabled), for the bytes on the wire and what they
+//! cost. Ignored by `cargo test`; figures are printed, never asserted.
 
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use tests::browser::Browser;
 
 const USERS: usize = 50_000;
 const ROUNDS: usize = 5;
+/// Loads per vendor on the emulated remote link (each seconds long: the list's transfer).
+const REMOTE_ROUNDS: usize = 3;
 /// Fetches of the list without the browser, per vendor.
 const FETCHES: usize = 3;
 
@@ -522,6 +526,55 @@ fn rows() -> Vec<(&'static str, Show, Option<Figure>)> {
     ]
 }
 
+/// The rows measured on the emulated link: what the wire costs.
+fn remote_rows() -> Vec<(&'static str, Show, Option<Figure>)> {
+    let wanted = [
+        "Navigation to the list rendered (median of the loads)",
+        "of which: the list request sent at, answered by (proxy and sandbox)",
+        "the list's answer, as sent / decoded by the browser",
+        "First load as fetched (compressed, the API's answers aside)",
+    ];
+    rows()
+        .into_iter()
+        .filter(|(name, ..)| wanted.contains(name))
+        .collect()
+}
+
+/// One table: a column per vendor, and the ratio against the reference when there is one.
+fn print_table(
+    title: &str,
+    vendors: &[&Vendor],
+    measured: &[Measured],
+    rows: Vec<(&'static str, Show, Option<Figure>)>,
+) {
+    println!("{title}\n");
+    let mut header = String::from("| Measure |");
+    let mut rule = String::from("|---|");
+    for vendor in vendors {
+        header.push_str(&format!(" {} |", vendor.label));
+        rule.push_str("---|");
+    }
+    if let [vendor, reference] = vendors {
+        header.push_str(&format!(" {} / {} |", vendor.label, reference.label));
+        rule.push_str("---|");
+    }
+    println!("{header}\n{rule}");
+    for (name, show, figure) in rows {
+        let mut line = format!("| {name} |");
+        for m in measured {
+            line.push_str(&format!(" {} |", show(m)));
+        }
+        if let [m, reference] = measured {
+            match figure {
+                Some(figure) => line.push_str(&format!(" {:.2}× |", figure(m) / figure(reference))),
+                None => line.push_str(" |"),
+            }
+        }
+        println!("{line}");
+    }
+    println!();
+}
+
 /// The vendor `CONSOLE_BENCH_VENDOR` names (LivePerson when unset).
 fn chosen_vendor() -> &'static Vendor {
     let kind = std::env::var("CONSOLE_BENCH_VENDOR").unwrap_or_default();
@@ -571,36 +624,35 @@ async fn console_with_50000_users() {
                 interact(&browser, vendor, measured).await?;
             }
 
-            println!(
-                "Console with {USERS} users of each vendor, headless Chromium ({ROUNDS} loads each{}):\n",
-                if vendors.len() > 1 { ", interleaved" } else { "" }
+            // The same loads as a remote admin makes them: an emulated link, a cold cache.
+            let link = tests::browser::Link::REMOTE;
+            browser.emulate(Some(link)).await?;
+            let mut remote: Vec<Measured> = vendors.iter().map(|_| Measured::default()).collect();
+            for _ in 0..REMOTE_ROUNDS {
+                for (vendor, measured) in vendors.iter().zip(&mut remote) {
+                    load(&browser, &stack, vendor, measured).await?;
+                }
+            }
+            browser.emulate(None).await?;
+
+            print_table(
+                &format!(
+                    "Console with {USERS} users of each vendor, headless Chromium on loopback ({ROUNDS} loads each{}):",
+                    if vendors.len() > 1 { ", interleaved" } else { "" }
+                ),
+                &vendors,
+                &measured,
+                rows(),
             );
-            let mut header = String::from("| Measure |");
-            let mut rule = String::from("|---|");
-            for vendor in &vendors {
-                header.push_str(&format!(" {} |", vendor.label));
-                rule.push_str("---|");
-            }
-            if let [vendor, reference] = vendors.as_slice() {
-                header.push_str(&format!(" {} / {} |", vendor.label, reference.label));
-                rule.push_str("---|");
-            }
-            println!("{header}\n{rule}");
-            for (name, show, figure) in rows() {
-                let mut line = format!("| {name} |");
-                for m in &measured {
-                    line.push_str(&format!(" {} |", show(m)));
-                }
-                if let [m, reference] = measured.as_slice() {
-                    match figure {
-                        Some(figure) => {
-                            line.push_str(&format!(" {:.2}× |", figure(m) / figure(reference)))
-                        }
-                        None => line.push_str(" |"),
-                    }
-                }
-                println!("{line}");
-            }
+            print_table(
+                &format!(
+                    "The same on an emulated remote link ({} Mbit/s down, {} up, {} ms round trip), every file fetched cold ({REMOTE_ROUNDS} loads each):",
+                    link.down_mbit, link.up_mbit, link.round_trip_ms
+                ),
+                &vendors,
+                &remote,
+                remote_rows(),
+            );
             Ok(())
         }
         .await;
