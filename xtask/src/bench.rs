@@ -340,7 +340,7 @@ pub fn proxy(root: &Path, seconds: u32, runs: u32) -> anyhow::Result<()> {
         std::fs::write(
             &conf,
             format!(
-                "{{\n  admin off\n  auto_https off\n  persist_config off\n}}\n\
+                "{{\n  admin off\n  auto_https off\n}}\n\
                  http://127.0.0.1:{port} {{\n  bind 127.0.0.1\n\
                  \x20 uri replace /api/cp/users/ /commpeak/api/users/\n\
                  \x20 reverse_proxy 127.0.0.1:{sandbox_port} {{\n    header_up Authorization \"{basic}\"\n  }}\n}}\n"
