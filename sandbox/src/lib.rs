@@ -145,7 +145,7 @@ pub fn app(config: &Config) -> Result<Router, StartError> {
     store.trintech_seed_if_empty(&config.trintech.seed)?;
     store.commpeak_seed_if_empty(&config.commpeak.seed)?;
     config.faults.check().map_err(StartError::Faults)?;
-    let faults: faults::Shared = Arc::new(std::sync::RwLock::new(config.faults.clone()));
+    let faults = faults::shared(config.faults.clone());
     let accounts = Arc::new(lp_auth::Accounts::new(
         lp.account_id.clone(),
         lp.bearer_token.clone(),
