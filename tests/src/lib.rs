@@ -2,6 +2,7 @@
 //! a headless Chromium driven through WebDriver, exactly as a person's browser would be.
 
 pub mod browser;
+pub mod editors;
 pub mod soak;
 
 use std::path::PathBuf;
