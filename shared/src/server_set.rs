@@ -13,6 +13,8 @@ use serde_json::Value;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod members;
+#[cfg(not(target_arch = "wasm32"))]
+pub use members::Keep;
 
 /// Removes the fields `fields` names from one user object, or from each user of a list (the
 /// vendors' bodies are either), and says whether anything was removed, so that a body that
@@ -62,7 +64,7 @@ pub fn stripped_answer(body: &[u8], fields: &[&str]) -> Result<Option<Vec<u8>>, 
     }
     #[cfg(not(target_arch = "wasm32"))]
     if !fields.iter().any(|field| field.contains('/')) {
-        match members::without(body, fields) {
+        match members::narrowed(body, Keep::AllBut(fields)) {
             Ok(answer) => return Ok(answer),
             Err(members::Failure::Malformed) => return Err(Unreadable),
             Err(members::Failure::Escaped) => {}
@@ -71,6 +73,33 @@ pub fn stripped_answer(body: &[u8], fields: &[&str]) -> Result<Option<Vec<u8>>, 
     let mut value: Value = serde_json::from_slice(body).map_err(|_| Unreadable)?;
     Ok(strip(&mut value, fields)
         .then(|| serde_json::to_vec(&value).expect("a JSON value always serializes")))
+}
+
+/// A list answer with only the top-level members `kept` of each user (a selection the vendor
+/// cannot apply itself: CommPeak's and Trintech's lists): `Ok(None)` when no user had any
+/// other, so the bytes received are passed on. Read through without a tree, like
+/// [`stripped_answer`]; a member named with an escape goes through a `serde_json::Value`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn narrowed_answer(body: &[u8], kept: &[&str]) -> Result<Option<Vec<u8>>, Unreadable> {
+    match members::narrowed(body, Keep::Only(kept)) {
+        Ok(answer) => return Ok(answer),
+        Err(members::Failure::Malformed) => return Err(Unreadable),
+        Err(members::Failure::Escaped) => {}
+    }
+    let mut value: Value = serde_json::from_slice(body).map_err(|_| Unreadable)?;
+    let mut narrowed = false;
+    let mut narrow = |user: &mut Value| {
+        if let Value::Object(members) = user {
+            let before = members.len();
+            members.retain(|name, _| kept.contains(&name.as_str()));
+            narrowed |= members.len() != before;
+        }
+    };
+    match &mut value {
+        Value::Array(users) => users.iter_mut().for_each(&mut narrow),
+        user => narrow(user),
+    }
+    Ok(narrowed.then(|| serde_json::to_vec(&value).expect("a JSON value always serializes")))
 }
 
 /// Whether the bytes could hold one of the fields, so that the common body (none of them)
@@ -369,6 +398,38 @@ mod tests {
             ),
             Err(Unreadable)
         );
+    }
+
+    #[test]
+    fn a_narrowed_list_keeps_only_the_selected_members() {
+        let kept = &["id", "email"];
+        let read = |answer: Result<Option<Vec<u8>>, Unreadable>| {
+            answer.map(|bytes| bytes.map(|b| serde_json::from_slice::<Value>(&b).unwrap()))
+        };
+        for (body, expected) in [
+            (
+                &br#"[{"id":"1","username":"a","registration_password":"s","email":"a@x"},
+                     {"email":"b@x","id":"2"}, 3]"#[..],
+                Ok(Some(
+                    json!([{"id": "1", "email": "a@x"}, {"email": "b@x", "id": "2"}, 3]),
+                )),
+            ),
+            // Nothing else to take out: passed on as it came.
+            (br#"[{"id":1}]"#, Ok(None)),
+            // A name written with an escape: the general path, the same meaning.
+            (
+                br#"[{"id":1,"name":"x","email":"e"}]"#,
+                Ok(Some(json!([{"id": 1, "email": "e"}]))),
+            ),
+            (b"[{\"id\":", Err(Unreadable)),
+        ] {
+            assert_eq!(
+                read(narrowed_answer(body, kept)),
+                expected,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {

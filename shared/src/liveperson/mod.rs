@@ -10,7 +10,7 @@ pub mod fields;
 pub mod ops;
 pub mod password;
 pub mod roles;
-pub mod select;
+pub use crate::select;
 pub mod user;
 pub mod validate;
 

@@ -13,6 +13,24 @@ use serde::de::{self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess,
 use serde::de::{Error as _, Visitor};
 use serde_json::value::RawValue;
 
+/// Which top-level members of each user stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep<'f> {
+    /// All but these (secrets withheld).
+    AllBut(&'f [&'f str]),
+    /// Only these (a selection the vendor cannot apply itself).
+    Only(&'f [&'f str]),
+}
+
+impl Keep<'_> {
+    pub fn keeps(&self, member: &str) -> bool {
+        match self {
+            Keep::AllBut(dropped) => !dropped.contains(&member),
+            Keep::Only(kept) => kept.contains(&member),
+        }
+    }
+}
+
 /// Why an answer was not copied here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Failure {
@@ -24,15 +42,15 @@ pub(super) enum Failure {
 }
 
 /// `body` (one user, a list of users, or any JSON: only objects at the top or in a top-level
-/// list are users) without the top-level members of each user that `withheld` names:
-/// `Ok(None)` when no user carried one.
-pub(super) fn without(body: &[u8], withheld: &[&str]) -> Result<Option<Vec<u8>>, Failure> {
+/// list are users) with only the top-level members of each user that `keep` keeps:
+/// `Ok(None)` when no user lost one.
+pub(super) fn narrowed(body: &[u8], keep: Keep) -> Result<Option<Vec<u8>>, Failure> {
     // Checked as UTF-8 once, as a whole: read from a `str`, `serde_json` then checks neither
     // each member's name nor each value again.
     let text = std::str::from_utf8(body).map_err(|_| Failure::Malformed)?;
     let mut spans = Spans {
         text,
-        withheld,
+        keep,
         cuts: Vec::new(),
         escaped: false,
     };
@@ -66,7 +84,7 @@ fn cut(body: &[u8], cuts: &[Range<usize>]) -> Vec<u8> {
 
 struct Spans<'t, 'f> {
     text: &'t str,
-    withheld: &'f [&'f str],
+    keep: Keep<'f>,
     /// The spans to leave out, in order.
     cuts: Vec<Range<usize>>,
     /// Set before the error that stops the reading at a name written with an escape.
@@ -130,7 +148,7 @@ impl<'de> Visitor<'de> for Users<'_, '_, '_> {
         // the comma before it (else the one after it).
         let mut kept = false;
         while let Some(key) = map.next_key_seed(Key)? {
-            if !spans.withheld.contains(&key.as_ref()) {
+            if spans.keep.keeps(&key) {
                 map.next_value::<IgnoredAny>()?;
                 kept = true;
                 continue;

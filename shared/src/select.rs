@@ -1,6 +1,8 @@
-//! LivePerson's `select` query parameter, YOGA's "gdata" dialect (`users-apis.md` §1.5):
-//! `id,loginName,memberOf(agentGroupId)`. Parsed into a [`Selection`], printed back, and
-//! applied to a JSON record (the sandbox answers with only the selected fields).
+//! The `select` query parameter of a list, YOGA's "gdata" dialect (`users-apis.md` §1.5):
+//! `id,loginName,memberOf(agentGroupId)`. LivePerson's own; the console sends the same to
+//! every vendor's list, and where the vendor has no `select` (CommPeak, Trintech) the proxy
+//! applies it ([`narrowing`]). Parsed into a [`Selection`], printed back, and applied to a
+//! JSON record (the sandbox answers with only the selected fields).
 
 use std::fmt;
 
@@ -107,6 +109,69 @@ impl serde::Serialize for Selected<'_> {
             other => other.serialize(serializer),
         }
     }
+}
+
+/// Why a selection cannot be applied to a vendor's users: at most a few names, so the
+/// message stays short whatever was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectionRefused {
+    #[error(transparent)]
+    Invalid(#[from] SelectError),
+    #[error("select names {unknown}, which {} not a field of this vendor's users; its fields are: {known}", if *.count == 1 { "is" } else { "are" })]
+    Unknown {
+        unknown: String,
+        count: usize,
+        known: String,
+    },
+}
+
+/// The top-level members a `select` keeps of each user, checked against the vendor's
+/// `fields` (paths like `name/firstName`: their first segment is the member); `None` for
+/// `$all`. A nested selection (`name(firstName)`) keeps the whole member: the proxy narrows
+/// by member, which is what the list's columns need.
+pub fn narrowing(
+    select: &str,
+    fields: &[crate::field::FieldSpec],
+) -> Result<Option<Vec<String>>, SelectionRefused> {
+    let Selection::Fields(selected) = Selection::parse(select)? else {
+        return Ok(None);
+    };
+    let mut members: Vec<&str> = Vec::new();
+    for field in fields {
+        let member = field.path.split('/').next().unwrap_or(field.path);
+        if !members.contains(&member) {
+            members.push(member);
+        }
+    }
+    let unknown: Vec<&str> = selected
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|name| !members.contains(name))
+        .collect();
+    if !unknown.is_empty() {
+        let shown: Vec<String> = unknown
+            .iter()
+            .take(5)
+            .map(|name| format!("\"{}\"", name.chars().take(40).collect::<String>()))
+            .collect();
+        let more = unknown.len().saturating_sub(shown.len());
+        return Err(SelectionRefused::Unknown {
+            unknown: if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            },
+            count: unknown.len(),
+            known: members.join(", "),
+        });
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for field in selected {
+        if !kept.contains(&field.name) {
+            kept.push(field.name);
+        }
+    }
+    Ok(Some(kept))
 }
 
 impl fmt::Display for Selection {
@@ -274,5 +339,33 @@ mod tests {
                 "{select}"
             );
         }
+    }
+
+    #[test]
+    fn a_selection_narrows_a_vendor_without_select_to_its_known_members() {
+        let fields = crate::trintech::FIELDS;
+        assert_eq!(
+            narrowing("userName,name(firstName),email,name", fields),
+            Ok(Some(vec!["userName".into(), "name".into(), "email".into()]))
+        );
+        assert_eq!(narrowing(ALL, fields), Ok(None));
+        let refused = narrowing("userName,salary,shoeSize", fields).unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            message.contains("\"salary\", \"shoeSize\"")
+                && message.contains("are not a field")
+                && message.contains("userName"),
+            "{message}"
+        );
+        assert!(matches!(
+            narrowing("userName,(", fields),
+            Err(SelectionRefused::Invalid(_))
+        ));
+        // However long the request, the message is bounded.
+        let long = (0..500)
+            .map(|i| format!("f{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(narrowing(&long, fields).unwrap_err().to_string().len() < 600);
     }
 }
