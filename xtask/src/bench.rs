@@ -576,6 +576,21 @@ pub fn console(root: &Path, vendor: Vendor) -> anyhow::Result<()> {
         .env("CONSOLE_BENCH_VENDOR", vendor.name()))
 }
 
+/// `cargo xtask bench compression`: the benchmark test that compresses each vendor's list.
+pub fn compression() -> anyhow::Result<()> {
+    run(cargo().args([
+        "test",
+        "--release",
+        "-p",
+        "tests",
+        "--test",
+        "compression_bench",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ]))
+}
+
 /// Which part of the bundle a file of `dist/` is, and whether the first load fetches it:
 /// everything but the modules wasm-split made for the screens loaded on demand.
 fn bundle_group(name: &str) -> Option<(bool, String)> {

@@ -83,6 +83,9 @@ enum Bench {
         #[arg(value_enum, default_value_t = bench::Vendor::Liveperson)]
         vendor: bench::Vendor,
     },
+    /// Each vendor's list of 50,000 users compressed by the proxy's layer, per algorithm
+    /// and level: the ratio and the time per MB (what the proxy's level is chosen from).
+    Compression,
     /// Concurrent editors through the proxy, each saving by the console's conflict rule:
     /// acknowledged writes, conflicts, rebases, writes per second and lost updates.
     Editors {
@@ -177,6 +180,9 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
         Task::Bench {
             which: Bench::Proxy { seconds, runs },
         } => bench::proxy(&root, seconds, runs),
+        Task::Bench {
+            which: Bench::Compression,
+        } => bench::compression(),
         Task::Bench {
             which: Bench::Console { vendor },
         } => {
