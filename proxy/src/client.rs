@@ -64,15 +64,10 @@ pub(crate) enum SendError {
     Failed(legacy::Error),
 }
 
-/// Why one of the proxy's own calls got no answer it could read.
+/// The answer to one of the proxy's own calls came, but its body could not be read whole.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum FetchError {
-    #[error(transparent)]
-    Send(#[from] SendError),
-    /// The answer's head came, its body could not be read whole.
-    #[error("{0}")]
-    Body(String),
-}
+#[error("{0}")]
+pub(crate) struct Unread(String);
 
 /// The most the proxy reads of an answer to its own calls; a CSDS domain list or a Sentinel
 /// token is a few kilobytes.
@@ -181,25 +176,20 @@ impl VendorClient {
     }
 }
 
-impl VendorClient {
-    /// Sends one of the proxy's own requests and reads the whole answer, under the same
-    /// deadline as the exchange. An answer other than 2xx comes back with its status only:
-    /// its body is of no use to the proxy, and is not waited for.
-    pub(crate) async fn fetch(
-        &self,
-        request: Request<SendBody>,
-    ) -> Result<Response<Bytes>, FetchError> {
-        let (head, body) = self.send(request).await?.into_parts();
-        if !head.status.is_success() {
-            return Ok(Response::from_parts(head, Bytes::new()));
-        }
-        let body =
-            http_body_util::BodyExt::collect(http_body_util::Limited::new(body, OWN_ANSWER_LIMIT))
-                .await
-                .map_err(|e| FetchError::Body(chain(&*e)))?
-                .to_bytes();
-        Ok(Response::from_parts(head, body))
+/// The answer to one of the proxy's own calls (CSDS, Sentinel) read whole, up to
+/// [`OWN_ANSWER_LIMIT`], under the exchange's deadline. An answer other than 2xx comes back
+/// with its status only: its body is of no use to the proxy, and is not waited for.
+pub(crate) async fn whole(answer: Response<Deadline<Incoming>>) -> Result<Response<Bytes>, Unread> {
+    let (head, body) = answer.into_parts();
+    if !head.status.is_success() {
+        return Ok(Response::from_parts(head, Bytes::new()));
     }
+    let body =
+        http_body_util::BodyExt::collect(http_body_util::Limited::new(body, OWN_ANSWER_LIMIT))
+            .await
+            .map_err(|e| Unread(chain(&*e)))?
+            .to_bytes();
+    Ok(Response::from_parts(head, body))
 }
 
 /// rustls with the system's roots, as reqwest's `rustls-tls-native-roots` has it. A system
@@ -697,7 +687,10 @@ mod tests {
                 Err("length limit exceeded"),
             ),
         ] {
-            let answer = client.fetch(get(vendor(head, body).await)).await;
+            let answer = match client.send(get(vendor(head, body).await)).await {
+                Ok(answer) => whole(answer).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             match (answer, expected) {
                 (Ok(answer), Ok(expected)) => assert_eq!(answer.body(), expected, "{case}"),
                 (Err(error), Err(fragment)) => {

@@ -17,6 +17,11 @@ pub struct Connection {
     pub upstream: Upstream,
     /// How many users the console sends per write request.
     pub chunk_size: usize,
+    /// The most users one write request may carry (a list of users or of ids); a request
+    /// with more is refused whole (400) before any record is checked. `None`: the vendor's
+    /// default ([`shared::description::MaxUsers`]: Trintech's documented 1000, 1000 for the
+    /// others). At least `chunk_size`, so the console's own chunks always pass.
+    pub max_users: Option<usize>,
 }
 
 /// Users per write request when a connection says nothing: LivePerson publishes no cap
@@ -126,6 +131,26 @@ pub enum ConfigError {
     EmptyField(String, &'static str),
     #[error("two connections have the id \"{0}\"")]
     DuplicateId(String),
+    #[error("connection \"{0}\": chunk_size must be at least 1")]
+    NoChunk(String),
+    #[error(
+        "connection \"{id}\": max_users_per_request ({max_users}) must be at least chunk_size \
+         ({chunk_size}), or the console's own chunks would be refused"
+    )]
+    MaxUsersBelowChunk {
+        id: String,
+        max_users: usize,
+        chunk_size: usize,
+    },
+    #[error(
+        "connection \"{id}\": max_users_per_request ({max_users}) is above the {ceiling} users \
+         the vendor documents as its limit per request"
+    )]
+    MaxUsersAboveVendor {
+        id: String,
+        max_users: usize,
+        ceiling: usize,
+    },
 }
 
 impl Upstream {
@@ -161,6 +186,15 @@ impl Upstream {
 impl Connection {
     pub fn kind(&self) -> VendorKind {
         self.upstream.kind()
+    }
+
+    /// The most users one write request may carry: configured, or the vendor's default.
+    pub fn max_users(&self) -> usize {
+        self.max_users.unwrap_or_else(|| {
+            shared::vendor::description(self.kind())
+                .max_users
+                .default_limit()
+        })
     }
 
     /// Does this connection send PUT and DELETE as POST with `X-HTTP-Method-Override`?
@@ -209,6 +243,7 @@ impl Connection {
         if !shared::connection::is_valid_connection_id(&self.id) {
             return Err(ConfigError::InvalidId(self.id.clone()));
         }
+        self.validate_limits()?;
         let mut urls = vec![self.upstream.configured_url()];
         if let Upstream::Liveperson(LivepersonUpstream {
             auth:
@@ -289,6 +324,32 @@ impl Connection {
         Ok(())
     }
 
+    /// Chunks of at least one user, and a limit per request that the console's own chunks
+    /// pass and that the vendor's documented cap allows.
+    fn validate_limits(&self) -> Result<(), ConfigError> {
+        if self.chunk_size == 0 {
+            return Err(ConfigError::NoChunk(self.id.clone()));
+        }
+        let max_users = self.max_users();
+        if max_users < self.chunk_size {
+            return Err(ConfigError::MaxUsersBelowChunk {
+                id: self.id.clone(),
+                max_users,
+                chunk_size: self.chunk_size,
+            });
+        }
+        if let Some(ceiling) = shared::vendor::description(self.kind()).max_users.ceiling()
+            && max_users > ceiling
+        {
+            return Err(ConfigError::MaxUsersAboveVendor {
+                id: self.id.clone(),
+                max_users,
+                ceiling,
+            });
+        }
+        Ok(())
+    }
+
     /// The `Authorization` header of a connection whose credential does not depend on the
     /// request (Bearer, Basic), marked sensitive so no layer logs it; `None` for OAuth, which
     /// [`crate::upstream`] computes per request.
@@ -343,6 +404,7 @@ mod tests {
             id: id.into(),
             label: "Label".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain: Domain::Fixed(base.parse().unwrap()),
                 account_id: account_id.into(),
@@ -359,6 +421,7 @@ mod tests {
             id: "cp".into(),
             label: "CommPeak".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Commpeak(CommpeakUpstream {
                 base_url: "https://example.td.commpeak.com".parse().unwrap(),
                 username: user.into(),
@@ -372,6 +435,7 @@ mod tests {
             id: "tt".into(),
             label: "Trintech".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Trintech(TrintechUpstream {
                 base_url: "https://iam.example.com/api".parse().unwrap(),
                 bearer_token: "t".into(),
@@ -448,6 +512,7 @@ mod tests {
             id: "lp".into(),
             label: "LP".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain,
                 account_id: "123".into(),
@@ -523,6 +588,67 @@ mod tests {
             validate_all(&[one.clone(), one]).unwrap_err().to_string(),
             "two connections have the id \"lp\""
         );
+    }
+
+    #[test]
+    fn the_limit_per_request_passes_the_chunks_and_the_vendors_cap() {
+        let with = |mut c: Connection, chunk_size: usize, max_users: Option<usize>| {
+            c.chunk_size = chunk_size;
+            c.max_users = max_users;
+            c
+        };
+        let lp = || connection("lp", "https://va.example", "123", "t");
+        for (case, candidate, limit, expected) in [
+            ("LivePerson's default", with(lp(), 100, None), 1000, None),
+            ("raised past 1000", with(lp(), 100, Some(5000)), 5000, None),
+            ("equal to the chunk", with(lp(), 50, Some(50)), 50, None),
+            (
+                "below the chunk",
+                with(lp(), 100, Some(99)),
+                99,
+                Some("max_users_per_request (99) must be at least chunk_size (100)"),
+            ),
+            (
+                "a chunk above the default",
+                with(lp(), 1500, None),
+                1000,
+                Some("(1000) must be at least chunk_size (1500)"),
+            ),
+            (
+                "no chunk",
+                with(lp(), 0, None),
+                1000,
+                Some("chunk_size must be at least 1"),
+            ),
+            (
+                "Trintech's documented cap",
+                with(trintech(false), 100, None),
+                1000,
+                None,
+            ),
+            (
+                "Trintech above its cap",
+                with(trintech(false), 100, Some(1001)),
+                1001,
+                Some("above the 1000 users the vendor documents"),
+            ),
+            (
+                "CommPeak lowered",
+                with(commpeak("api", "p"), 10, Some(20)),
+                20,
+                None,
+            ),
+        ] {
+            assert_eq!(candidate.max_users(), limit, "{case}");
+            let outcome = candidate.validate().err().map(|e| e.to_string());
+            match (outcome, expected) {
+                (None, None) => {}
+                (Some(message), Some(fragment)) => {
+                    assert!(message.contains(fragment), "{case}: {message}")
+                }
+                (outcome, expected) => panic!("{case}: got {outcome:?}, expected {expected:?}"),
+            }
+        }
     }
 
     #[test]

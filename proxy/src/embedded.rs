@@ -17,6 +17,7 @@ pub fn sandbox_connections(
             id: "liveperson".into(),
             label: "LivePerson (sandbox)".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain: Domain::Fixed(sandbox.base_url().parse()?),
                 account_id: config.liveperson.account_id.clone(),
@@ -39,6 +40,7 @@ pub fn sandbox_connections(
             id: "trintech".into(),
             label: "Trintech (sandbox)".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Trintech(TrintechUpstream {
                 base_url: sandbox.trintech_url().parse()?,
                 bearer_token: config.trintech.bearer_token.clone().into(),
@@ -49,6 +51,7 @@ pub fn sandbox_connections(
             id: "commpeak".into(),
             label: "CommPeak (sandbox)".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Commpeak(CommpeakUpstream {
                 base_url: sandbox.commpeak_url().parse()?,
                 username: config.commpeak.username.clone(),

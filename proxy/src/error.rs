@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use shared::{ApiError, ValidationErrors};
+use shared::{ApiError, ErrorCode, FieldError, ValidationErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
@@ -28,6 +28,13 @@ pub enum ProxyError {
     ReadOnly(String),
     #[error("The request was refused: {0}")]
     Invalid(ValidationErrors),
+    #[error(
+        "At most {} users can be sent in one request to this connection; this one holds {}. \
+         Send them in parts. Nothing was sent to the vendor.",
+        shared::format::thousands(*limit),
+        shared::format::thousands(*count)
+    )]
+    TooManyUsers { limit: usize, count: usize },
     #[error("The request body is larger than the limit of {0} bytes.")]
     BodyTooLarge(usize),
     #[error("The request body could not be read: {0}")]
@@ -64,7 +71,9 @@ impl ProxyError {
                 StatusCode::FORBIDDEN
             }
             ProxyError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ProxyError::Invalid(_) | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
+            ProxyError::Invalid(_)
+            | ProxyError::TooManyUsers { .. }
+            | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamUnreachable | ProxyError::UpstreamAnswer(_) => {
@@ -82,6 +91,14 @@ impl ProxyError {
         let status = self.status();
         let mut body = match self {
             ProxyError::Invalid(errors) => ApiError::from_validation(errors),
+            // One error about the request as a whole, with the code a client can act on.
+            too_many @ ProxyError::TooManyUsers { .. } => {
+                let message = too_many.to_string();
+                let mut body = ApiError::new(message.clone());
+                body.field_errors
+                    .push(FieldError::new("", ErrorCode::TooMany, message));
+                body
+            }
             other => ApiError::new(other.to_string()),
         };
         body.request_id = request_headers

@@ -14,34 +14,20 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, he
 use axum::response::Response;
 use futures_util::FutureExt;
 use percent_encoding::percent_decode_str;
-use shared::operation::{self, OperationSpec, PathParams, RouteError};
+use shared::operation::{self, PathParams, RouteError};
 use tower::Service;
 
 use crate::access::{Identity, Role};
 use crate::audit;
-use crate::client::{SendBody, SendError};
-use crate::config::Upstream;
+use crate::client::SendError;
 use crate::error::ProxyError;
+use crate::upstream::{Call, CallError, METHOD_OVERRIDE_HEADER, Target};
 use crate::{AppState, Connection};
-
-/// Request headers every operation passes from the browser to the vendor, besides the ones its
-/// description lists (`If-Match`). Everything else (the browser's own `Authorization`,
-/// cookies, hop-by-hop and forwarding headers) stays behind.
-const FORWARDED_REQUEST_HEADERS: [HeaderName; 3] = [
-    header::ACCEPT,
-    header::CONTENT_TYPE,
-    HeaderName::from_static("x-request-id"),
-];
 
 /// Response headers every operation passes back, besides the ones its description lists
 /// (`ac-revision`); `location` is rewritten, never passed as is.
 const RETURNED_RESPONSE_HEADERS: [HeaderName; 3] =
     [header::CONTENT_TYPE, header::ETAG, header::RETRY_AFTER];
-
-/// The header a client that can send only POST uses to mean PUT or DELETE (LivePerson
-/// documents it; gateways that pass only POST need it).
-pub const METHOD_OVERRIDE: &str = "x-http-method-override";
-const METHOD_OVERRIDE_HEADER: HeaderName = HeaderName::from_static(METHOD_OVERRIDE);
 
 /// Longer paths are refused outright: no vendor path comes near it.
 const MAX_PATH: usize = 2048;
@@ -133,6 +119,9 @@ async fn users(state: Arc<AppState>, mut request: Request) -> Response {
         Ok(response) => response,
         Err(error) => error.into_response_for(&parts.headers),
     };
+    if parts.method == Method::HEAD {
+        response = without_body(response);
+    }
     // Counted under the vendor operation once it is known; a refusal before that is "api",
     // and an unknown connection id is not a label (browsers could send any).
     let known = state.connections.iter().any(|c| c.id == connection_id);
@@ -147,6 +136,19 @@ async fn users(state: Arc<AppState>, mut request: Request) -> Response {
             },
         });
     response
+}
+
+/// The answer to a HEAD: the GET's status and headers, its length included where known
+/// (RFC 9110 §9.3.2), and no body. The vendor's body, when one was streaming, is dropped
+/// unread.
+fn without_body(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    if !parts.headers.contains_key(header::CONTENT_LENGTH)
+        && let Some(length) = hyper::body::Body::size_hint(&body).exact()
+    {
+        parts.headers.insert(header::CONTENT_LENGTH, length.into());
+    }
+    Response::from_parts(parts, Body::empty())
 }
 
 /// What a browser request brings besides its method and body.
@@ -187,6 +189,8 @@ async fn forward(
         .upstreams
         .get(&connection.id)
         .expect("every connection has its upstream state");
+    // A HEAD is answered by the GET operation (`find` says which), sent upstream as a GET:
+    // vendors need not support HEAD; the caller drops the answer's body.
     let (operation, params) = operation::find(
         &upstream_state.operations,
         method.as_str(),
@@ -197,6 +201,11 @@ async fn forward(
         other => ProxyError::MethodNotAllowed(other.to_string()),
     })?;
     *named = Some(operation.name);
+    let method = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method
+    };
 
     // A body is checked with the same rules as the browser's before anything is sent; the
     // bytes forwarded are the ones checked, so fields this product does not model reach the
@@ -204,8 +213,20 @@ async fn forward(
     // back carries, are left out (re-serialized then, every other field kept).
     let body = match operation.body {
         shared::operation::Body::None => None,
-        _ => {
+        listed => {
             let bytes = read_body(body, state.body_limit).await?;
+            // Too many users is refused whole, before any record is checked: a few kilobytes
+            // of empty users must not cost a check (and a listed error) per record.
+            if matches!(
+                listed,
+                shared::operation::Body::Users(_) | shared::operation::Body::UserIds
+            ) && let Some(count) = array_length(&bytes)
+            {
+                let limit = connection.max_users();
+                if count > limit {
+                    return Err(ProxyError::TooManyUsers { limit, count });
+                }
+            }
             shared::vendor::check_body(connection.kind(), operation, &params, &bytes)
                 .map_err(ProxyError::Invalid)?;
             Some(
@@ -215,17 +236,6 @@ async fn forward(
         }
     };
 
-    let base = upstream_state.base_url(&state.vendor, connection).await?;
-    let url = upstream_url(connection, &base, operation, &params, uri.query());
-    // Towards a vendor behind something that passes only POST, PUT and DELETE travel as POST
-    // with the override (and are signed as what is sent).
-    let overridden =
-        connection.uses_method_override() && matches!(method, Method::PUT | Method::DELETE);
-    let wire_method = if overridden {
-        Method::POST
-    } else {
-        method.clone()
-    };
     // Every change sent is audited, with the vendor's status, or the status the browser gets
     // when no answer came (the change may have been applied all the same).
     let audit_change = |status: StatusCode| {
@@ -240,51 +250,27 @@ async fn forward(
             ));
         }
     };
-    // The URL is parsed into hyper's form once; every attempt sends the same.
-    let target: http::Uri = url.parse().map_err(|e| {
-        tracing::error!(connection = %connection.id, error = %e, "the upstream URL is no valid URI");
-        ProxyError::Misconfigured(connection.id.clone())
-    })?;
+    let retriable_method = method == Method::GET;
+    let call = Call {
+        method,
+        target: Target::Operation {
+            operation,
+            params: &params,
+            query: uri.query(),
+            from_browser: Some(headers),
+        },
+        // Shared, not copied: the audit reads it too.
+        body: body.clone(),
+        content_type: None,
+    };
     // Reads are retried on connection errors and on 429 (after its Retry-After), a bounded
-    // number of times; writes are sent once, ever.
+    // number of times; writes are sent once, ever. Each attempt is built anew (an OAuth 1.0
+    // signature is valid once).
     let retry = &state.retry;
     let mut attempt = 1;
     let upstream = loop {
-        // Built anew per attempt: an OAuth 1.0 signature is valid once.
-        let authorization = upstream_state
-            .authorization(&state.vendor, connection, &wire_method, &url)
-            .await?;
-        let mut request = http::Request::new(match &body {
-            Some(body) => SendBody::from(body.clone()),
-            None => SendBody::default(),
-        });
-        *request.method_mut() = wire_method.clone();
-        *request.uri_mut() = target.clone();
-        let outgoing = request.headers_mut();
-        if overridden {
-            outgoing.insert(
-                METHOD_OVERRIDE_HEADER,
-                HeaderValue::from_static(if method == Method::PUT {
-                    "PUT"
-                } else {
-                    "DELETE"
-                }),
-            );
-        }
-        // Named by `HeaderName`, not `&str`: a lookup by string parses the name every time.
-        for name in FORWARDED_REQUEST_HEADERS.into_iter().chain(
-            operation
-                .headers
-                .iter()
-                .map(|h| HeaderName::from_static(h.name)),
-        ) {
-            if let Some(value) = headers.get(&name) {
-                outgoing.insert(name, value.clone());
-            }
-        }
-        outgoing.insert(header::AUTHORIZATION, authorization);
-        let retriable = method == Method::GET && attempt < retry.attempts;
-        match state.vendor.send(request).await {
+        let retriable = retriable_method && attempt < retry.attempts;
+        match upstream_state.call(&state.vendor, connection, &call).await {
             Ok(answer) if retriable && answer.status() == StatusCode::TOO_MANY_REQUESTS => {
                 match retry_after(answer.headers()).filter(|wait| *wait <= retry.longest_wait) {
                     Some(wait) => {
@@ -295,19 +281,15 @@ async fn forward(
                 }
             }
             Ok(answer) => break answer,
-            Err(e @ SendError::Connect(_)) if retriable => {
+            Err(CallError::Unanswered(e @ SendError::Connect(_))) if retriable => {
                 tracing::info!(connection = %connection.id, attempt, error = %e, "upstream unreachable; retrying");
                 tokio::time::sleep(retry.pause).await;
             }
+            // Nothing was sent: nothing to audit.
+            Err(CallError::Unbuilt(error)) => return Err(error),
             Err(e) => {
                 tracing::warn!(connection = %connection.id, error = %e, "upstream request failed");
-                let (error, kind) = match e {
-                    SendError::Timeout(_) => (ProxyError::UpstreamTimeout, "timeout"),
-                    SendError::Connect(_) | SendError::Failed(_) => {
-                        (ProxyError::UpstreamUnreachable, "unreachable")
-                    }
-                };
-                state.metrics.upstream_error(&connection.id, kind);
+                let error = ProxyError::from(e);
                 audit_change(error.status());
                 return Err(error);
             }
@@ -315,13 +297,6 @@ async fn forward(
         attempt += 1;
     };
     audit_change(upstream.status());
-    if upstream.status().is_server_error() {
-        state.metrics.upstream_error(&connection.id, "status_5xx");
-    }
-    if upstream.status() == StatusCode::UNAUTHORIZED {
-        // A token the vendor no longer accepts is not offered again.
-        upstream_state.token_refused().await;
-    }
 
     let mut response = Response::builder().status(upstream.status());
     let response_headers = response.headers_mut().expect("builder has no error yet");
@@ -422,6 +397,28 @@ async fn read_answer(body: Body, limit: usize) -> Result<axum::body::Bytes, Prox
     Err(ProxyError::UpstreamAnswer("it was cut short".into()))
 }
 
+/// How many values a JSON array holds, counted without reading any of them into anything;
+/// `None` for a body that is not an array (a single object is one user, and anything else
+/// is for the checks to refuse in their own words).
+fn array_length(bytes: &[u8]) -> Option<usize> {
+    struct Count;
+    impl<'de> serde::de::Visitor<'de> for Count {
+        type Value = usize;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut count = 0;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                count += 1;
+            }
+            Ok(count)
+        }
+    }
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    serde::Deserializer::deserialize_seq(&mut reader, Count).ok()
+}
+
 /// `Retry-After` in seconds (the HTTP-date form is not used by the vendors; it is ignored).
 fn retry_after(headers: &HeaderMap) -> Option<std::time::Duration> {
     headers
@@ -448,59 +445,6 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyE
             ProxyError::BodyUnreadable(e.to_string())
         }
     })
-}
-
-/// The vendor URL of `operation`, with the browser's query parameters and the operation's
-/// defaults (LivePerson's `v` from the connection). The browser picks neither host, account
-/// nor path: only the query passes, and only to operations that take one.
-///
-/// Written as text rather than through `url::Url`, whose `set_path` re-parses the whole URL:
-/// what is spliced in is already safe (ids and account ids are letters, digits, `-` and `_`,
-/// checked when routed and configured; the base URL has neither query nor fragment), and the
-/// query is encoded by `form_urlencoded`, as `Url` would.
-pub(crate) fn upstream_url(
-    connection: &Connection,
-    base: &url::Url,
-    operation: &OperationSpec,
-    params: &PathParams,
-    query: Option<&str>,
-) -> String {
-    let upstream = &connection.upstream;
-    let mut url = base[..url::Position::AfterPath]
-        .trim_end_matches('/')
-        .to_owned();
-    url.push_str(&operation.upstream_path(upstream.account_id(), params));
-    if operation.query.is_empty() {
-        return url;
-    }
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for param in operation.query {
-        if pairs.iter().any(|(k, _)| k == param.name) {
-            continue;
-        }
-        let default = match upstream {
-            Upstream::Liveperson(lp) if param.name == shared::liveperson::ops::VERSION_PARAM => {
-                Some(lp.version.as_str())
-            }
-            _ => param.default,
-        };
-        if let Some(value) = default {
-            out.append_pair(param.name, value);
-        }
-    }
-    for (k, v) in &pairs {
-        out.append_pair(k, v);
-    }
-    let query = out.finish();
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(&query);
-    }
-    url
 }
 
 /// Points a vendor `location` at the proxy's own route, so the browser never sees (or is sent
@@ -532,7 +476,9 @@ fn rewrite_location(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{CommpeakUpstream, LivepersonUpstream};
+    use crate::config::{CommpeakUpstream, LivepersonUpstream, Upstream};
+    use crate::upstream::upstream_url;
+    use shared::operation::OperationSpec;
 
     #[test]
     fn forwarded_paths_are_told_from_the_others() {
@@ -567,6 +513,7 @@ mod tests {
             id: "lp".into(),
             label: "LP".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Liveperson(LivepersonUpstream {
                 domain: crate::Domain::Fixed(base.parse().unwrap()),
                 account_id: "123".into(),
@@ -583,6 +530,7 @@ mod tests {
             id: "cp".into(),
             label: "CP".into(),
             chunk_size: crate::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: Upstream::Commpeak(CommpeakUpstream {
                 base_url: "https://example.td.commpeak.com".parse().unwrap(),
                 username: "api".into(),

@@ -8,16 +8,17 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use shared::operation::{PathParams, named};
+use shared::operation::PathParams;
 
-use crate::config::Upstream;
+use crate::client::SendError;
+use crate::upstream::{Call, CallError, Target};
 use crate::{AppState, Connection};
 
-/// A readiness answer is reused this long, so probes never hammer the vendors.
-const CHECK_TTL: Duration = Duration::from_secs(10);
+/// A readiness answer is reused this long by default, so probes never hammer the vendors.
+pub(crate) const CHECK_TTL: Duration = Duration::from_secs(10);
 
 /// The last readiness report and when it was made.
 pub(crate) type Cached = tokio::sync::Mutex<Option<(Instant, Report)>>;
@@ -48,7 +49,7 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     // Held while checking: concurrent probes wait for one check instead of each making one.
     let mut cached = state.readiness.lock().await;
     let report = match cached.as_ref() {
-        Some((at, report)) if at.elapsed() < CHECK_TTL => report.clone(),
+        Some((at, report)) if at.elapsed() < state.readiness_ttl => report.clone(),
         _ => {
             let checks =
                 futures_util::future::join_all(state.connections.iter().map(|c| check(&state, c)))
@@ -69,82 +70,53 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     (status, Json(report)).into_response()
 }
 
-/// One authenticated request that changes nothing: a user id no vendor has (LivePerson,
-/// CommPeak: 404 once authenticated), or, for Trintech, which publishes no read, an update of
-/// no users (refused as empty once authenticated). Any answer but 401/403 means the vendor is
-/// reachable and the credentials are accepted.
+/// The vendor's probe (`shared`'s description says which request: one that is authenticated
+/// and changes nothing, such as a user id no vendor has, or an update of no users), sent the
+/// way every request to the vendor is sent ([`crate::upstream::UpstreamState::call`]), so it
+/// proves the path traffic takes, counts in the upstream-error metrics, and drops a token the
+/// vendor refuses so the next check fetches a new one. Any answer but 401/403 means the vendor
+/// is reachable and the credentials are accepted.
 async fn check(state: &AppState, connection: &Connection) -> Check {
     let outcome = async {
         let upstream_state = state
             .upstreams
             .get(&connection.id)
             .ok_or_else(|| "no upstream state".to_owned())?;
-        let base = upstream_state
-            .base_url(&state.vendor, connection)
-            .await
-            .map_err(|e| e.to_string())?;
-        let absent = PathParams {
-            id: Some("0".into()),
+        let probe = shared::vendor::description(connection.kind()).probe;
+        let operation = upstream_state
+            .operations
+            .iter()
+            .find(|op| op.name == probe.operation)
+            .ok_or_else(|| format!("the connection serves no {}", probe.operation))?;
+        let params = PathParams {
+            id: probe.id.map(str::to_owned),
         };
-        let (method, operation, params, body) = match &connection.upstream {
-            Upstream::Liveperson(_) => (
-                Method::GET,
-                named(
-                    shared::liveperson::OPERATIONS,
-                    shared::liveperson::ops::GET_USER,
-                ),
-                absent,
-                None,
-            ),
-            Upstream::Commpeak(_) => (
-                Method::GET,
-                named(
-                    shared::commpeak::OPERATIONS,
-                    shared::commpeak::ops::GET_USER,
-                ),
-                absent,
-                None,
-            ),
-            Upstream::Trintech(_) => (
-                Method::PUT,
-                named(
-                    shared::trintech::OPERATIONS,
-                    shared::trintech::ops::UPDATE_USERS,
-                ),
-                PathParams::default(),
-                Some("[]"),
-            ),
+        let call = Call {
+            method: Method::from_bytes(operation.method.as_str().as_bytes())
+                .expect("the vendors' methods are HTTP methods"),
+            target: Target::Operation {
+                operation,
+                params: &params,
+                query: None,
+                from_browser: None,
+            },
+            body: probe
+                .body
+                .map(|body| axum::body::Bytes::from_static(body.as_bytes())),
+            content_type: probe
+                .body
+                .map(|_| HeaderValue::from_static("application/json")),
         };
-        let url = crate::forward::upstream_url(connection, &base, operation, &params, None);
-        let authorization = upstream_state
-            .authorization(&state.vendor, connection, &method, &url)
+        let answer = upstream_state
+            .call(&state.vendor, connection, &call)
             .await
-            .map_err(|e| e.to_string())?;
-        let target: axum::http::Uri = url
-            .parse()
-            .map_err(|e| format!("the vendor's address is not a valid URI ({e})"))?;
-        let mut request = axum::http::Request::new(match body {
-            Some(body) => crate::client::SendBody::from(body),
-            None => crate::client::SendBody::default(),
-        });
-        *request.method_mut() = method;
-        *request.uri_mut() = target;
-        request
-            .headers_mut()
-            .insert(axum::http::header::AUTHORIZATION, authorization);
-        if body.is_some() {
-            request.headers_mut().insert(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/json"),
-            );
-        }
-        let answer = state.vendor.send(request).await.map_err(|e| {
-            match e {
-                crate::client::SendError::Timeout(_) => "the vendor did not answer in time",
-                _ => "the vendor could not be reached",
-            }
-            .to_owned()
-        })?;
+            .map_err(|e| match e {
+                CallError::Unbuilt(e) => e.to_string(),
+                CallError::Unanswered(SendError::Timeout(_)) => {
+                    "the vendor did not answer in time".to_owned()
+                }
+                CallError::Unanswered(_) => "the vendor could not be reached".to_owned(),
+            })?;
         match answer.status() {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(format!(
                 "the vendor refused the credentials ({})",

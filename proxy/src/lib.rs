@@ -71,6 +71,8 @@ pub struct Config {
     pub hsts: bool,
     /// Set when the process is stopping: `/readyz` answers 503 from then on.
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    /// How long a readiness report is reused, so probes never hammer the vendors (10 s).
+    pub readiness_ttl: Duration,
     /// The path the console is served under behind a gateway (`""` for the root, or like
     /// `/admin/users`, from [`base_path`]). The probes stay at the root.
     pub base_path: String,
@@ -146,6 +148,7 @@ impl Config {
             audit_file: None,
             hsts: false,
             shutting_down: Arc::default(),
+            readiness_ttl: health::CHECK_TTL,
             base_path: String::new(),
             metrics: Arc::default(),
         }
@@ -163,11 +166,11 @@ pub(crate) struct AppState {
     pub audit: audit::Trail,
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
     pub readiness: health::Cached,
+    pub readiness_ttl: Duration,
     /// Domains and tokens of each connection, by connection id.
     pub upstreams: std::collections::HashMap<String, upstream::UpstreamState>,
     /// `""` or `/prefix`: what the browser's URLs start with.
     pub base_path: String,
-    pub metrics: Arc<metrics::Metrics>,
     /// This deployment's OpenAPI document, written once at start.
     pub openapi: axum::body::Bytes,
 }
@@ -220,9 +223,9 @@ pub fn app(
         body_limit: config.body_limit,
         retry: config.retry.clone(),
         base_path: config.base_path.clone(),
-        metrics: config.metrics.clone(),
         shutting_down: config.shutting_down.clone(),
         readiness: health::Cached::default(),
+        readiness_ttl: config.readiness_ttl,
         audit: audit::Trail::open(config.audit_file.as_deref())
             .map_err(|e| anyhow::anyhow!("cannot open the audit file: {e}"))?,
     });

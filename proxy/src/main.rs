@@ -29,7 +29,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   account_id = "12345678"
 ///   csds = "https://api.liveperson.net"   # or domain = "https://va.ac.liveperson.net"
 ///   version = "4.0"
-///   chunk_size = 100
+///   chunk_size = 100               # users per write the console sends
+///   max_users_per_request = 1000   # more is refused whole; >= chunk_size; Trintech <= 1000
 ///   auth = { scheme = "oauth2", client_id = "…", client_secret_env = "LP_CLIENT_SECRET" }
 ///
 /// Schemes: bearer (token), basic (username, password), oauth1 (consumer_key,
@@ -207,6 +208,7 @@ async fn main() -> anyhow::Result<()> {
             id: args.connection_id,
             label: args.label,
             chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+            max_users: None,
             upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
                 domain: proxy::Domain::Fixed(url.clone()),
                 account_id: args.account_id,

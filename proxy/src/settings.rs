@@ -11,6 +11,7 @@
 //! csds = "https://api.liveperson.net"   # or: domain = "https://va.ac.liveperson.net"
 //! version = "4.0"
 //! chunk_size = 100
+//! max_users_per_request = 1000          # refused whole above it; at least chunk_size
 //! # The account's profiles (the Users API cannot list them): names in the console, and a
 //! # warning before a change of role makes LivePerson clear an agent's or manager's fields.
 //! profiles = [{ id = 3001, name = "Agent", role = "agent" }, { id = 3003, name = "Admin", role = "admin" }]
@@ -274,6 +275,8 @@ struct ConnectionFile {
     account_id: Option<String>,
     version: Option<String>,
     chunk_size: Option<usize>,
+    /// The most users one write request may carry (default: the vendor's, 1000).
+    max_users_per_request: Option<usize>,
     /// Trintech: the tenant answers `GET /users`.
     #[serde(default)]
     has_list: bool,
@@ -570,12 +573,24 @@ fn connections(file: File) -> Result<Settings, SettingsError> {
         if chunk_size == 0 {
             return Err(field_error(at("chunk_size"), "must be at least 1"));
         }
-        connections.push(Connection {
+        let limit_field = at("max_users_per_request");
+        let connection = Connection {
             label: c.label.unwrap_or_else(|| id.clone()),
             id,
             upstream,
             chunk_size,
-        });
+            max_users: c.max_users_per_request,
+        };
+        // Named by its field, as every error here is; the rest of the validation follows.
+        if let Err(
+            e @ (ConfigError::MaxUsersBelowChunk { .. } | ConfigError::MaxUsersAboveVendor { .. }),
+        ) = connection.validate()
+        {
+            let text = e.to_string();
+            let reason = text.split_once(": ").map_or(text.as_str(), |(_, r)| r);
+            return Err(field_error(limit_field, reason));
+        }
+        connections.push(connection);
     }
     crate::config::validate_all(&connections)?;
     Ok(Settings {
@@ -638,6 +653,44 @@ mod tests {
             3,
             "the declared list"
         );
+    }
+
+    #[test]
+    fn the_limit_per_request() {
+        let with = |lines: &str| {
+            LP.replace(
+                "kind = \"liveperson\"",
+                &format!("kind = \"liveperson\"\n{lines}"),
+            )
+        };
+        let limit = |lines: &str| from_toml(&with(lines)).map(|s| s.connections[0].max_users());
+        assert_eq!(limit("").unwrap(), 1000, "the vendor's default");
+        assert_eq!(limit("max_users_per_request = 5000").unwrap(), 5000);
+        assert_eq!(
+            limit("chunk_size = 20\nmax_users_per_request = 20").unwrap(),
+            20
+        );
+        for (case, lines, fragment) in [
+            (
+                "below the chunk",
+                "chunk_size = 200\nmax_users_per_request = 150",
+                "connections.lp.max_users_per_request: max_users_per_request (150) must be at \
+                 least chunk_size (200)",
+            ),
+            (
+                "a chunk above the default",
+                "chunk_size = 2000",
+                "connections.lp.max_users_per_request:",
+            ),
+            (
+                "not a number",
+                "max_users_per_request = \"many\"",
+                "max_users_per_request",
+            ),
+        ] {
+            let error = from_toml(&with(lines)).unwrap_err().to_string();
+            assert!(error.contains(fragment), "{case}: {error}");
+        }
     }
 
     #[test]

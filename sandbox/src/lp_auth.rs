@@ -231,6 +231,14 @@ impl Accounts {
         Ok(())
     }
 
+    /// Forgets every token issued, so each is refused from now on; how many there were.
+    pub fn revoke_tokens(&self) -> usize {
+        let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
+        let revoked = issued.len();
+        issued.clear();
+        revoked
+    }
+
     /// Issues an access token for a known client; unknown clients get `None`.
     fn issue(&self, client_id: &str, client_secret: &str) -> Option<String> {
         self.oauth_clients
@@ -247,9 +255,22 @@ impl Accounts {
     }
 }
 
-/// Sentinel and CSDS routes (no account-config authentication of their own).
+/// The sandbox's own control (no proxy forwards to it): `DELETE` revokes every OAuth 2.0
+/// token Sentinel issued, as an administrator revoking an app's access would; a request that
+/// carries one is then refused (401), and Sentinel issues new ones as before.
+pub const REVOKE_TOKENS_PATH: &str = "/_sandbox/tokens";
+
+/// Sentinel and CSDS routes (no account-config authentication of their own), and the
+/// control that revokes tokens.
 pub fn router(accounts: Arc<Accounts>) -> Router {
     Router::new()
+        .route(
+            REVOKE_TOKENS_PATH,
+            axum::routing::delete(|State(accounts): State<Arc<Accounts>>| async move {
+                let revoked = accounts.revoke_tokens();
+                Json(json!({ "revoked": revoked }))
+            }),
+        )
         .route(ops::SENTINEL_TOKEN_ROUTE, axum::routing::post(token))
         .route(ops::CSDS_SERVICE_ROUTE, axum::routing::get(csds_one))
         .route(ops::CSDS_ALL_ROUTE, axum::routing::get(csds_all))
@@ -521,5 +542,20 @@ mod tests {
         accounts.token_lifetime = Duration::ZERO;
         let expired = accounts.issue("id", "secret").unwrap();
         assert_eq!(accounts.check_bearer(&expired), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn revoked_tokens_are_refused_and_new_ones_issued() {
+        let accounts = accounts();
+        let token = accounts.issue("id", "secret").unwrap();
+        assert_eq!(accounts.revoke_tokens(), 1);
+        assert_eq!(accounts.check_bearer(&token), Err(AuthError::BadBearer));
+        assert_eq!(
+            accounts.check_bearer("static"),
+            Ok(()),
+            "not a token it issued"
+        );
+        let fresh = accounts.issue("id", "secret").unwrap();
+        assert_eq!(accounts.check_bearer(&fresh), Ok(()));
     }
 }

@@ -132,6 +132,46 @@ pub struct SwitchWords {
     pub disable: &'static str,
 }
 
+/// The request readiness sends to tell that a vendor is reachable and takes the connection's
+/// credentials: authenticated, and changing nothing (a user no vendor has, or an update of no
+/// users). Any answer but 401/403 means ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// The operation sent (one every connection of the vendor serves).
+    pub operation: &'static str,
+    /// The id in its path, where it has one: an id the vendor never gives a user.
+    pub id: Option<&'static str>,
+    /// Its JSON body, where it takes one.
+    pub body: Option<&'static str>,
+}
+
+/// How many users one write may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxUsers {
+    /// The vendor publishes its cap (Trintech's 1000): the default, and the most a connection
+    /// may be configured to send.
+    Documented(usize),
+    /// The vendor publishes none: a default a connection may raise or lower.
+    Chosen(usize),
+}
+
+impl MaxUsers {
+    /// The limit of a connection that states none.
+    pub const fn default_limit(self) -> usize {
+        match self {
+            MaxUsers::Documented(n) | MaxUsers::Chosen(n) => n,
+        }
+    }
+
+    /// The most a connection may be configured to accept, when the vendor has a cap.
+    pub const fn ceiling(self) -> Option<usize> {
+        match self {
+            MaxUsers::Documented(n) => Some(n),
+            MaxUsers::Chosen(_) => None,
+        }
+    }
+}
+
 /// One vendor's users, as the console handles them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Description {
@@ -162,6 +202,11 @@ pub struct Description {
     pub new_user: &'static [(&'static str, FieldValue)],
     /// The fields a bulk edit offers besides the disabled switch, which it always offers.
     pub bulk: &'static [BulkField],
+    /// How readiness checks the vendor.
+    pub probe: Probe,
+    /// The most users one write request may carry (a list of users or of ids), refused whole
+    /// before any record is checked: a hostile request never costs a check per record.
+    pub max_users: MaxUsers,
 }
 
 #[cfg(test)]
@@ -201,6 +246,41 @@ mod tests {
         }
     }
 
+    /// Readiness sends each vendor's probe through the forwarding path's builder: the
+    /// operation must be one every connection serves, its id one a path takes, its body the
+    /// shape the operation reads, and the request one that changes nothing (a read, or an
+    /// update of no users).
+    #[test]
+    fn every_probe_is_a_request_the_vendor_serves_and_that_changes_nothing() {
+        use crate::operation::{Body, HttpMethod, is_valid_path_id};
+        for kind in [
+            VendorKind::Liveperson,
+            VendorKind::Trintech,
+            VendorKind::Commpeak,
+        ] {
+            let probe = description(kind).probe;
+            let operation = crate::vendor::operations(kind)
+                .iter()
+                .find(|op| op.name == probe.operation)
+                .unwrap_or_else(|| panic!("{kind:?}: no operation {}", probe.operation));
+            assert!(!operation.optional, "{kind:?}: every connection serves it");
+            assert_eq!(
+                operation.path.contains("{id}"),
+                probe.id.is_some(),
+                "{kind:?}: an id exactly where the path takes one"
+            );
+            assert!(probe.id.is_none_or(is_valid_path_id), "{kind:?}");
+            match (operation.method, operation.body, probe.body) {
+                (HttpMethod::Get, Body::None, None) => {}
+                (_, Body::Users(_), Some(body)) => {
+                    let users: Vec<serde_json::Value> = serde_json::from_str(body).unwrap();
+                    assert!(users.is_empty(), "{kind:?}: an update of no users");
+                }
+                other => panic!("{kind:?}: a probe that could change something: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn the_vendors_differ_where_their_apis_do() {
         let [lp, tt, cp] = [
@@ -228,6 +308,15 @@ mod tests {
         assert_eq!(
             [lp.disabled.field, tt.disabled.field, cp.disabled.field],
             ["isEnabled", "lockedOut", "is_active"]
+        );
+        assert_eq!(
+            [lp.max_users, tt.max_users, cp.max_users],
+            [
+                MaxUsers::Chosen(1000),
+                MaxUsers::Documented(crate::trintech::MAX_BATCH),
+                MaxUsers::Chosen(1000)
+            ],
+            "Trintech documents its cap; the others publish none"
         );
     }
 }

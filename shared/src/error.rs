@@ -103,6 +103,11 @@ impl fmt::Display for ValidationErrors {
     }
 }
 
+/// The most field errors an error body lists. A hostile body of a few kilobytes can hold tens
+/// of thousands of problems (5,001 empty users are 40,008); listing them all made a 3 MB answer
+/// to a 15 kB request. The first ones are what a person fixes first anyway.
+pub const LISTED_FIELD_ERRORS: usize = 100;
+
 /// The JSON body of every error the proxy itself produces (refused input, unreachable
 /// upstream, unknown connection). The frontend shows `message`, the `requestId` an operator
 /// can find in the logs, and each field error next to its input.
@@ -110,8 +115,14 @@ impl fmt::Display for ValidationErrors {
 #[serde(rename_all = "camelCase")]
 pub struct ApiError {
     pub message: String,
+    /// At most [`LISTED_FIELD_ERRORS`], in the order found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub field_errors: Vec<FieldError>,
+    /// How many field errors were found, present only when `field_errors` lists fewer (the
+    /// list was cut short); absent, the list is complete. Optional so that bodies written
+    /// before it existed still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_error_count: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
@@ -121,18 +132,40 @@ impl ApiError {
         Self {
             message: message.into(),
             field_errors: Vec::new(),
+            field_error_count: None,
             request_id: None,
         }
     }
 
+    /// The refusal of a body with these problems: the first [`LISTED_FIELD_ERRORS`] listed,
+    /// and, when there were more, how many, so no answer grows with what a request holds.
     pub fn from_validation(errors: ValidationErrors) -> Self {
-        let count = errors.0.len();
+        let mut field_errors = errors.0;
+        let count = field_errors.len();
+        let plural = if count == 1 { "" } else { "s" };
+        let total = crate::format::thousands(count);
+        let (message, field_error_count) = if count > LISTED_FIELD_ERRORS {
+            field_errors.truncate(LISTED_FIELD_ERRORS);
+            (
+                format!(
+                    "The request was refused: {total} invalid fields; only the first \
+                     {LISTED_FIELD_ERRORS} are listed. Nothing was sent to the vendor."
+                ),
+                Some(count),
+            )
+        } else {
+            (
+                format!(
+                    "The request was refused: {total} invalid field{plural}. Nothing was sent \
+                     to the vendor."
+                ),
+                None,
+            )
+        };
         Self {
-            message: format!(
-                "The request was refused: {count} invalid field{}. Nothing was sent to the vendor.",
-                if count == 1 { "" } else { "s" }
-            ),
-            field_errors: errors.0,
+            message,
+            field_errors,
+            field_error_count,
             request_id: None,
         }
     }
@@ -160,5 +193,53 @@ mod tests {
             })
         );
         assert_eq!(e.field_errors[0].field(), "email");
+    }
+
+    /// Bodies written before `fieldErrorCount` existed still read, and a cut-short list says
+    /// so in both its message and its count.
+    #[test]
+    fn field_errors_are_bounded_and_counted() {
+        let old: ApiError =
+            serde_json::from_str(r#"{"message": "m", "fieldErrors": [], "requestId": "r"}"#)
+                .unwrap();
+        assert_eq!(old.field_error_count, None);
+        let errors = |n: usize| {
+            ValidationErrors(
+                (0..n)
+                    .map(|i| FieldError::new(format!("/{i}/email"), ErrorCode::Required, "x"))
+                    .collect(),
+            )
+        };
+        for (found, listed, count, fragment) in [
+            (1, 1, None, "1 invalid field."),
+            (100, 100, None, "100 invalid fields."),
+            (
+                101,
+                100,
+                Some(101),
+                "101 invalid fields; only the first 100 are listed",
+            ),
+            (
+                40_008,
+                100,
+                Some(40_008),
+                "40,008 invalid fields; only the first 100",
+            ),
+        ] {
+            let e = ApiError::from_validation(errors(found));
+            assert_eq!(e.field_errors.len(), listed, "{found}");
+            assert_eq!(
+                e.field_errors[0].path, "/0/email",
+                "{found}: the first ones"
+            );
+            assert_eq!(e.field_error_count, count, "{found}");
+            assert!(e.message.contains(fragment), "{found}: {}", e.message);
+            let json = serde_json::to_value(&e).unwrap();
+            assert_eq!(
+                json.get("fieldErrorCount").is_some(),
+                count.is_some(),
+                "{json}"
+            );
+        }
     }
 }

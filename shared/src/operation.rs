@@ -272,19 +272,26 @@ pub mod names {
     pub const GET_PROFILE: &str = "get_profile";
 }
 
-/// Finds the operation answering `method` on `path` (relative to the connection).
+/// Finds the operation answering `method` on `path` (relative to the connection). `HEAD` is
+/// answered wherever `GET` is (RFC 9110 §9.3.2), by the `GET` operation: the caller sends that
+/// and drops the answer's body.
 pub fn find<'a>(
     operations: &'a [OperationSpec],
     method: &str,
     path: &str,
 ) -> Result<(&'a OperationSpec, PathParams), RouteError> {
     let mut allowed = Vec::new();
+    let head = method == "HEAD";
     for operation in operations {
         if let Some(params) = operation.match_path(path) {
-            if operation.method.as_str() == method {
+            if operation.method.as_str() == method || (head && operation.method == HttpMethod::Get)
+            {
                 return Ok((operation, params));
             }
             allowed.push(operation.method.as_str());
+            if operation.method == HttpMethod::Get {
+                allowed.push("HEAD");
+            }
         }
     }
     if allowed.is_empty() {
@@ -372,8 +379,16 @@ mod tests {
             ("GET", "/users/42/x", Err("No such API endpoint")),
             ("GET", "/user", Err("No such API endpoint")),
             ("GET", "", Err("No such API endpoint")),
-            ("DELETE", "/users", Err("GET")),
-            ("POST", "/users/7/resetPassword", Err("PUT")),
+            ("DELETE", "/users", Err("it accepts GET, HEAD.")),
+            ("POST", "/users/7/resetPassword", Err("it accepts PUT.")),
+            // HEAD wherever GET is, answered by the GET operation; nowhere else.
+            ("HEAD", "/users", Ok(("list", None))),
+            ("HEAD", "/users/42", Ok(("get", Some("42")))),
+            (
+                "HEAD",
+                "/users/7/resetPassword",
+                Err("does not accept HEAD; it accepts PUT."),
+            ),
         ] {
             let outcome = find(OPS, method, path)
                 .map(|(op, params)| (op.name, params.id))

@@ -227,6 +227,7 @@ pub async fn start_proxy(
         id: CONNECTION.into(),
         label: "LivePerson".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        max_users: None,
         upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
             domain: proxy::Domain::Fixed(upstream.parse()?),
             account_id: ACCOUNT_ID.into(),

@@ -45,6 +45,7 @@ async fn console_serving(
         id: "cp".into(),
         label: "CommPeak".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        max_users: None,
         upstream: proxy::Upstream::Commpeak(proxy::CommpeakUpstream {
             base_url: format!("{}{}", sandbox.base_url, sandbox::COMMPEAK_PREFIX)
                 .parse()

@@ -617,7 +617,7 @@ async fn proxy_errors_are_json_with_a_request_id() {
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let error: shared::ApiError = response.json().await.unwrap();
     assert!(
-        error.message.contains("accepts GET, POST, PUT, DELETE"),
+        error.message.contains("accepts GET, HEAD, POST, PUT, DELETE"),
         "{}",
         error.message
     );

@@ -16,6 +16,7 @@ fn lp(sandbox: &CountedSandbox, config: &sandbox::Config, method_override: bool)
         id: "lp".into(),
         label: "LivePerson".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        max_users: None,
         upstream: Upstream::Liveperson(LivepersonUpstream {
             domain: Domain::Fixed(sandbox.base_url.parse().unwrap()),
             account_id: ACCOUNT_ID.into(),

@@ -23,6 +23,7 @@ async fn proxy_to(
         id: "cp".into(),
         label: "CommPeak".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        max_users: None,
         upstream: proxy::Upstream::Commpeak(proxy::CommpeakUpstream {
             base_url: format!("{}{}", sandbox.base_url, sandbox::COMMPEAK_PREFIX)
                 .parse()
@@ -121,6 +122,7 @@ async fn an_unreachable_vendor_is_a_502_after_bounded_attempts() {
         id: "tt".into(),
         label: "Trintech".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        max_users: None,
         upstream: proxy::Upstream::Trintech(proxy::TrintechUpstream {
             base_url: format!("http://{closed}/api").parse().unwrap(),
             bearer_token: "t".to_owned().into(),

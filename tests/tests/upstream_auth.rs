@@ -13,6 +13,7 @@ fn lp(domain: Domain, auth: LivepersonAuth) -> Connection {
         id: "lp".into(),
         label: "LivePerson".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
+        max_users: None,
         upstream: Upstream::Liveperson(LivepersonUpstream {
             domain,
             account_id: ACCOUNT_ID.into(),

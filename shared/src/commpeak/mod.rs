@@ -14,8 +14,8 @@ pub use user::{LANGUAGES, NewUser, TWOFA_TYPES, User, UserUpdate, parse_new_user
 pub use validate::{validate_new_user, validate_new_users, validate_update};
 
 use crate::description::{
-    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch,
-    SwitchWords, Update,
+    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, MaxUsers,
+    Probe, Switch, SwitchWords, Update,
 };
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams, Write};
@@ -73,6 +73,14 @@ pub const DESCRIPTION: Description = Description {
         BulkField::set("member_all_desks"),
         BulkField::set("member_all_skill_groups"),
     ],
+    // A user id CommPeak never gives: 404 once the credentials are accepted.
+    probe: Probe {
+        operation: crate::operation::names::GET_USER,
+        id: Some("0"),
+        body: None,
+    },
+    // CommPeak publishes no cap: the same default as LivePerson's.
+    max_users: MaxUsers::Chosen(1000),
 };
 
 /// A request body, read and checked.

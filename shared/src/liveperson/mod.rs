@@ -28,8 +28,8 @@ pub use user::{MemberOf, User, parse_users};
 pub use validate::{validate_batch, validate_user};
 
 use crate::description::{
-    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Select,
-    Switch, SwitchWords, Update,
+    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, MaxUsers,
+    Probe, Select, Switch, SwitchWords, Update,
 };
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
 use crate::operation::{Body, OperationSpec, PathParams, Write};
@@ -142,6 +142,14 @@ pub const DESCRIPTION: Description = Description {
         BulkField::set_or_clear("memberOf/agentGroupId"),
         BulkField::set("profileIds"),
     ],
+    // A user id LivePerson never gives: 404 once the credentials are accepted.
+    probe: Probe {
+        operation: crate::operation::names::GET_USER,
+        id: Some("0"),
+        body: None,
+    },
+    // LivePerson publishes no cap (decisions: batch limits): a generous default.
+    max_users: MaxUsers::Chosen(1000),
 };
 
 /// A request body, read and checked.

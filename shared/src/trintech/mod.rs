@@ -17,8 +17,8 @@ pub use user::{
 pub use validate::{MAX_BATCH, validate_batch, validate_user};
 
 use crate::description::{
-    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, Switch,
-    SwitchWords, Update,
+    BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, MaxUsers,
+    Probe, Switch, SwitchWords, Update,
 };
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams};
@@ -72,6 +72,14 @@ pub const DESCRIPTION: Description = Description {
         BulkField::set("locationId"),
         BulkField::set("programAdminRoleId"),
     ],
+    // Trintech publishes no read: an update of no users, refused as empty once the
+    // credentials are accepted.
+    probe: Probe {
+        operation: crate::operation::names::UPDATE_USERS,
+        id: None,
+        body: Some("[]"),
+    },
+    max_users: MaxUsers::Documented(MAX_BATCH),
 };
 
 /// A request body, read and checked.
