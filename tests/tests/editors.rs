@@ -37,6 +37,39 @@ async fn concurrent_editors_lose_no_revisioned_update() {
     }
 }
 
+/// The count the benchmark reports is the one that catches a loss: a counter rewound behind
+/// the editors' backs (a save that overwrote theirs, unseen) shows as exactly that many lost.
+#[tokio::test]
+async fn an_overwritten_increment_is_counted_lost() {
+    let stack = Stack::start(SEEDED, None).await.unwrap();
+    let options = Options {
+        vendor: VendorKind::Liveperson,
+        editors: 1,
+        cycles: 8,
+        users: 1,
+    };
+    let figures = editors::run(&stack.proxy_url, options).await.unwrap();
+    assert_eq!(figures.lost, 0, "{figures:?}");
+    let counter = figures
+        .counters
+        .iter()
+        .max_by_key(|c| c.acknowledged)
+        .unwrap();
+    // 8 increments over two fields: one of them holds at least 4.
+    let acknowledged = counter.acknowledged;
+    assert!(acknowledged >= 4, "{figures:?}");
+    let id: i64 = counter.user.parse().unwrap();
+    for rewound in [0, 1, acknowledged] {
+        let mut record = stack.sandbox_user(id).await.unwrap();
+        record[counter.field] = format!("{} rewound", acknowledged - rewound).into();
+        stack.sandbox_update(id, record).await.unwrap();
+        let lost = editors::lost_now(&stack.proxy_url, options.vendor, &figures.counters)
+            .await
+            .unwrap();
+        assert_eq!(lost, rewound, "{} rewound by {rewound}", counter.field);
+    }
+}
+
 fn from_env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
