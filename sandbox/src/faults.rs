@@ -347,4 +347,91 @@ mod tests {
             "a misspelt fault is refused, not ignored"
         );
     }
+
+    /// The record of requests: off until asked for, then every vendor request with its
+    /// request id, status and fault; switched off, it is dropped.
+    #[tokio::test]
+    async fn records_requests_only_while_asked() {
+        use tower::ServiceExt;
+        let config = crate::Config::with_random_credentials(crate::Database::InMemory, "1", 3);
+        let app = crate::app(&config).unwrap();
+        let call = |method: &str, path: &str, body: &str| {
+            let credentials = format!("{}:{}", config.commpeak.username, config.commpeak.password);
+            axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("x-request-id", "r-1")
+                .header(
+                    header::AUTHORIZATION,
+                    format!(
+                        "Basic {}",
+                        base64::Engine::encode(
+                            &base64::engine::general_purpose::STANDARD,
+                            credentials
+                        )
+                    ),
+                )
+                .body(Body::from(body.to_owned()))
+                .unwrap()
+        };
+        let record = |app: Router| async move {
+            let answer = app.oneshot(call("GET", REQUESTS_PATH, "")).await.unwrap();
+            let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            serde_json::from_slice::<Record>(&bytes).unwrap()
+        };
+        let users = "/commpeak/api/users/";
+        app.clone().oneshot(call("GET", users, "")).await.unwrap();
+        assert_eq!(
+            record(app.clone()).await,
+            Record::default(),
+            "off by default"
+        );
+
+        let on = app
+            .clone()
+            .oneshot(call("PUT", REQUESTS_PATH, r#"{"recording": true}"#))
+            .await
+            .unwrap();
+        assert_eq!(on.status(), StatusCode::OK);
+        let answer = app.clone().oneshot(call("GET", users, "")).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        let recorded = record(app.clone()).await;
+        assert!(recorded.recording);
+        assert_eq!(
+            recorded.requests,
+            [Received {
+                request_id: Some("r-1".into()),
+                method: "GET".into(),
+                path: users.into(),
+                status: 200,
+                fault: "none".into(),
+            }]
+        );
+        let refused = app
+            .clone()
+            .oneshot(call(
+                "PUT",
+                REQUESTS_PATH,
+                &serde_json::to_string(&recorded).unwrap(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::BAD_REQUEST,
+            "the record is read only"
+        );
+
+        app.clone()
+            .oneshot(call("PUT", REQUESTS_PATH, r#"{"recording": false}"#))
+            .await
+            .unwrap();
+        assert_eq!(
+            record(app).await,
+            Record::default(),
+            "dropped when switched off"
+        );
+    }
 }
