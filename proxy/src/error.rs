@@ -35,6 +35,8 @@ pub enum ProxyError {
         shared::format::thousands(*count)
     )]
     TooManyUsers { limit: usize, count: usize },
+    #[error("The list's selection was refused: {0}.")]
+    Selection(String),
     #[error("The request body is larger than the limit of {0} bytes.")]
     BodyTooLarge(usize),
     #[error("The request body could not be read: {0}")]
@@ -73,6 +75,7 @@ impl ProxyError {
             ProxyError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ProxyError::Invalid(_)
             | ProxyError::TooManyUsers { .. }
+            | ProxyError::Selection(_)
             | ProxyError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             ProxyError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,

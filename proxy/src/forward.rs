@@ -2,6 +2,7 @@
 //! Which requests exist is read from the vendor's operation table in `shared`; strict in
 //! what it lets through: only described paths, checked bodies and allow-listed headers.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +15,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, he
 use axum::response::Response;
 use futures_util::FutureExt;
 use percent_encoding::percent_decode_str;
+use shared::description::SelectBy;
 use shared::operation::{self, PathParams, RouteError};
 use tower::Service;
 
@@ -26,8 +28,14 @@ use crate::{AppState, Connection};
 
 /// Response headers every operation passes back, besides the ones its description lists
 /// (`ac-revision`); `location` is rewritten, never passed as is.
-const RETURNED_RESPONSE_HEADERS: [HeaderName; 3] =
-    [header::CONTENT_TYPE, header::ETAG, header::RETRY_AFTER];
+const RETURNED_RESPONSE_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    // The proxy asks for no encoding; a vendor that compresses all the same is passed on
+    // labelled, and the proxy's compression leaves it as it came.
+    header::CONTENT_ENCODING,
+    header::ETAG,
+    header::RETRY_AFTER,
+];
 
 /// Longer paths are refused outright: no vendor path comes near it.
 const MAX_PATH: usize = 2048;
@@ -250,13 +258,32 @@ async fn forward(
             ));
         }
     };
+    // A selection the vendor cannot apply (CommPeak's and Trintech's lists) is the proxy's:
+    // taken off the vendor's request, checked against the vendor's fields, applied to the
+    // answer below.
+    let (query, selected) = match shared::vendor::description(connection.kind()).list.select {
+        Some(select)
+            if select.by == SelectBy::Proxy && operation.name == operation::names::LIST_USERS =>
+        {
+            let (query, value) = without_param(uri.query(), select.param);
+            let selected = match value {
+                Some(value) => {
+                    shared::select::narrowing(&value, shared::vendor::fields(connection.kind()))
+                        .map_err(|e| ProxyError::Selection(e.to_string()))?
+                }
+                None => None,
+            };
+            (query.map(Cow::Owned), selected)
+        }
+        _ => (uri.query().map(Cow::Borrowed), None),
+    };
     let retriable_method = method == Method::GET;
     let call = Call {
         method,
         target: Target::Operation {
             operation,
             params: &params,
-            query: uri.query(),
+            query: query.as_deref(),
             from_browser: Some(headers),
         },
         // Shared, not copied: the audit reads it too.
@@ -331,14 +358,27 @@ async fn forward(
         operation,
         identity.role == Role::Admin,
     );
-    if !withheld.is_empty() && upstream.status().is_success() {
+    // What a selection keeps, never a withheld secret.
+    let kept: Option<Vec<String>> = selected.map(|names| {
+        names
+            .into_iter()
+            .filter(|name| !withheld.contains(&name.as_str()))
+            .collect()
+    });
+    if (kept.is_some() || !withheld.is_empty()) && upstream.status().is_success() {
         // Read whole (bounded) to be rewritten; passed on as it came when no user carries one
         // of them. Refused, never passed unread, when it cannot be read or is not JSON.
         let answer = async {
             let bytes = read_answer(Body::new(upstream.into_body()), FILTERED_ANSWER_LIMIT).await?;
             let inline = bytes.len() <= REWRITTEN_INLINE_LIMIT;
             let without = move || {
-                let rewritten = shared::vendor::answer_without(&bytes, withheld);
+                let rewritten = match &kept {
+                    Some(kept) => {
+                        let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+                        shared::vendor::answer_narrowed(&bytes, &kept)
+                    }
+                    None => shared::vendor::answer_without(&bytes, withheld),
+                };
                 (bytes, rewritten)
             };
             // A list of 50,000 CommPeak users (28 MB) takes tens of milliseconds: not on a
@@ -373,6 +413,24 @@ async fn forward(
     Ok(response
         .body(Body::new(upstream.into_body()))
         .expect("status and headers came from a valid response"))
+}
+
+/// `query` without the parameter `name`, and that parameter's value (decoded; the last one
+/// when it is given twice); every other parameter stays as it was written.
+fn without_param(query: Option<&str>, name: &str) -> (Option<String>, Option<String>) {
+    let Some(query) = query else {
+        return (None, None);
+    };
+    let mut value = None;
+    let mut rest: Vec<&str> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match url::form_urlencoded::parse(pair.as_bytes()).next() {
+            Some((key, found)) if key == name => value = Some(found.into_owned()),
+            _ => rest.push(pair),
+        }
+    }
+    let rest = (!rest.is_empty()).then(|| rest.join("&"));
+    (rest, value)
 }
 
 /// A vendor's answer read whole, up to `limit` bytes, within the exchange's deadline.
@@ -564,6 +622,32 @@ mod tests {
                 let parsed = HeaderName::from_bytes(name.as_bytes()).unwrap();
                 assert_eq!(parsed.as_str(), name, "{}: {name}", operation.name);
             }
+        }
+    }
+
+    #[test]
+    fn a_selection_the_proxy_applies_is_taken_off_the_vendors_query() {
+        for (query, rest, value) in [
+            (None, None, None),
+            (Some("select=id,email"), None, Some("id,email")),
+            (
+                Some("a=1&select=id%2Cemail&b=x%20y"),
+                Some("a=1&b=x%20y"),
+                Some("id,email"),
+            ),
+            (Some("a=1"), Some("a=1"), None),
+            // Given twice: the last one counts, neither is passed on.
+            (
+                Some("select=id&select=email&v=2"),
+                Some("v=2"),
+                Some("email"),
+            ),
+        ] {
+            assert_eq!(
+                without_param(query, "select"),
+                (rest.map(str::to_owned), value.map(str::to_owned)),
+                "{query:?}"
+            );
         }
     }
 

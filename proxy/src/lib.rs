@@ -31,7 +31,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use futures_util::future::Either;
 use tower::{Service, ServiceBuilder};
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{And, DefaultPredicate, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -300,8 +301,9 @@ pub fn app(
                 let html = html.clone();
                 async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html) }
             };
-            // The page is compressed per request (it is small, and differs per prefix).
-            let index = get(serve_page.clone()).layer(CompressionLayer::new());
+            // The page is compressed per request by the outer layer, like every answer (it
+            // differs per prefix).
+            let index = get(serve_page.clone());
             // Any path the console routes gets the page; a file that is not there is 404,
             // not a page sent where an icon or a script was asked for.
             let route_or_missing = get(move |uri: axum::http::Uri, headers: HeaderMap| {
@@ -318,8 +320,7 @@ pub fn app(
                         .append(header::VARY, HeaderValue::from_static("accept"));
                     response
                 }
-            })
-            .layer(CompressionLayer::new());
+            });
             let files = ServeDir::new(dist)
                 .append_index_html_on_directories(false)
                 .precompressed_br()
@@ -374,6 +375,16 @@ pub fn app(
                 headers.insert(name.clone(), value.clone());
             }
         }
+        // Every answer may come compressed, so a cache keys on `Accept-Encoding`; said here,
+        // not by the compression (which says it only of a body it may compress), so that a
+        // HEAD, whose body is empty, carries the GET's very headers.
+        let varies = headers
+            .get_all(header::VARY)
+            .iter()
+            .any(|v| v.as_bytes().eq_ignore_ascii_case(b"accept-encoding"));
+        if !varies {
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
         response
     };
     let front = Front {
@@ -385,6 +396,7 @@ pub fn app(
     Ok(ServiceBuilder::new()
         // `axum::serve` takes axum's response type; the layers below wrap the body.
         .map_response(IntoResponse::into_response)
+        .layer(compression())
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,
@@ -397,6 +409,24 @@ pub fn app(
         .layer(metrics::RecordLayer(config.metrics.clone()))
         .map_response(add_security_headers)
         .service(front))
+}
+
+/// Answers of at least this size are compressed when the client accepts it; below, the bytes
+/// saved are not worth the work (one user, an error: the proxy benchmark's GET is 563 bytes).
+pub const COMPRESS_ABOVE: u16 = 1024;
+
+/// The level of every encoding, chosen by `cargo xtask bench compression` (BENCHMARKS.md): at
+/// 3, brotli and gzip take 5–7 ms per MB of a list and zstd 2, each within a few points of
+/// its best ratio (about a tenth); brotli's 4 and up cost two to four times as much.
+const COMPRESSION_LEVEL: i32 = 3;
+
+/// One compression for every answer: forwarded lists (streamed as they come), the proxy's
+/// own JSON and the page. An answer that already has a `content-encoding` (the SPA's
+/// precompressed files, a vendor's compressed answer) passes as it came.
+fn compression() -> CompressionLayer<And<DefaultPredicate, SizeAbove>> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(COMPRESSION_LEVEL))
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE)))
 }
 
 /// Request ids of the requests that come without one: random (v4) UUIDs, as tower-http's

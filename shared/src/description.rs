@@ -64,8 +64,8 @@ pub struct ListFilter {
 /// The list operation's query parameters the console uses, where the vendor has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListQuery {
-    /// Names the fields to return (LivePerson's `select`): the list asks for only what the
-    /// view shows.
+    /// Names the fields to return (the `select` grammar, `crate::select`): the list asks for
+    /// only what the view shows, so only that crosses the network.
     pub select: Option<Select>,
     /// Asks for deleted users too (LivePerson's `include_deleted=true`); without it, a vendor
     /// that lists deleted users lists them always and the console hides them until asked.
@@ -79,6 +79,26 @@ pub struct Select {
     pub param: &'static str,
     /// Its value for every field (`$all`): what a bulk edit reads users with.
     pub all: &'static str,
+    pub by: SelectBy,
+}
+
+/// Who applies a list's selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectBy {
+    /// The vendor's list takes it (LivePerson).
+    Vendor,
+    /// The vendor has none (CommPeak, Trintech): the proxy takes the parameter off the
+    /// vendor's request and keeps only the selected members of each user it answers.
+    Proxy,
+}
+
+impl Select {
+    /// The console's own `select` parameter, applied by the proxy.
+    pub const BY_PROXY: Select = Select {
+        param: "select",
+        all: crate::select::ALL,
+        by: SelectBy::Proxy,
+    };
 }
 
 /// How a bulk edit changes one field on every selected user.

@@ -116,6 +116,14 @@ pub fn answer_without(body: &[u8], withheld: &[&str]) -> Result<Option<Vec<u8>>,
     server_set::stripped_answer(body, withheld)
 }
 
+/// A list answer with only the members `kept` of each user (the selection of a vendor
+/// without `select`, secrets already left out of `kept`): `Ok(None)` for the very bytes the
+/// vendor sent, when no user had another member.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn answer_narrowed(body: &[u8], kept: &[&str]) -> Result<Option<Vec<u8>>, Unreadable> {
+    server_set::narrowed_answer(body, kept)
+}
+
 /// What the proxy sends for a body [`check_body`] passed: `None` for the very bytes it
 /// checked, or the users without the vendor's server-set fields when they carry some. Here
 /// rather than in the proxy so that it never names a vendor to forward.

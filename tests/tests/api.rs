@@ -617,7 +617,9 @@ async fn proxy_errors_are_json_with_a_request_id() {
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let error: shared::ApiError = response.json().await.unwrap();
     assert!(
-        error.message.contains("accepts GET, HEAD, POST, PUT, DELETE"),
+        error
+            .message
+            .contains("accepts GET, HEAD, POST, PUT, DELETE"),
         "{}",
         error.message
     );
@@ -765,7 +767,9 @@ async fn serves_the_spa_with_a_fallback_to_index() {
 async fn the_console_is_served_compressed_cached_and_locked_down() {
     let dist = tempfile::tempdir().unwrap();
     let loader = "import init from '/app-0123456789abcdef.js';\nawait init();\n";
-    let index = format!("<head><script type=\"module\">{loader}</script></head>");
+    // Large enough to be compressed (a real page is), the loader's hash unchanged.
+    let padding = "x".repeat(usize::from(proxy::COMPRESS_ABOVE));
+    let index = format!("<head><!-- {padding} --><script type=\"module\">{loader}</script></head>");
     std::fs::write(dist.path().join("index.html"), &index).unwrap();
     std::fs::write(
         dist.path().join("app-0123456789abcdef.js"),

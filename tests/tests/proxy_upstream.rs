@@ -283,7 +283,9 @@ async fn head_is_answered_wherever_get_is_with_the_gets_status_and_headers_and_n
 
     let html = [("accept", "text/html")];
     let brotli = [("accept-encoding", "br")];
-    let cases: Vec<(&str, &str, String, &[(&str, &str)], u16)> = vec![
+    // (what, server, path, request headers, status)
+    type Case<'a> = (&'a str, &'a str, String, &'a [(&'a str, &'a str)], u16);
+    let cases: Vec<Case> = vec![
         ("liveness", &proxy, "/livez".into(), &[], 200),
         ("readiness", &proxy, "/readyz".into(), &[], 200),
         ("connections", &proxy, "/api/connections".into(), &[], 200),

@@ -15,7 +15,7 @@ pub use validate::{validate_new_user, validate_new_users, validate_update};
 
 use crate::description::{
     BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, MaxUsers,
-    Probe, Switch, SwitchWords, Update,
+    Probe, Select, Switch, SwitchWords, Update,
 };
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams, Write};
@@ -51,7 +51,7 @@ pub const DESCRIPTION: Description = Description {
     }),
     deleted: Some("is_deleted"),
     list: ListQuery {
-        select: None,
+        select: Some(Select::BY_PROXY),
         include_deleted: None,
     },
     filters: &[ListFilter {

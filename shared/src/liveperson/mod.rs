@@ -29,7 +29,7 @@ pub use validate::{validate_batch, validate_user};
 
 use crate::description::{
     BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, MaxUsers,
-    Probe, Select, Switch, SwitchWords, Update,
+    Probe, Select, SelectBy, Switch, SwitchWords, Update,
 };
 use crate::error::{ErrorCode, FieldError, ValidationErrors};
 use crate::operation::{Body, OperationSpec, PathParams, Write};
@@ -89,6 +89,7 @@ pub const DESCRIPTION: Description = Description {
         select: Some(Select {
             param: ops::SELECT_PARAM,
             all: select::ALL,
+            by: SelectBy::Vendor,
         }),
         include_deleted: Some(ops::INCLUDE_DELETED_PARAM),
     },

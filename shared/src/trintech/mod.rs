@@ -18,7 +18,7 @@ pub use validate::{MAX_BATCH, validate_batch, validate_user};
 
 use crate::description::{
     BulkField, Deletion, Description, FieldValue, FilterKind, ListFilter, ListQuery, MaxUsers,
-    Probe, Switch, SwitchWords, Update,
+    Probe, Select, Switch, SwitchWords, Update,
 };
 use crate::error::ValidationErrors;
 use crate::operation::{Body, OperationSpec, PathParams};
@@ -54,7 +54,7 @@ pub const DESCRIPTION: Description = Description {
     deletion: Deletion::None,
     deleted: None,
     list: ListQuery {
-        select: None,
+        select: Some(Select::BY_PROXY),
         include_deleted: None,
     },
     filters: &[ListFilter {
