@@ -310,6 +310,32 @@ async fn a_trintech_user_opens_by_its_user_name_and_saves_its_whole_record() {
                         == Some("+44 20 7946 0002"),
                     "the saved phone number did not come back"
                 );
+
+                // Locking a user out is a save that asks first; Cancel saves nothing.
+                let locked = |users: Vec<serde_json::Value>| {
+                    users
+                        .iter()
+                        .find(|u| u["userName"] == "jane.doe")
+                        .map(|u| u["lockedOut"] == true)
+                };
+                browser.input_labelled("Locked out").await?.click().await?;
+                browser.click_button("Save").await?;
+                browser
+                    .find("//dialog[@open]//*[normalize-space(.)='Lock out jane.doe?']")
+                    .await?;
+                browser.click_button("Cancel").await?;
+                browser.gone("//dialog[@open]").await?;
+                anyhow::ensure!(
+                    locked(trintech_users(&stack).await?) == Some(false),
+                    "Cancel locked jane.doe out"
+                );
+                browser.click_button("Save").await?;
+                browser.click_button("Lock out and save").await?;
+                browser.status("Saved jane.doe.").await?;
+                anyhow::ensure!(
+                    locked(trintech_users(&stack).await?) == Some(true),
+                    "jane.doe is not locked out"
+                );
                 Ok(())
             }
             .await;

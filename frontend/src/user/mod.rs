@@ -17,6 +17,7 @@ use shared::{ConnectionInfo, ValidationErrors};
 use crate::api::{self, Failure, Record};
 use crate::app::{Load, can_write};
 use crate::catalog::Names;
+use crate::dialog::Dialog;
 use crate::form::{FieldInput, focus_first_field};
 use crate::record::{self, Choice};
 use crate::route::{Link, Route, use_nav};
@@ -350,9 +351,21 @@ fn UserForm(
             saving.set(false);
         });
     };
+    // A save that turns the user off (or on again) says so first: it decides whether
+    // someone can log in, which an edit of a name does not.
+    let switching = RwSignal::new(None::<bool>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !errors.with_untracked(|e| e.0.is_empty()) || !dirty.get_untracked() {
+            return;
+        }
+        let off = |record: &Value| {
+            record::holds(record, description.disabled.field, description.disabled.on)
+        };
+        let (was_off, now_off) =
+            applied.with_untracked(|(v, _)| original.with_untracked(|o| (off(o), off(v))));
+        if was_off != now_off {
+            switching.set(Some(now_off));
             return;
         }
         send(
@@ -360,6 +373,22 @@ fn UserForm(
             revision.get_untracked(),
             false,
         );
+    };
+    let confirm_switch = move |_| {
+        switching.set(None);
+        send(
+            applied.with_untracked(|(v, _)| v.clone()),
+            revision.get_untracked(),
+            false,
+        );
+    };
+    let switch_word = move || {
+        let words = description.disabled_words;
+        if switching.get() == Some(true) {
+            words.disable
+        } else {
+            words.enable
+        }
     };
     // The admin settled a conflict: theirs is the new base, the merge is what is sent.
     let save_settled = move |(theirs, merged, at): (Value, Value, Option<String>)| {
@@ -537,6 +566,22 @@ fn UserForm(
                     </div>
                 </Show>
             </form>
+            <Dialog open=Signal::derive(move || switching.get().is_some())
+                title=Signal::derive(move || format!("{} {}?", switch_word(), login()))
+                on_dismiss=Callback::new(move |()| switching.set(None))>
+                <p>{move || if switching.get() == Some(true) {
+                    format!("{} will no longer be able to log in. Your other changes are saved with it.", login())
+                } else {
+                    format!("{} will be able to log in again. Your other changes are saved with it.", login())
+                }}</p>
+                <div class="actions">
+                    <button type="button" class=move || if switching.get() == Some(true) { "danger" } else { "" }
+                        on:click=confirm_switch>
+                        {move || format!("{} and save", switch_word())}
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| switching.set(None)>"Cancel"</button>
+                </div>
+            </Dialog>
             <Show when=may_change>
                 {connection.with_value(|c| crate::vendors::password_reset(c, id.get_value(), Signal::derive(login)))}
                 {match description.deletion {
