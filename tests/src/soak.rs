@@ -181,6 +181,9 @@ fn start_proxy_process(
     let mut child = Killed(
         command
             .env("RUST_LOG", QUIET)
+            // Kept open (in the `Child`) for the process's life: a re-run test binary ends
+            // when it closes, so that it never outlives this one, killed or not.
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
             .with_context(|| format!("starting the proxy: {command:?}"))?,
@@ -295,11 +298,17 @@ impl Target {
 
 /// In a process started by [`Target::proxy_process`] (the configuration file is in
 /// [`PROXY_CONFIG_ENV`]): serves the proxy as the binary configures it, printing its URL as
-/// the binary does, until killed. Elsewhere returns at once.
+/// the binary does, until killed or until its standard input closes (the soak's process
+/// ended). Elsewhere returns at once.
 pub async fn serve_proxy_if_asked() -> anyhow::Result<()> {
     let Some(file) = std::env::var_os(PROXY_CONFIG_ENV) else {
         return Ok(());
     };
+    std::thread::spawn(|| {
+        use std::io::Read;
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        std::process::exit(0);
+    });
     let settings = proxy::settings::load(Path::new(&file))?;
     let mut config = proxy::Config::new(settings.connections, None);
     config.request_timeout = Duration::from_secs(REQUEST_TIMEOUT_SECONDS);
