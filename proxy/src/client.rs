@@ -135,11 +135,27 @@ impl VendorClient {
         })
     }
 
+    /// When an exchange started now must be over.
+    pub(crate) fn deadline_from_now(&self) -> tokio::time::Instant {
+        tokio::time::Instant::now() + self.total
+    }
+
     /// Sends `request` and waits for the answer's head; its body then streams under the same
     /// deadline.
+    #[cfg(test)]
     pub(crate) async fn send(
         &self,
+        request: Request<SendBody>,
+    ) -> Result<Response<Deadline<Incoming>>, SendError> {
+        self.send_until(request, None).await
+    }
+
+    /// [`Self::send`], over by `until` at the latest (the browser's request's deadline, which
+    /// a retried read must not outlive) when that comes before the exchange's own.
+    pub(crate) async fn send_until(
+        &self,
         mut request: Request<SendBody>,
+        until: Option<tokio::time::Instant>,
     ) -> Result<Response<Deadline<Incoming>>, SendError> {
         // A plain-HTTP request through the egress proxy goes to the proxy itself (in full-URL
         // form), so the proxy's credentials travel with it; HTTPS ones give them to the
@@ -157,7 +173,8 @@ impl VendorClient {
             .headers_mut()
             .entry(http::header::ACCEPT)
             .or_insert(http::HeaderValue::from_static("*/*"));
-        let deadline = tokio::time::Instant::now() + self.total;
+        let own = self.deadline_from_now();
+        let deadline = until.map_or(own, |until| until.min(own));
         let answer = tokio::time::timeout_at(deadline, self.client.request(request))
             .await
             .map_err(|_| SendError::Timeout(self.total))?

@@ -278,6 +278,7 @@ async fn forward(
         _ => (uri.query().map(Cow::Borrowed), None),
     };
     let retriable_method = method == Method::GET;
+    let deadline = state.vendor.deadline_from_now();
     let call = Call {
         method,
         target: Target::Operation {
@@ -289,6 +290,8 @@ async fn forward(
         // Shared, not copied: the audit reads it too.
         body: body.clone(),
         content_type: None,
+        // One deadline for the browser's request, retries and their waits included.
+        deadline: Some(deadline),
     };
     // Reads are retried on connection errors and on 429 (after its Retry-After), a bounded
     // number of times; writes are sent once, ever. Each attempt is built anew (an OAuth 1.0
@@ -297,9 +300,13 @@ async fn forward(
     let mut attempt = 1;
     let upstream = loop {
         let retriable = retriable_method && attempt < retry.attempts;
+        // A wait that would end past the deadline is not taken: the answer in hand goes back.
+        let in_time = |wait: std::time::Duration| tokio::time::Instant::now() + wait < deadline;
         match upstream_state.call(&state.vendor, connection, &call).await {
             Ok(answer) if retriable && answer.status() == StatusCode::TOO_MANY_REQUESTS => {
-                match retry_after(answer.headers()).filter(|wait| *wait <= retry.longest_wait) {
+                match retry_after(answer.headers())
+                    .filter(|wait| *wait <= retry.longest_wait && in_time(*wait))
+                {
                     Some(wait) => {
                         tracing::info!(connection = %connection.id, attempt, wait_ms = wait.as_millis() as u64, "upstream throttled; retrying");
                         tokio::time::sleep(wait).await;
@@ -308,7 +315,9 @@ async fn forward(
                 }
             }
             Ok(answer) => break answer,
-            Err(CallError::Unanswered(e @ SendError::Connect(_))) if retriable => {
+            Err(CallError::Unanswered(e @ SendError::Connect(_)))
+                if retriable && in_time(retry.pause) =>
+            {
                 tracing::info!(connection = %connection.id, attempt, error = %e, "upstream unreachable; retrying");
                 tokio::time::sleep(retry.pause).await;
             }

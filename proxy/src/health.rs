@@ -106,6 +106,7 @@ async fn check(state: &AppState, connection: &Connection) -> Check {
             content_type: probe
                 .body
                 .map(|_| HeaderValue::from_static("application/json")),
+            deadline: None,
         };
         let answer = upstream_state
             .call(&state.vendor, connection, &call)

@@ -85,7 +85,8 @@ struct Args {
     /// Seconds to wait for a vendor's connection to open (then 502).
     #[arg(long, default_value_t = 5, env = "PROXY_CONNECT_TIMEOUT")]
     connect_timeout: u64,
-    /// Seconds a vendor has to answer completely (then 504).
+    /// Seconds a request to a vendor may take in all, answer included, retries of a read and
+    /// their waits included (then 504).
     #[arg(long, default_value_t = 60, env = "PROXY_REQUEST_TIMEOUT")]
     request_timeout: u64,
     /// Largest request body accepted, in bytes (then 413).

@@ -65,6 +65,9 @@ pub(crate) struct Call<'a> {
     pub body: Option<Bytes>,
     /// Set on the request, over any the browser sent (readiness, Sentinel's form).
     pub content_type: Option<HeaderValue>,
+    /// The browser's request's deadline, when the exchange must end by it (a retried read);
+    /// `None`: the exchange's own.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 /// Why a call has no answer.
@@ -162,13 +165,16 @@ impl UpstreamState {
         call: &Call<'_>,
     ) -> Result<http::Response<Deadline<hyper::body::Incoming>>, CallError> {
         let request = self.build(client, connection, call).await?;
-        let answer = client.send(request).await.inspect_err(|e| {
-            let kind = match e {
-                SendError::Timeout(_) => "timeout",
-                SendError::Connect(_) | SendError::Failed(_) => "unreachable",
-            };
-            self.metrics.upstream_error(&connection.id, kind);
-        })?;
+        let answer = client
+            .send_until(request, call.deadline)
+            .await
+            .inspect_err(|e| {
+                let kind = match e {
+                    SendError::Timeout(_) => "timeout",
+                    SendError::Connect(_) | SendError::Failed(_) => "unreachable",
+                };
+                self.metrics.upstream_error(&connection.id, kind);
+            })?;
         let status = answer.status();
         if status.is_server_error() {
             self.metrics.upstream_error(&connection.id, "status_5xx");
@@ -331,6 +337,7 @@ impl UpstreamState {
             target: Target::Own(&lookup),
             body: None,
             content_type: None,
+            deadline: None,
         };
         let answer = self
             .own(client, connection, "the domain API", call)
@@ -456,6 +463,7 @@ impl UpstreamState {
             content_type: Some(HeaderValue::from_static(
                 "application/x-www-form-urlencoded",
             )),
+            deadline: None,
         };
         let answer = self
             .own(client, connection, "Sentinel", call)
