@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 mod client;
+mod compress;
 pub mod config;
 pub mod csrf;
 pub mod embedded;
@@ -17,6 +18,8 @@ pub mod openapi;
 pub mod settings;
 pub mod spa;
 mod upstream;
+
+pub use compress::COMPRESS_ABOVE;
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -31,8 +34,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use futures_util::future::Either;
 use tower::{Service, ServiceBuilder};
-use tower_http::compression::predicate::{And, DefaultPredicate, Predicate, SizeAbove};
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -396,7 +397,7 @@ pub fn app(
     Ok(ServiceBuilder::new()
         // `axum::serve` takes axum's response type; the layers below wrap the body.
         .map_response(IntoResponse::into_response)
-        .layer(compression())
+        .layer(compress::CompressLayer)
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,
@@ -409,24 +410,6 @@ pub fn app(
         .layer(metrics::RecordLayer(config.metrics.clone()))
         .map_response(add_security_headers)
         .service(front))
-}
-
-/// Answers of at least this size are compressed when the client accepts it; below, the bytes
-/// saved are not worth the work (one user, an error: the proxy benchmark's GET is 563 bytes).
-pub const COMPRESS_ABOVE: u16 = 1024;
-
-/// The level of every encoding, chosen by `cargo xtask bench compression` (BENCHMARKS.md): at
-/// 3, brotli and gzip take 5–7 ms per MB of a list and zstd 2, each within a few points of
-/// its best ratio (about a tenth); brotli's 4 and up cost two to four times as much.
-const COMPRESSION_LEVEL: i32 = 3;
-
-/// One compression for every answer: forwarded lists (streamed as they come), the proxy's
-/// own JSON and the page. An answer that already has a `content-encoding` (the SPA's
-/// precompressed files, a vendor's compressed answer) passes as it came.
-fn compression() -> CompressionLayer<And<DefaultPredicate, SizeAbove>> {
-    CompressionLayer::new()
-        .quality(CompressionLevel::Precise(COMPRESSION_LEVEL))
-        .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE)))
 }
 
 /// Request ids of the requests that come without one: random (v4) UUIDs, as tower-http's
