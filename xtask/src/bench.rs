@@ -561,34 +561,30 @@ pub fn console(root: &Path, vendor: Vendor) -> anyhow::Result<()> {
         row("**whole first load**", first);
     }
     println!();
-    run(cargo()
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "tests",
-            "--test",
-            "console_bench",
-            "--",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("CONSOLE_BENCH_VENDOR", vendor.name()))
+    run(benchmark_test("console_bench").env("CONSOLE_BENCH_VENDOR", vendor.name()))
 }
 
 /// `cargo xtask bench compression`: the benchmark test that compresses each vendor's list.
 pub fn compression() -> anyhow::Result<()> {
-    run(cargo().args([
+    run(&mut benchmark_test("compression_bench"))
+}
+
+/// The release build of the ignored benchmark test `test` (a file of `tests/tests/`), run
+/// with its output shown: how every browser and loopback benchmark is run.
+pub fn benchmark_test(test: &str) -> Command {
+    let mut command = cargo();
+    command.args([
         "test",
         "--release",
         "-p",
         "tests",
         "--test",
-        "compression_bench",
+        test,
         "--",
         "--ignored",
         "--nocapture",
-    ]))
+    ]);
+    command
 }
 
 /// Which part of the bundle a file of `dist/` is, and whether the first load fetches it:

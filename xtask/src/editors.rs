@@ -4,7 +4,7 @@
 //! crate, which holds the engine (`tests/src/editors.rs`) its ordinary test runs small, so
 //! the benchmark and the test share one code path.
 
-use crate::{cargo, run};
+use crate::run;
 
 /// The vendor whose connection is edited: those with a read of one user to decide with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,19 +25,8 @@ impl Vendor {
 
 /// Runs the benchmark, release-built: a reference of one editor alone, then the editors.
 pub fn editors(vendor: Vendor, editors: usize, cycles: usize, users: usize) -> anyhow::Result<()> {
-    run(cargo()
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "tests",
-            "--test",
-            "editors",
-            "--",
-            "--ignored",
-            "--nocapture",
-            "editors_bench",
-        ])
+    run(crate::bench::benchmark_test("editors")
+        .arg("editors_bench")
         .env("EDITORS_VENDOR", vendor.name())
         .env("EDITORS", editors.to_string())
         .env("EDITORS_CYCLES", cycles.to_string())
