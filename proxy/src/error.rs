@@ -2,7 +2,7 @@
 //! id, so the browser shows one kind of message and an operator can find it in the logs.
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::{ApiError, ErrorCode, FieldError, ValidationErrors};
 
@@ -12,8 +12,9 @@ pub enum ProxyError {
     UnknownConnection(String),
     #[error("No such API endpoint.")]
     NotFound,
-    #[error("{0}")]
-    MethodNotAllowed(String),
+    /// The message, and the methods the path takes (the `Allow` header RFC 9110 asks of a 405).
+    #[error("{message}")]
+    MethodNotAllowed { message: String, allowed: String },
     #[error("X-HTTP-Method-Override is honoured only on a POST, and only as PUT or DELETE.")]
     BadMethodOverride,
     #[error("The path is longer than {0} characters.")]
@@ -66,7 +67,7 @@ impl ProxyError {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             ProxyError::UnknownConnection(_) | ProxyError::NotFound => StatusCode::NOT_FOUND,
-            ProxyError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ProxyError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ProxyError::BadMethodOverride => StatusCode::BAD_REQUEST,
             ProxyError::PathTooLong(_) => StatusCode::URI_TOO_LONG,
             ProxyError::CrossSite(_) | ProxyError::NoRole(_) | ProxyError::ReadOnly(_) => {
@@ -92,6 +93,10 @@ impl ProxyError {
     /// The response, carrying the id of the request it answers.
     pub fn into_response_for(self, request_headers: &HeaderMap) -> Response {
         let status = self.status();
+        let allow = match &self {
+            ProxyError::MethodNotAllowed { allowed, .. } => HeaderValue::from_str(allowed).ok(),
+            _ => None,
+        };
         let mut body = match self {
             ProxyError::Invalid(errors) => ApiError::from_validation(errors),
             // One error about the request as a whole, with the code a client can act on.
@@ -108,7 +113,11 @@ impl ProxyError {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+        response
     }
 }
 

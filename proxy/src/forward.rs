@@ -206,7 +206,10 @@ async fn forward(
     )
     .map_err(|e| match e {
         RouteError::NotFound(_) => ProxyError::NotFound,
-        other => ProxyError::MethodNotAllowed(other.to_string()),
+        RouteError::MethodNotAllowed { ref allowed, .. } => ProxyError::MethodNotAllowed {
+            allowed: allowed.clone(),
+            message: e.to_string(),
+        },
     })?;
     *named = Some(operation.name);
     let method = if method == Method::HEAD {

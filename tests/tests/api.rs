@@ -1078,12 +1078,16 @@ async fn the_openapi_document_lists_exactly_what_is_served() {
     // Nothing undocumented is served: a method the document does not list for a path is 405.
     let lp_users = &paths["/api/liveperson/users/{id}"];
     assert!(lp_users.get("post").is_none());
-    let status = tests::console_client()
+    let refused = tests::console_client()
         .post(format!("{}/api/liveperson/users/1", stack.proxy_url))
         .body("[]")
         .send()
         .await
-        .unwrap()
-        .status();
-    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // RFC 9110: a 405 says which methods the path takes.
+    assert_eq!(
+        refused.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, HEAD, PUT, DELETE"),
+    );
 }
