@@ -223,22 +223,34 @@ pub async fn start_proxy(
     token: &str,
     dist: Option<PathBuf>,
 ) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
-    let connection = proxy::Connection {
-        id: CONNECTION.into(),
+    let mut connection = liveperson_connection(
+        proxy::Domain::Fixed(upstream.parse()?),
+        proxy::LivepersonAuth::Bearer(SecretString::from(token.to_owned())),
+    );
+    connection.id = CONNECTION.into();
+    let (url, _, task) = start_recorded_proxy(vec![connection], dist).await?;
+    Ok((url, task))
+}
+
+/// A LivePerson connection `lp` to the tests' account, with this domain and credential.
+pub fn liveperson_connection(
+    domain: proxy::Domain,
+    auth: proxy::LivepersonAuth,
+) -> proxy::Connection {
+    proxy::Connection {
+        id: "lp".into(),
         label: "LivePerson".into(),
         chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
         max_users: None,
         upstream: proxy::Upstream::Liveperson(proxy::LivepersonUpstream {
-            domain: proxy::Domain::Fixed(upstream.parse()?),
+            domain,
             account_id: ACCOUNT_ID.into(),
             version: "4.0".into(),
-            auth: proxy::LivepersonAuth::Bearer(SecretString::from(token.to_owned())),
+            auth,
             method_override: false,
             profiles: Vec::new(),
         }),
-    };
-    let (url, _, task) = start_recorded_proxy(vec![connection], dist).await?;
-    Ok((url, task))
+    }
 }
 
 async fn start_recorded_proxy(

@@ -5,27 +5,14 @@
 
 use std::sync::Arc;
 
-use proxy::{Connection, Domain, LivepersonAuth, LivepersonUpstream, Upstream};
+use proxy::{Connection, Domain, LivepersonAuth};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tests::{ACCOUNT_ID, CountedSandbox, Stack, start_configured_proxy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn lp(domain: Domain, auth: LivepersonAuth) -> Connection {
-    Connection {
-        id: "lp".into(),
-        label: "LivePerson".into(),
-        chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
-        max_users: None,
-        upstream: Upstream::Liveperson(LivepersonUpstream {
-            domain,
-            account_id: ACCOUNT_ID.into(),
-            version: "4.0".into(),
-            auth,
-            method_override: false,
-            profiles: Vec::new(),
-        }),
-    }
+    tests::liveperson_connection(domain, auth)
 }
 
 /// The value of one series in Prometheus' text format, `None` when it is absent.

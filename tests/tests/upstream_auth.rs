@@ -3,26 +3,13 @@
 //! from Sentinel (fetched once, refreshed when due, one refresh for many waiting requests),
 //! and the CSDS domain lookup.
 
-use proxy::{Connection, Domain, LivepersonAuth, LivepersonUpstream, Upstream};
+use proxy::{Connection, Domain, LivepersonAuth};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tests::{ACCOUNT_ID, CountedSandbox, start_proxy_with};
 
 fn lp(domain: Domain, auth: LivepersonAuth) -> Connection {
-    Connection {
-        id: "lp".into(),
-        label: "LivePerson".into(),
-        chunk_size: proxy::config::DEFAULT_CHUNK_SIZE,
-        max_users: None,
-        upstream: Upstream::Liveperson(LivepersonUpstream {
-            domain,
-            account_id: ACCOUNT_ID.into(),
-            version: "4.0".into(),
-            auth,
-            method_override: false,
-            profiles: Vec::new(),
-        }),
-    }
+    tests::liveperson_connection(domain, auth)
 }
 
 fn config(users: usize) -> sandbox::Config {
