@@ -379,12 +379,19 @@ pub fn app(
         // Every answer may come compressed, so a cache keys on `Accept-Encoding`; said here,
         // not by the compression (which says it only of a body it may compress), so that a
         // HEAD, whose body is empty, carries the GET's very headers.
-        let varies = headers
-            .get_all(header::VARY)
-            .iter()
-            .any(|v| v.as_bytes().eq_ignore_ascii_case(b"accept-encoding"));
-        if !varies {
-            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        // One lookup in the common case (no `Vary` yet), on every forwarded answer.
+        match headers.entry(header::VARY) {
+            header::Entry::Vacant(vary) => {
+                vary.insert(HeaderValue::from_static("accept-encoding"));
+            }
+            header::Entry::Occupied(mut vary) => {
+                if !vary
+                    .iter()
+                    .any(|v| v.as_bytes().eq_ignore_ascii_case(b"accept-encoding"))
+                {
+                    vary.append(HeaderValue::from_static("accept-encoding"));
+                }
+            }
         }
         response
     };
