@@ -12,7 +12,7 @@ use shared::ConnectionInfo;
 use shared::description::{Deletion, Switch};
 use shared::format::{on_selected, user_count};
 
-use super::send::{Done, Item, Sending};
+use super::send::{Done, Item, Read, Sending};
 use super::{BulkEdit, Op};
 use crate::api;
 use crate::dialog::Dialog;
@@ -80,7 +80,7 @@ async fn by_flag(
         cancel: StoredValue::new(false),
     };
     let done = sending
-        .send(None, items, move |_, now: &Value| {
+        .send(None, items, Read::JustNow, move |_, now: &Value| {
             Some(super::apply(&edit, now))
         })
         .await;

@@ -12,7 +12,7 @@ use shared::description::Description;
 use shared::field::FieldKind;
 use shared::format::{on_selected, thousands, user_count};
 
-use super::send::{Done, Item, Sending, by_key};
+use super::send::{Done, Item, Read, Sending, by_key};
 use super::{BulkForm, Change, Control, Part};
 use crate::api::{self, Failure};
 use crate::catalog::Names;
@@ -226,7 +226,7 @@ pub fn BulkPanel(
         stage.set(Stage::Sending);
         spawn_local(async move {
             let done = sending
-                .send(revision, items, move |_, now| {
+                .send(revision, items, Read::BeforeThePreview, move |_, now| {
                     Some(super::apply(&edit, now))
                 })
                 .await;
@@ -305,7 +305,7 @@ pub fn BulkPanel(
                 }
             }
             let done = sending
-                .send(revision, items, move |item, current| {
+                .send(revision, items, Read::JustNow, move |item, current| {
                     let (before, after) = applied.get(&item.key)?;
                     super::undo(fields, &touched, before, after, current).ok()
                 })

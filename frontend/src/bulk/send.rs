@@ -80,6 +80,13 @@ impl Done {
     }
 }
 
+/// When the records a batch is built on were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    BeforeThePreview,
+    JustNow,
+}
+
 /// A batch on its way: where it goes, which fields it touches, how far it got, and whether
 /// the admin cancelled.
 #[derive(Clone, Copy)]
@@ -96,20 +103,24 @@ const MOVED: &str =
 impl Sending {
     /// Sends `items` (read at `revision`), rebuilding one on its current record with
     /// `rebuild` where it must be read again; each user's outcome by key.
+    /// `read` says when the items' records were read: long enough ago (a preview the admin
+    /// looked at) that, without a revision, they must be read again before sending, or just
+    /// now (an undo, a delete), which is as fresh as a second read would be.
     pub async fn send(
         self,
         revision: Option<String>,
         items: Vec<Item>,
+        read: Read,
         rebuild: impl Fn(&Item, &Value) -> Option<Value>,
     ) -> HashMap<String, Done> {
         let connection = self.connection.get_value();
         let mut done = HashMap::new();
         self.progress.set((0, items.len()));
         let route = route(&connection);
-        let items = match route {
-            Some(Route::Revision) => items,
+        let items = match (route, read) {
+            (Some(Route::Revision), _) | (_, Read::JustNow) => items,
             // Read again just before sending: nothing else guards these writes.
-            _ => self.fresh(items, &rebuild, &mut done).await,
+            (_, Read::BeforeThePreview) => self.fresh(items, &rebuild, &mut done).await,
         };
         let chunk_size = match route {
             Some(Route::OneByOne) => 1,
