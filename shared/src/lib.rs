@@ -15,6 +15,7 @@ pub mod liveperson;
 pub mod operation;
 pub mod parse;
 pub mod rules;
+pub mod scim;
 pub mod select;
 pub mod server_set;
 pub mod trintech;
