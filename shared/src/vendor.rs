@@ -28,6 +28,15 @@ pub fn description(kind: VendorKind) -> &'static Description {
     }
 }
 
+/// How the vendor's users are SCIM Users (`crate::scim::mapping`).
+pub fn scim(kind: VendorKind) -> &'static crate::scim::mapping::Mapping {
+    match kind {
+        VendorKind::Liveperson => &liveperson::scim::SCIM,
+        VendorKind::Trintech => &trintech::scim::SCIM,
+        VendorKind::Commpeak => &commpeak::scim::SCIM,
+    }
+}
+
 /// The vendor's form fields.
 pub fn fields(kind: VendorKind) -> &'static [FieldSpec] {
     match kind {

@@ -4,6 +4,7 @@
 pub mod fields;
 pub mod flag;
 pub mod ops;
+pub mod scim;
 pub mod user;
 pub mod validate;
 

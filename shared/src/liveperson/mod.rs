@@ -10,6 +10,7 @@ pub mod fields;
 pub mod ops;
 pub mod password;
 pub mod roles;
+pub mod scim;
 pub use crate::select;
 pub mod user;
 pub mod validate;

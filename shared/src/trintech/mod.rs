@@ -6,6 +6,7 @@
 
 pub mod fields;
 pub mod ops;
+pub mod scim;
 pub mod user;
 pub mod validate;
 
