@@ -60,3 +60,36 @@ pub fn sandbox_connections(
         },
     ])
 }
+
+/// The environment variable whose value, when set, is the embedded default's SCIM token.
+pub const SCIM_TOKEN_ENV: &str = "CONSOLE_SCIM_TOKEN";
+
+/// SCIM for every connection of the embedded default that lists its users, with `token`,
+/// recorded as the client `scim`, and each vendor's defaults for the sandbox's seeded account.
+pub fn scim_settings(
+    token: secrecy::SecretString,
+    connections: &[Connection],
+) -> crate::scim::Settings {
+    let provisioned: Vec<&Connection> = connections
+        .iter()
+        .filter(|c| {
+            c.operations()
+                .iter()
+                .any(|op| op.name == shared::operation::names::LIST_USERS)
+        })
+        .collect();
+    crate::scim::Settings {
+        client: "scim".into(),
+        token,
+        connections: provisioned.iter().map(|c| c.id.clone()).collect(),
+        defaults: provisioned
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    shared::vendor::scim(c.kind()).sandbox_defaults(),
+                )
+            })
+            .collect(),
+    }
+}

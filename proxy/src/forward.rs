@@ -446,7 +446,7 @@ fn without_param(query: Option<&str>, name: &str) -> (Option<String>, Option<Str
 }
 
 /// A vendor's answer read whole, up to `limit` bytes, within the exchange's deadline.
-async fn read_answer(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyError> {
+pub(crate) async fn read_answer(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyError> {
     let error = match to_bytes(body, limit).await {
         Ok(bytes) => return Ok(bytes),
         Err(error) => error,
@@ -501,7 +501,7 @@ fn retry_after(headers: &HeaderMap) -> Option<std::time::Duration> {
         .map(std::time::Duration::from_secs)
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyError> {
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ProxyError> {
     to_bytes(body, limit).await.map_err(|e| {
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         let mut too_large = false;

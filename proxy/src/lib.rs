@@ -15,6 +15,7 @@ mod health;
 pub mod login;
 pub mod metrics;
 pub mod openapi;
+pub mod scim;
 pub mod settings;
 pub mod spa;
 mod upstream;
@@ -80,6 +81,8 @@ pub struct Config {
     pub base_path: String,
     /// Filled as requests pass; served by [`metrics::router`] on a listener of its own.
     pub metrics: Arc<metrics::Metrics>,
+    /// The SCIM face for identity providers (`{base}/scim/v2/{connection}/`); `None`: off.
+    pub scim: Option<scim::Settings>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -153,6 +156,7 @@ impl Config {
             readiness_ttl: health::CHECK_TTL,
             base_path: String::new(),
             metrics: Arc::default(),
+            scim: None,
         }
     }
 }
@@ -175,6 +179,8 @@ pub(crate) struct AppState {
     pub base_path: String,
     /// This deployment's OpenAPI document, written once at start.
     pub openapi: axum::body::Bytes,
+    /// Who may provision through SCIM, and what it keeps; `None` when SCIM is off.
+    pub scim: Option<scim::ScimState>,
 }
 
 /// Builds the whole HTTP application: API routes, SPA, and the layers around them.
@@ -190,6 +196,9 @@ pub fn app(
     + 'static,
 > {
     config::validate_all(&config.connections)?;
+    if let Some(scim) = &config.scim {
+        scim.validate(&config.connections)?;
+    }
     if let Some(dist) = &config.dist {
         anyhow::ensure!(
             dist.join("index.html").is_file(),
@@ -218,6 +227,7 @@ pub fn app(
         &config.base_path,
     ))?;
     let state = Arc::new(AppState {
+        scim: config.scim.map(scim::ScimState::new),
         openapi: openapi.into(),
         connections: config.connections,
         vendor,
@@ -274,13 +284,20 @@ pub fn app(
         );
     // The forwarding path reads its body with the configured limit itself.
     let forward = guards.service(forward::Forward(state.clone()));
+    // Identity providers authenticate with SCIM's own token: outside the console's guards
+    // (no session cookie, access mode or cross-site rule applies, and none authorises), and
+    // every path under /scim answers SCIM's errors, never the console's page.
+    let scim_routes = Router::new()
+        .route("/scim", any(scim::handle))
+        .route("/scim/{*rest}", any(scim::handle))
+        .with_state(state.clone());
     // Probes answer whoever asks (the platform), outside access control, and at the root
     // whatever the prefix: the platform reaches the process, not the gateway.
     let probes = Router::new()
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
         .with_state(state);
-    let console = api;
+    let console = api.merge(scim_routes);
     // The sign-in page, outside the guards (it is how one gets past them).
     let console = match &*access {
         access::Access::Login(login) => console.merge(

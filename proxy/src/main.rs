@@ -198,11 +198,13 @@ async fn main() -> anyhow::Result<()> {
     // Kept alive for the life of the process: dropping it stops the embedded sandbox.
     let mut _embedded = None;
     let mut access = None;
+    let mut scim = None;
     let connections = match (&args.config, &args.upstream) {
         (Some(file), _) => {
             let settings = proxy::settings::load(file)
                 .with_context(|| format!("reading the configuration {}", file.display()))?;
             access = settings.access;
+            scim = settings.scim;
             settings.connections
         }
         (None, Some(url)) => vec![proxy::Connection {
@@ -238,6 +240,16 @@ async fn main() -> anyhow::Result<()> {
             let connections =
                 proxy::embedded::sandbox_connections(&sandbox, &config, &args.api_version)?;
             _embedded = Some(sandbox);
+            // SCIM for every connection, with the token the environment gives.
+            if let Some(token) = std::env::var(proxy::embedded::SCIM_TOKEN_ENV)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+            {
+                scim = Some(proxy::embedded::scim_settings(
+                    SecretString::from(token.trim().to_owned()),
+                    &connections,
+                ));
+            }
             connections
         }
     };
@@ -250,6 +262,11 @@ async fn main() -> anyhow::Result<()> {
     config.audit_file = args.audit_file;
     config.hsts = args.hsts;
     config.base_path = args.base_path;
+    let scim_connections = scim
+        .as_ref()
+        .map(|s| s.connections.clone())
+        .unwrap_or_default();
+    config.scim = scim;
     let shutting_down = config.shutting_down.clone();
     let drain = std::time::Duration::from_secs(args.drain_seconds);
     config
@@ -263,6 +280,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let metrics = config.metrics.clone();
+    let base_path = config.base_path.clone();
     let app = proxy::app(config)?;
     if let Some(addr) = args.metrics_listen {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -289,6 +307,11 @@ async fn main() -> anyhow::Result<()> {
     });
     tracing::info!(%url, "console listening");
     println!("Users console: {url}");
+    // Where an identity provider is pointed, per connection (its token is not printed).
+    let base = url.trim_end_matches('/');
+    for connection in &scim_connections {
+        println!("SCIM base URL for {connection}: {base}{base_path}/scim/v2/{connection}/");
+    }
     // The peer's address is what gateway mode trusts.
     axum::serve(
         listener,

@@ -25,6 +25,17 @@
 //! auth = { scheme = "bearer", token_file = "/run/secrets/trintech" }
 //! ```
 //!
+//! An identity provider provisions through SCIM with a table of its own:
+//!
+//! ```toml
+//! [scim]
+//! client = "okta"                       # who made each change, in the audit log
+//! token_env = "CONSOLE_SCIM_TOKEN"      # or token_file; the Bearer token it sends
+//! connections = ["lp_prod"]             # the connections it may provision
+//! # Vendor fields SCIM cannot supply, given to every user it creates there.
+//! defaults.lp_prod = { profileIds = [3001], memberOf = { agentGroupId = -1 }, maxChats = 2 }
+//! ```
+//!
 //! Any value can be overridden from the environment: `CONSOLE__CONNECTIONS__LP_PROD__LABEL`.
 
 use std::collections::BTreeMap;
@@ -54,6 +65,8 @@ pub enum SettingsError {
     Field { field: String, reason: String },
     #[error(transparent)]
     Connection(#[from] ConfigError),
+    #[error(transparent)]
+    Scim(#[from] crate::scim::SettingsError),
     #[error("the configuration defines no connection (add a [connections.<id>] table)")]
     NoConnection,
 }
@@ -73,6 +86,20 @@ struct File {
     #[serde(default)]
     connections: BTreeMap<String, ConnectionFile>,
     access: Option<AccessFile>,
+    scim: Option<ScimFile>,
+}
+
+/// `[scim]`: the identity provider that provisions through SCIM.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScimFile {
+    client: String,
+    token: Option<String>,
+    token_env: Option<String>,
+    token_file: Option<PathBuf>,
+    connections: Vec<String>,
+    #[serde(default)]
+    defaults: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +160,8 @@ pub struct Settings {
     pub connections: Vec<Connection>,
     /// `None` when the file has no `[access]` table.
     pub access: Option<Access>,
+    /// `None` when the file has no `[scim]` table.
+    pub scim: Option<crate::scim::Settings>,
 }
 
 fn access(file: Option<AccessFile>, plaintext: bool) -> Result<Option<Access>, SettingsError> {
@@ -593,9 +622,31 @@ fn connections(file: File) -> Result<Settings, SettingsError> {
         connections.push(connection);
     }
     crate::config::validate_all(&connections)?;
+    let scim = match file.scim {
+        None => None,
+        Some(scim) => {
+            let settings = crate::scim::Settings {
+                token: secret(
+                    "scim.token",
+                    SecretFile {
+                        value: scim.token,
+                        env: scim.token_env,
+                        file: scim.token_file,
+                    },
+                    plaintext,
+                )?,
+                client: scim.client,
+                connections: scim.connections,
+                defaults: scim.defaults.into_iter().collect(),
+            };
+            settings.validate(&connections)?;
+            Some(settings)
+        }
+    };
     Ok(Settings {
         connections,
         access,
+        scim,
     })
 }
 
@@ -734,6 +785,81 @@ mod tests {
             ("unknown mode", r#"mode = "sso""#, "sso"),
         ] {
             let error = from_toml(&with(access)).unwrap_err().to_string();
+            assert!(error.contains(fragment), "{case}: {error}");
+        }
+    }
+
+    #[test]
+    fn scim_tables() {
+        const TRINTECH: &str = r#"
+            [connections.tt]
+            kind = "trintech"
+            base_url = "https://iam.example/api"
+            auth = { scheme = "bearer", token = "t0k" }
+        "#;
+        let with = |scim: &str| format!("{LP}\n{TRINTECH}\n[scim]\n{scim}");
+        let settings = from_toml(&with(
+            r#"client = "okta"
+               token = "0123456789abcdef0123"
+               connections = ["lp"]
+               defaults.lp = { profileIds = [3001], memberOf = { agentGroupId = -1 }, maxChats = 2 }"#,
+        ))
+        .unwrap();
+        let scim = settings.scim.expect("a [scim] table");
+        assert_eq!(scim.client, "okta");
+        assert_eq!(scim.connections, ["lp"]);
+        // Vendor field names keep their case: they are the vendor's JSON members.
+        let defaults = &scim.defaults["lp"];
+        assert_eq!(defaults["profileIds"], serde_json::json!([3001]));
+        assert_eq!(defaults["memberOf"]["agentGroupId"], -1);
+        assert!(from_toml(LP).unwrap().scim.is_none());
+        for (case, scim, fragment) in [
+            (
+                "a Trintech tenant without a list",
+                r#"client = "okta"
+                   token = "0123456789abcdef0123"
+                   connections = ["tt"]"#,
+                "\"tt\", which does not list its users",
+            ),
+            (
+                "an unknown connection",
+                r#"client = "okta"
+                   token = "0123456789abcdef0123"
+                   connections = ["nope"]"#,
+                "\"nope\", which is no configured connection",
+            ),
+            (
+                "a short token",
+                r#"client = "okta"
+                   token = "short"
+                   connections = ["lp"]"#,
+                "shorter than 16",
+            ),
+            (
+                "no token",
+                r#"client = "okta"
+                   connections = ["lp"]"#,
+                "scim.token: missing",
+            ),
+            (
+                "a default that is no field",
+                r#"client = "okta"
+                   token = "0123456789abcdef0123"
+                   connections = ["lp"]
+                   defaults.lp = { profileIds = [3001], memberOf = { agentGroupId = -1 }, maxChats = 2, shoeSize = 9 }"#,
+                "scim.defaults.lp",
+            ),
+            (
+                "defaults of a connection not provisioned",
+                r#"client = "okta"
+                   token = "0123456789abcdef0123"
+                   connections = ["lp"]
+                   defaults.lp = { profileIds = [3001], memberOf = { agentGroupId = -1 }, maxChats = 2 }
+                   defaults.tt = {}"#,
+                "\"tt\", which is not among scim.connections",
+            ),
+        ] {
+            let error = from_toml(&with(scim)).unwrap_err().to_string();
             assert!(error.contains(fragment), "{case}: {error}");
         }
     }

@@ -1,0 +1,575 @@
+//! SCIM's requests to a connection's vendor, through the one upstream builder
+//! ([`crate::upstream::UpstreamState::call`]), and what the vendor's answers mean in SCIM's
+//! terms. And the connection's list of users, kept in memory while the vendor's revision
+//! says it still holds, so that the lookup an identity provider makes before every push does
+//! not read 50,000 users each time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use serde_json::Value;
+use shared::operation::{self, OperationSpec, PathParams, names};
+use shared::scim::{Resource, ScimError, ScimType};
+
+use crate::upstream::{Call, CallError, Target, UpstreamState};
+use crate::{AppState, Connection, ProxyError};
+
+/// Above this many users a list is not kept (it is read for each lookup instead): about
+/// 1 KB each as SCIM resources, 200,000 users are some 200 MB, the most one replica should
+/// give to it.
+pub(super) const MAX_KEPT_USERS: usize = 200_000;
+
+/// A vendor's answer, read whole.
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// The revision the answer carries, where the vendor has one.
+    pub fn revision(&self, connection: &Connection) -> Option<String> {
+        let header = shared::vendor::description(connection.kind()).revision?;
+        self.headers
+            .get(header)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// The answer's JSON, or what went wrong reading it.
+    pub fn json(&self) -> Result<Value, ScimError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ScimError::new(
+                502,
+                None,
+                format!("The vendor's answer is not the JSON expected: {e}."),
+            )
+        })
+    }
+}
+
+/// The users of a connection as SCIM resources, with an index by `userName`.
+pub(super) struct Listed {
+    pub resources: Vec<Resource>,
+    /// Lower-cased `userName` → position in `resources` (SCIM's `userName` is caseExact
+    /// false, so `eq` matches whatever the case).
+    pub by_user_name: HashMap<String, usize>,
+}
+
+impl Listed {
+    fn new(resources: Vec<Resource>) -> Self {
+        let by_user_name = resources
+            .iter()
+            .enumerate()
+            .filter_map(|(at, r)| Some((r.get("userName")?.as_str()?.to_lowercase(), at)))
+            .collect();
+        Self {
+            resources,
+            by_user_name,
+        }
+    }
+
+    pub fn with_user_name(&self, user_name: &str) -> Option<&Resource> {
+        self.by_user_name
+            .get(&user_name.to_lowercase())
+            .map(|&at| &self.resources[at])
+    }
+}
+
+/// A connection's list as last read, and the revision it was read at.
+#[derive(Default)]
+pub(super) struct ListCache(std::sync::Mutex<Option<(String, Arc<Listed>)>>);
+
+impl ListCache {
+    fn get(&self) -> Option<(String, Arc<Listed>)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn put(&self, revision: Option<String>, listed: &Arc<Listed>) {
+        let kept = revision
+            .filter(|_| listed.resources.len() <= MAX_KEPT_USERS)
+            .map(|revision| (revision, listed.clone()));
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = kept;
+    }
+}
+
+/// One connection's vendor, as SCIM asks it.
+pub(super) struct Vendor<'a> {
+    pub state: &'a AppState,
+    pub connection: &'a Connection,
+    pub request_id: Option<&'a str>,
+}
+
+impl Vendor<'_> {
+    fn upstream(&self) -> &UpstreamState {
+        self.state
+            .upstreams
+            .get(&self.connection.id)
+            .expect("every connection has its upstream state")
+    }
+
+    /// The connection's operation `name`, if it declares one.
+    pub fn operation(&self, name: &str) -> Option<&'static OperationSpec> {
+        self.connection
+            .operations()
+            .into_iter()
+            .find(|op| op.name == name)
+    }
+
+    fn required(&self, name: &str) -> Result<&'static OperationSpec, ScimError> {
+        self.operation(name).ok_or_else(|| {
+            ScimError::new(
+                501,
+                None,
+                format!(
+                    "Connection \"{}\" does not offer the vendor operation this needs ({name}).",
+                    self.connection.id
+                ),
+            )
+        })
+    }
+
+    /// Sends one request for `operation` and reads its answer whole (bounded).
+    pub async fn send(
+        &self,
+        operation: &'static OperationSpec,
+        id: Option<&str>,
+        query: Option<&str>,
+        body: Option<Bytes>,
+        if_match: Option<&str>,
+    ) -> Result<Answer, ScimError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        if body.is_some() {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        if let Some(request_id) = self.request_id.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert("x-request-id", request_id);
+        }
+        if let Some(if_match) = if_match.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::IF_MATCH, if_match);
+        }
+        let params = PathParams {
+            id: id.map(str::to_owned),
+        };
+        let method = Method::from_bytes(operation.method.as_str().as_bytes())
+            .map_err(|_| ScimError::new(500, None, "an operation's method is not HTTP"))?;
+        let call = Call {
+            method,
+            target: Target::Operation {
+                operation,
+                params: &params,
+                query,
+                from_browser: Some(&headers),
+            },
+            body,
+            content_type: None,
+            deadline: Some(self.state.vendor.deadline_from_now()),
+        };
+        let answer = self
+            .upstream()
+            .call(&self.state.vendor, self.connection, &call)
+            .await
+            .map_err(|e: CallError| {
+                tracing::warn!(connection = %self.connection.id, error = %e, "SCIM: vendor request failed");
+                unanswered(&ProxyError::from(e))
+            })?;
+        let status = answer.status();
+        let headers = answer.headers().clone();
+        let body = crate::forward::read_answer(
+            Body::new(answer.into_body()),
+            crate::forward::FILTERED_ANSWER_LIMIT,
+        )
+        .await
+        .map_err(|e| unanswered(&e))?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Every user of the connection as a SCIM resource. Where the vendor has a revision, the
+    /// list last read is revalidated with it (a conditional read the vendor answers 304
+    /// without a body) rather than read again.
+    /// Answers the revision the list holds at, where the vendor has one.
+    pub async fn list(
+        &self,
+        cache: &ListCache,
+    ) -> Result<(Arc<Listed>, Option<String>), ScimError> {
+        let operation = self.required(names::LIST_USERS)?;
+        let mapping = shared::vendor::scim(self.connection.kind());
+        let description = shared::vendor::description(self.connection.kind());
+        let query = match description.list.select {
+            Some(select) => format!("{}={}", select.param, mapping.list_select()),
+            None => String::new(),
+        };
+        let query = (!query.is_empty()).then_some(query.as_str());
+        let kept = description.revision.and_then(|_| cache.get());
+        let answer = self
+            .send(
+                operation,
+                None,
+                query,
+                None,
+                kept.as_ref().map(|(revision, _)| revision.as_str()),
+            )
+            .await?;
+        if answer.status == StatusCode::NOT_MODIFIED
+            && let Some((revision, listed)) = kept
+        {
+            return Ok((listed, Some(revision)));
+        }
+        self.refused(&answer, false)?;
+        let revision = answer.revision(self.connection);
+        let body = answer.body;
+        // 50,000 users take tens of milliseconds to read and map: not on a runtime thread.
+        let listed = tokio::task::spawn_blocking(move || -> Result<Listed, ScimError> {
+            let users: Value = serde_json::from_slice(&body).map_err(|e| {
+                ScimError::new(502, None, format!("The vendor's list is not JSON: {e}."))
+            })?;
+            let users = match users {
+                Value::Array(users) => users,
+                _ => {
+                    return Err(ScimError::new(
+                        502,
+                        None,
+                        "The vendor's list is not a list of users.",
+                    ));
+                }
+            };
+            Ok(Listed::new(
+                users.iter().filter_map(|u| mapping.resource(u)).collect(),
+            ))
+        })
+        .await
+        .map_err(|_| ScimError::new(500, None, "Reading the vendor's list failed."))??;
+        let listed = Arc::new(listed);
+        cache.put(revision.clone(), &listed);
+        Ok((listed, revision))
+    }
+
+    /// One user as the vendor stores it (every field, for a write to start from), and the
+    /// revision read with it; 404 when there is none, or it is deleted.
+    pub async fn read(&self, id: &str) -> Result<(Value, Option<String>), ScimError> {
+        let kind = self.connection.kind();
+        let mapping = shared::vendor::scim(kind);
+        let description = shared::vendor::description(kind);
+        let gone = || ScimError::not_found(format!("No user with id \"{id}\"."));
+        let (answer, operation_takes_id) = match self.operation(names::GET_USER) {
+            Some(operation) if operation::is_valid_path_id(id) => {
+                let query = description
+                    .list
+                    .select
+                    .filter(|s| operation.query.iter().any(|q| q.name == s.param))
+                    .map(|s| format!("{}={}", s.param, s.all));
+                (
+                    self.send(operation, Some(id), query.as_deref(), None, None)
+                        .await?,
+                    true,
+                )
+            }
+            Some(_) => return Err(gone()),
+            // No read of one user (Trintech): found in the list.
+            None => (
+                self.send(self.required(names::LIST_USERS)?, None, None, None, None)
+                    .await?,
+                false,
+            ),
+        };
+        if answer.status == StatusCode::NOT_FOUND {
+            return Err(gone());
+        }
+        self.refused(&answer, false)?;
+        let revision = answer.revision(self.connection);
+        let found = match answer.json()? {
+            // A list, or a read of one answered as a list of one (CommPeak).
+            Value::Array(users) => users
+                .into_iter()
+                .find(|u| mapping.id(u).as_deref() == Some(id)),
+            user if operation_takes_id => Some(user),
+            _ => None,
+        };
+        match found {
+            Some(user) if mapping.resource(&user).is_some() => Ok((user, revision)),
+            _ => Err(gone()),
+        }
+    }
+
+    /// Creates `user` (one vendor user), answering the id the vendor gave it.
+    pub async fn create(&self, user: Value) -> Result<String, ScimError> {
+        let operation = self.required(names::CREATE_USERS)?;
+        let mapping = shared::vendor::scim(self.connection.kind());
+        let body = self.checked(operation, None, &user)?;
+        let answer = self
+            .send(
+                operation,
+                None,
+                None,
+                Some(body),
+                self.skip_revision_check(),
+            )
+            .await;
+        self.audit(operation, mapping.id(&user), &answer);
+        let answer = answer?;
+        self.refused(&answer, false)?;
+        self.batch_refused(operation, &answer)?;
+        let answered = answer.json().ok();
+        let first = match &answered {
+            Some(Value::Array(users)) => users.first(),
+            Some(user @ Value::Object(_)) => Some(user),
+            _ => None,
+        };
+        first
+            .and_then(|u| mapping.id(u))
+            .or_else(|| mapping.id(&user))
+            .ok_or_else(|| {
+                ScimError::new(
+                    502,
+                    None,
+                    "The vendor created the user but its answer names no id.",
+                )
+            })
+    }
+
+    /// Writes `record` over `original` (as read) by the vendor's update rule, naming the
+    /// revision read where the vendor has one.
+    pub async fn update(
+        &self,
+        id: &str,
+        original: &Value,
+        record: &Value,
+        revision: Option<&str>,
+    ) -> Result<(), ScimError> {
+        let kind = self.connection.kind();
+        let description = shared::vendor::description(kind);
+        let body = shared::conflict::update_body(
+            description,
+            shared::vendor::fields(kind),
+            original,
+            record,
+        );
+        let operation = self
+            .operation(names::UPDATE_USER)
+            .or_else(|| self.operation(names::UPDATE_USERS))
+            .ok_or_else(|| self.required(names::UPDATE_USER).unwrap_err())?;
+        let takes_id = operation.path.contains("{id}");
+        let body = self.checked(operation, takes_id.then_some(id), &body)?;
+        let answer = self
+            .send(
+                operation,
+                takes_id.then_some(id),
+                None,
+                Some(body),
+                revision,
+            )
+            .await;
+        self.audit(operation, Some(id.to_owned()), &answer);
+        let answer = answer?;
+        self.refused(&answer, revision.is_some())?;
+        self.batch_refused(operation, &answer)
+    }
+
+    /// Deletes the user with the vendor's delete operation.
+    pub async fn delete(&self, id: &str, revision: Option<&str>) -> Result<(), ScimError> {
+        let operation = self.required(names::DELETE_USER)?;
+        let answer = self.send(operation, Some(id), None, None, revision).await;
+        self.audit(operation, Some(id.to_owned()), &answer);
+        let answer = answer?;
+        if answer.status == StatusCode::NOT_FOUND {
+            return Err(ScimError::not_found(format!("No user with id \"{id}\".")));
+        }
+        self.refused(&answer, revision.is_some())
+    }
+
+    /// What a write names as the revision when the client named none and nothing was read
+    /// first (a create): the vendor's "no check", where it has revisions.
+    fn skip_revision_check(&self) -> Option<&'static str> {
+        shared::vendor::description(self.connection.kind())
+            .revision
+            .map(|_| shared::liveperson::ops::SKIP_REVISION_CHECK)
+    }
+
+    /// The body for `operation` holding `user` (an array of one where it takes a list),
+    /// checked with the vendor's rules before anything is sent: a refusal names the SCIM
+    /// attribute, and nothing reaches the vendor.
+    fn checked(
+        &self,
+        operation: &'static OperationSpec,
+        id: Option<&str>,
+        user: &Value,
+    ) -> Result<Bytes, ScimError> {
+        let kind = self.connection.kind();
+        let wrapped = match operation.body {
+            operation::Body::Users(_) => Value::Array(vec![user.clone()]),
+            _ => user.clone(),
+        };
+        let bytes = serde_json::to_vec(&wrapped).unwrap_or_default();
+        let params = PathParams {
+            id: id.map(str::to_owned),
+        };
+        shared::vendor::check_body(kind, operation, &params, &bytes).map_err(|errors| {
+            let mapping = shared::vendor::scim(kind);
+            let details: Vec<String> = errors
+                .0
+                .iter()
+                .take(5)
+                .map(|e| {
+                    let attribute = mapping.attribute_of(&e.path).map_or_else(
+                        || format!("(vendor field {})", e.path.trim_start_matches('/')),
+                        str::to_owned,
+                    );
+                    format!("{attribute}: {}", e.message)
+                })
+                .collect();
+            ScimError::bad(ScimType::InvalidValue, details.join(" "))
+        })?;
+        let forwarded = shared::vendor::forwarded_body(kind, operation, &bytes);
+        Ok(forwarded.map_or_else(|| Bytes::from(bytes), Bytes::from))
+    }
+
+    /// The vendor's refusal in SCIM's terms; `Ok` for a success. `revision_named`: the
+    /// request named a revision, so a conflict means it is stale.
+    pub fn refused(&self, answer: &Answer, revision_named: bool) -> Result<(), ScimError> {
+        let status = answer.status;
+        if status.is_success() {
+            return Ok(());
+        }
+        let said = vendor_message(&answer.body);
+        let connection = &self.connection.id;
+        Err(match status {
+            StatusCode::NOT_FOUND => {
+                ScimError::not_found(format!("The vendor has no such user{said}."))
+            }
+            // A write naming a revision the account has moved past.
+            StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED if revision_named => {
+                ScimError::new(
+                    412,
+                    None,
+                    "The user changed since the version named in If-Match: read it again.",
+                )
+            }
+            StatusCode::CONFLICT => ScimError::new(
+                409,
+                Some(ScimType::Uniqueness),
+                format!("The vendor refused the user as a duplicate{said}."),
+            ),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ScimError::new(
+                502,
+                None,
+                format!(
+                    "The vendor refused the console's credential for connection \"{connection}\"; \
+                     its operator must renew it."
+                ),
+            ),
+            StatusCode::TOO_MANY_REQUESTS => ScimError::new(
+                429,
+                None,
+                format!("The vendor asks to slow down{said}; try again shortly."),
+            ),
+            s if s.is_client_error() => ScimError::bad(
+                ScimType::InvalidValue,
+                format!("The vendor refused the request{said}."),
+            ),
+            _ => ScimError::new(
+                502,
+                None,
+                format!("The vendor failed to answer ({status}){said}."),
+            ),
+        })
+    }
+
+    /// A batch answer (Trintech's) that reports a record failed, although the status is a
+    /// success or a 400 read above.
+    fn batch_refused(&self, operation: &OperationSpec, answer: &Answer) -> Result<(), ScimError> {
+        if operation.reply != operation::Reply::BatchResult {
+            return Ok(());
+        }
+        let result: shared::batch::BatchResult =
+            serde_json::from_slice(&answer.body).map_err(|e| {
+                ScimError::new(
+                    502,
+                    None,
+                    format!("The vendor's batch answer is not readable: {e}."),
+                )
+            })?;
+        match result.failed_results.first() {
+            None => Ok(()),
+            Some(failed) => {
+                let message = failed.message.clone().unwrap_or_default();
+                let duplicate = message.to_ascii_lowercase().contains("exist");
+                Err(ScimError::new(
+                    if duplicate { 409 } else { 400 },
+                    Some(if duplicate {
+                        ScimType::Uniqueness
+                    } else {
+                        ScimType::InvalidValue
+                    }),
+                    format!("The vendor refused the user: {message}"),
+                ))
+            }
+        }
+    }
+
+    /// Every change sent is audited with the SCIM client as who made it, and the vendor's
+    /// status (or the proxy's when no answer came).
+    fn audit(
+        &self,
+        operation: &OperationSpec,
+        user: Option<String>,
+        answer: &Result<Answer, ScimError>,
+    ) {
+        let Some(scim) = self.state.scim.as_ref() else {
+            return;
+        };
+        let status = match answer {
+            Ok(answer) => answer.status.as_u16(),
+            Err(error) => error.status,
+        };
+        let who = format!("scim:{}", scim.client);
+        self.state.audit.record(&crate::audit::Event {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            who: &who,
+            role: crate::access::Role::Admin,
+            connection: &self.connection.id,
+            operation: operation.name,
+            users: user.into_iter().collect(),
+            status,
+            request_id: self.request_id,
+        });
+    }
+}
+
+/// What no answer means to a SCIM client.
+fn unanswered(error: &ProxyError) -> ScimError {
+    let status = match error.status() {
+        StatusCode::GATEWAY_TIMEOUT => 504,
+        _ => 502,
+    };
+    ScimError::new(status, None, error.to_string())
+}
+
+/// What the vendor said, as `": …"` (bounded), or nothing.
+fn vendor_message(body: &[u8]) -> String {
+    let text = match serde_json::from_slice::<Value>(body) {
+        Ok(value) => ["message", "detail", "error", "description"]
+            .iter()
+            .find_map(|k| value.get(k).and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| value.to_string()),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut end = text.len().min(300);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(": {}", &text[..end])
+}
