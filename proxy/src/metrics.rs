@@ -246,6 +246,8 @@ fn unnamed_route(path: &str) -> &'static str {
         "probe"
     } else if path.contains("/api/") {
         "api"
+    } else if path.contains("/scim/") {
+        "scim"
     } else {
         "page"
     }

@@ -118,7 +118,8 @@ pub(crate) struct ScimState {
     token_digest: [u8; 32],
     connections: Vec<String>,
     defaults: HashMap<String, Map<String, Value>>,
-    /// Each provisioned connection's list, kept while the vendor's revision says it holds.
+    /// Each provisioned connection's list as last read: reused while the vendor's revision
+    /// says it holds, and shared by the lookups that arrive while it is read.
     lists: HashMap<String, vendor::ListCache>,
 }
 

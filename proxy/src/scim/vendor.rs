@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -78,20 +79,32 @@ impl Listed {
     }
 }
 
-/// A connection's list as last read, and the revision it was read at.
+/// A connection's list as last read: when it was asked for, and the revision it was read at
+/// where the vendor has one.
+#[derive(Clone)]
+struct Kept {
+    asked_at: Instant,
+    revision: Option<String>,
+    listed: Arc<Listed>,
+}
+
+/// A connection's list as last read, and one read at a time. A lookup that arrives while
+/// another is reading waits for it, and takes a list asked for after it arrived as its own:
+/// twenty lookups at once cause one or two reads, not twenty reads of 50,000 users.
 #[derive(Default)]
-pub(super) struct ListCache(std::sync::Mutex<Option<(String, Arc<Listed>)>>);
+pub(super) struct ListCache {
+    kept: std::sync::Mutex<Option<Kept>>,
+    reading: tokio::sync::Mutex<()>,
+}
 
 impl ListCache {
-    fn get(&self) -> Option<(String, Arc<Listed>)> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    fn get(&self) -> Option<Kept> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn put(&self, revision: Option<String>, listed: &Arc<Listed>) {
-        let kept = revision
-            .filter(|_| listed.resources.len() <= MAX_KEPT_USERS)
-            .map(|revision| (revision, listed.clone()));
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = kept;
+    fn put(&self, kept: Kept) {
+        let kept = (kept.listed.resources.len() <= MAX_KEPT_USERS).then_some(kept);
+        *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = kept;
     }
 }
 
@@ -202,6 +215,14 @@ impl Vendor<'_> {
         &self,
         cache: &ListCache,
     ) -> Result<(Arc<Listed>, Option<String>), ScimError> {
+        let arrived = Instant::now();
+        let _turn = cache.reading.lock().await;
+        let kept = cache.get();
+        if let Some(kept) = &kept
+            && kept.asked_at >= arrived
+        {
+            return Ok((kept.listed.clone(), kept.revision.clone()));
+        }
         let operation = self.required(names::LIST_USERS)?;
         let mapping = shared::vendor::scim(self.connection.kind());
         let description = shared::vendor::description(self.connection.kind());
@@ -210,20 +231,25 @@ impl Vendor<'_> {
             None => String::new(),
         };
         let query = (!query.is_empty()).then_some(query.as_str());
-        let kept = description.revision.and_then(|_| cache.get());
+        // The conditional read: only a vendor with a revision answers it.
+        let known = kept.filter(|k| description.revision.is_some() && k.revision.is_some());
+        let asked_at = Instant::now();
         let answer = self
             .send(
                 operation,
                 None,
                 query,
                 None,
-                kept.as_ref().map(|(revision, _)| revision.as_str()),
+                known.as_ref().and_then(|k| k.revision.as_deref()),
             )
             .await?;
         if answer.status == StatusCode::NOT_MODIFIED
-            && let Some((revision, listed)) = kept
+            && let Some(known) = known
         {
-            return Ok((listed, Some(revision)));
+            let revision = known.revision.clone();
+            let listed = known.listed.clone();
+            cache.put(Kept { asked_at, ..known });
+            return Ok((listed, revision));
         }
         self.refused(&answer, false)?;
         let revision = answer.revision(self.connection);
@@ -250,7 +276,11 @@ impl Vendor<'_> {
         .await
         .map_err(|_| ScimError::new(500, None, "Reading the vendor's list failed."))??;
         let listed = Arc::new(listed);
-        cache.put(revision.clone(), &listed);
+        cache.put(Kept {
+            asked_at,
+            revision: revision.clone(),
+            listed: listed.clone(),
+        });
         Ok((listed, revision))
     }
 
@@ -282,7 +312,12 @@ impl Vendor<'_> {
                 false,
             ),
         };
-        if answer.status == StatusCode::NOT_FOUND {
+        // A vendor refuses an id it could never have given (LivePerson's are numbers) as a bad
+        // request: to SCIM, that user simply does not exist.
+        if matches!(
+            answer.status,
+            StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST
+        ) {
             return Err(gone());
         }
         self.refused(&answer, false)?;
