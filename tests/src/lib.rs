@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod editors;
+pub mod scim;
 pub mod soak;
 
 use std::path::PathBuf;
