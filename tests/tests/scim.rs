@@ -1477,7 +1477,7 @@ async fn secrets_stay_out_of_answers_and_the_audit_names_the_client() {
 
     // Each change is audited, as made by the SCIM client, with the vendor's status.
     let events = scim.audit();
-    for (vendor, id) in &changes {
+    for (vendor, _) in &changes {
         let of_user: Vec<&Value> = events
             .iter()
             .filter(|e| e["connection"] == vendor.connection())
