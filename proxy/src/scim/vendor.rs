@@ -350,7 +350,14 @@ impl Vendor<'_> {
                 self.skip_revision_check(),
             )
             .await;
-        self.audit(operation, mapping.id(&user), &answer);
+        // The vendor gives the id: the user is named by its login until then.
+        let named = mapping.id(&user).or_else(|| {
+            let login = shared::vendor::description(self.connection.kind()).login;
+            shared::conflict::get(&user, login)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        self.audit(operation, named, &answer);
         let answer = answer?;
         self.refused(&answer, false)?;
         self.batch_refused(operation, &answer)?;

@@ -36,7 +36,8 @@ pub fn service_provider_config(etag: bool) -> Value {
             "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
             "primary": true
         }],
-        "meta": {"resourceType": "ServiceProviderConfig"}
+        // Relative to the connection's SCIM base URL, which the proxy puts in front.
+        "meta": {"resourceType": "ServiceProviderConfig", "location": "/ServiceProviderConfig"}
     })
 }
 
@@ -49,7 +50,7 @@ pub fn resource_type() -> Value {
         "endpoint": "/Users",
         "description": "User Account",
         "schema": USER_SCHEMA,
-        "meta": {"resourceType": "ResourceType"}
+        "meta": {"resourceType": "ResourceType", "location": "/ResourceTypes/User"}
     })
 }
 
@@ -67,7 +68,7 @@ pub fn schema(mapping: &Mapping) -> Value {
         "name": "User",
         "description": "User Account",
         "attributes": mapping.schema_attributes(),
-        "meta": {"resourceType": "Schema"}
+        "meta": {"resourceType": "Schema", "location": format!("/Schemas/{USER_SCHEMA}")}
     })
 }
 
@@ -119,6 +120,7 @@ mod tests {
                 "OAuth Bearer Token"
             );
             assert_eq!(config["meta"]["resourceType"], "ServiceProviderConfig");
+            assert_eq!(config["meta"]["location"], "/ServiceProviderConfig");
             assert_eq!(config["schemas"][0], SERVICE_PROVIDER_CONFIG_SCHEMA);
         }
     }

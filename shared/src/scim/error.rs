@@ -101,6 +101,11 @@ mod tests {
         assert_eq!(body["scimType"], "invalidValue");
         assert_eq!(body["schemas"][0], crate::scim::ERROR_SCHEMA);
         assert!(body["detail"].as_str().unwrap().len() <= DETAIL_MAX + '…'.len_utf8());
-        assert!(ScimError::not_found("no such user").body().get("scimType").is_none());
+        assert!(
+            ScimError::not_found("no such user")
+                .body()
+                .get("scimType")
+                .is_none()
+        );
     }
 }
