@@ -21,7 +21,7 @@ const USER_PATH: &str = "/api/users/1001";
 
 /// A child process stopped when dropped: SIGTERM, so that a master process (nginx) takes
 /// its workers down with it, which SIGKILL would orphan.
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -36,12 +36,18 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn wait_for(port: u16) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    wait_for_within(port, Duration::from_secs(20))
+}
+
+/// Waits until something listens on `port`, for at most `limit` (a sandbox seeding tens of
+/// thousands of users takes longer than a server's start).
+pub(crate) fn wait_for_within(port: u16, limit: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + limit;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {
             bail!("nothing listens on port {port}");
@@ -110,7 +116,7 @@ fn workers_of(pid: u32) -> Vec<u32> {
     }
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
@@ -162,13 +168,17 @@ fn wrk(url: &str, auth: Option<&str>, seconds: u32) -> anyhow::Result<Figures> {
 }
 
 fn peak_rss_mb(pid: u32) -> anyhow::Result<f64> {
+    Ok(memory_kb(pid, "VmHWM")? / 1024.0)
+}
+
+/// A process's memory figure from `/proc/<pid>/status` in kB: `VmRSS` (now), `VmHWM` (peak).
+pub(crate) fn memory_kb(pid: u32, field: &str) -> anyhow::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kb: f64 = status
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM")?;
-    Ok(kb / 1024.0)
+        .with_context(|| format!("no {field} in /proc/{pid}/status"))
 }
 
 pub fn proxy(root: &Path, seconds: u32, runs: u32) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@
 
 mod bench;
 mod editors;
+mod scim;
 mod soak;
 mod split;
 mod tools;
@@ -100,6 +101,18 @@ enum Bench {
         /// The users they share.
         #[arg(long, default_value_t = 4)]
         users: usize,
+    },
+    /// SCIM's lookup of a user by userName (what an identity provider sends before every
+    /// push) against N LivePerson users, beside a read of one user through the console's API
+    /// in the same run: median, p90 and their ratio; the proxy's RSS before and after its list
+    /// cache fills.
+    Scim {
+        /// LivePerson users in the sandbox.
+        #[arg(long, default_value_t = 50_000)]
+        users: usize,
+        /// Lookups measured, and reads of one user beside them.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
     },
 }
 
@@ -200,6 +213,9 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
                     users,
                 },
         } => editors::editors(vendor, editors, cycles, users),
+        Task::Bench {
+            which: Bench::Scim { users, requests },
+        } => scim::scim(&root, users, requests),
     }
 }
 
