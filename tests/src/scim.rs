@@ -84,12 +84,6 @@ impl Vendor {
             _ => !on,
         }
     }
-
-    /// Whether a SCIM DELETE removes the user (a later read is 404), rather than locking
-    /// them out.
-    pub fn deletes(self) -> bool {
-        self != Self::Trintech
-    }
 }
 
 /// A vendor field read as text, whether the vendor sent a string or a number.

@@ -218,6 +218,9 @@ impl Endpoint {
             [one] if one == "Schemas" => Self::Schemas,
             [one, id] if one == "Schemas" => Self::Schema(id.clone()),
             [one] if one == "Users" => Self::Users,
+            // The root's search (RFC 7644 §3.4.3) is the Users' search: User is the one
+            // resource type.
+            [search] if search == ".search" => Self::Search,
             [one, search] if one == "Users" && search == ".search" => Self::Search,
             [one, id] if one == "Users" && !id.is_empty() => Self::User(id.clone()),
             _ => return None,
@@ -371,6 +374,24 @@ async fn answer(state: &Arc<AppState>, request: Request) -> Result<Response, Sci
     }
 }
 
+/// What RFC 3986 leaves unencoded in a path segment that names data: letters, digits and
+/// `- . _ ~` (identity providers may compare locations as strings, so nothing more is
+/// encoded than must be).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `text` as one path segment: never `.` or `..`, which a client would resolve away.
+fn segment(text: &str) -> String {
+    match text {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => percent_encoding::utf8_percent_encode(text, SEGMENT).to_string(),
+    }
+}
+
 fn if_match(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::IF_MATCH)
@@ -409,7 +430,7 @@ fn base_url(headers: &HeaderMap, base_path: &str, connection: &str) -> String {
         Some(proto) if proto.trim().eq_ignore_ascii_case("https") => "https",
         _ => "http",
     };
-    let connection = shared::operation::encode_key(connection);
+    let connection = segment(connection);
     format!("{scheme}://{host}{base_path}/scim/v2/{connection}")
 }
 
@@ -471,6 +492,24 @@ mod tests {
                 .map(|(connection, endpoint)| (connection.as_str(), endpoint.as_ref()));
             let expected = expected.as_ref().map(|(c, e)| (*c, e.as_ref()));
             assert_eq!(found, expected, "{path}");
+        }
+    }
+
+    #[test]
+    fn ids_are_encoded_as_little_as_a_path_segment_allows() {
+        for (id, segment_of) in [
+            ("4100000001", "4100000001"),
+            ("jane.doe", "jane.doe"),
+            ("a-b_c~d", "a-b_c~d"),
+            ("a/b", "a%2Fb"),
+            ("a b@c", "a%20b%40c"),
+            (".", "%2E"),
+            ("..", "%2E%2E"),
+            ("é", "%C3%A9"),
+        ] {
+            assert_eq!(segment(id), segment_of, "{id}");
+            let encoded = segment(id);
+            assert_eq!(percent_decode_str(&encoded).decode_utf8().unwrap(), id);
         }
     }
 

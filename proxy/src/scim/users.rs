@@ -52,11 +52,7 @@ impl Context<'_> {
     }
 
     fn location(&self, id: &str) -> String {
-        format!(
-            "{}/Users/{}",
-            self.base_url,
-            shared::operation::encode_key(id)
-        )
+        format!("{}/Users/{}", self.base_url, super::segment(id))
     }
 
     /// `resource` with its `meta`, projected, as the answer.
@@ -221,6 +217,7 @@ impl Context<'_> {
             let mut resource = current.clone();
             patch::apply(&mut resource, &operations)?;
             patch::normalize(&mut resource);
+            self.mapping().removal_refused(current, &resource)?;
             Ok(resource)
         })
         .await
@@ -289,7 +286,7 @@ impl Context<'_> {
     }
 
     /// Deletes where the vendor can, marks deleted where it has a flag, and locks the user
-    /// out where it has neither; a later read is 404 for the first two.
+    /// out and retires them where it has neither; a later read is 404 in each case.
     pub async fn delete(&self, id: &str, if_match: Option<&str>) -> Result<Response, ScimError> {
         let description = shared::vendor::description(self.connection.kind());
         let named = self.named_version(if_match);
@@ -302,8 +299,10 @@ impl Context<'_> {
                     let record = switched(&current, flag);
                     self.vendor().update(id, &current, &record, revision).await
                 }
+                // No delete: locked out and retired as the mapping says, so that the user is
+                // no SCIM resource any more.
                 Deletion::None => {
-                    let record = switched(&current, description.disabled);
+                    let record = self.mapping().retired_user(&current);
                     self.vendor().update(id, &current, &record, revision).await
                 }
             };
@@ -319,7 +318,7 @@ impl Context<'_> {
     }
 }
 
-/// `user` with `switch` turned on (deleted, or disabled).
+/// `user` with `switch` turned on (its deleted flag).
 fn switched(user: &Value, switch: Switch) -> Value {
     let mut record = user.clone();
     let on = match switch.on {

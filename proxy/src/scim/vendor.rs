@@ -226,9 +226,12 @@ impl Vendor<'_> {
         let operation = self.required(names::LIST_USERS)?;
         let mapping = shared::vendor::scim(self.connection.kind());
         let description = shared::vendor::description(self.connection.kind());
+        // Only what the resources need, where the vendor narrows a list itself.
         let query = match description.list.select {
-            Some(select) => format!("{}={}", select.param, mapping.list_select()),
-            None => String::new(),
+            Some(select) if select.by == shared::description::SelectBy::Vendor => {
+                format!("{}={}", select.param, mapping.list_select())
+            }
+            _ => String::new(),
         };
         let query = (!query.is_empty()).then_some(query.as_str());
         // The conditional read: only a vendor with a revision answers it.
@@ -388,6 +391,11 @@ impl Vendor<'_> {
         record: &Value,
         revision: Option<&str>,
     ) -> Result<(), ScimError> {
+        // Nothing to write (a replace with what the vendor holds): the vendor is not asked,
+        // which some refuse ("the update changes no field").
+        if record == original {
+            return Ok(());
+        }
         let kind = self.connection.kind();
         let description = shared::vendor::description(kind);
         let body = shared::conflict::update_body(
@@ -400,6 +408,9 @@ impl Vendor<'_> {
             .operation(names::UPDATE_USER)
             .or_else(|| self.operation(names::UPDATE_USERS))
             .ok_or_else(|| self.required(names::UPDATE_USER).unwrap_err())?;
+        if body.as_object().is_some_and(serde_json::Map::is_empty) {
+            return Ok(());
+        }
         let takes_id = operation.path.contains("{id}");
         let body = self.checked(operation, takes_id.then_some(id), &body)?;
         let answer = self

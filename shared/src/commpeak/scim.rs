@@ -27,6 +27,8 @@ pub const SCIM: Mapping = Mapping {
     // The sandbox's seeded account (`sandbox::seed::COMMPEAK_ROLES`): role "1" is its Agent
     // role. Nothing else is required: SCIM supplies username, email and the password.
     sandbox_defaults: r#"{"roles": ["1"]}"#,
+    name_required: false,
+    retired_empties: &[],
 };
 
 /// CommPeak publishes no password rule: its create needs one (this product's rule, see

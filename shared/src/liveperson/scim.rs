@@ -30,6 +30,8 @@ pub const SCIM: Mapping = Mapping {
     // (`PROFILES[0]`, role type 2), and an agent needs an agent group, -1 being the Main
     // Group (`AGENT_GROUPS[0]`); two chats at a time, as a new agent.
     sandbox_defaults: r#"{"profileIds": [3001], "memberOf": {"agentGroupId": -1}, "maxChats": 2}"#,
+    name_required: true,
+    retired_empties: &[],
 };
 
 /// LivePerson's password rule for a new user (its login name unknown here: a generated

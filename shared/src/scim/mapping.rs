@@ -134,6 +134,14 @@ pub struct Mapping {
     pub password_specials: &'static str,
     /// [`Mapping::sandbox_defaults`], as a JSON object.
     pub sandbox_defaults: &'static str,
+    /// Whether the vendor's create needs a name (LivePerson's `fullName`, Trintech's `name`):
+    /// `/Schemas` then publishes `name` and `name.formatted` as required.
+    pub name_required: bool,
+    /// Where the vendor has no delete (its description's `Deletion::None`), what a SCIM
+    /// delete empties besides locking the user out: a user locked out with all of these
+    /// empty can do nothing in the vendor, and is no SCIM resource (a later read is 404).
+    /// Empty where the vendor deletes.
+    pub retired_empties: &'static [&'static str],
 }
 
 /// Where a generated password's letters come from.
@@ -215,11 +223,74 @@ impl Mapping {
     }
 
     fn is_deleted(&self, user: &Value) -> bool {
-        self.description()
+        let description = self.description();
+        let flagged = description
             .deleted
             .and_then(|flag| get(user, flag))
             .and_then(lenient_bool)
-            == Some(true)
+            == Some(true);
+        flagged || (!self.retired_empties.is_empty() && self.is_retired(user))
+    }
+
+    /// Locked out, and every field of [`Mapping::retired_empties`] empty.
+    fn is_retired(&self, user: &Value) -> bool {
+        let disabled = self.description().disabled;
+        let locked = get(user, disabled.field)
+            .is_some_and(|value| lenient_bool(value) == Some(switch_value_is_on(disabled)));
+        locked
+            && self
+                .retired_empties
+                .iter()
+                .all(|field| match get(user, field) {
+                    None | Some(Value::Null) => true,
+                    Some(Value::Array(items)) => items.is_empty(),
+                    Some(Value::String(text)) => text.trim().is_empty(),
+                    Some(_) => false,
+                })
+    }
+
+    /// The vendor user after a SCIM delete where the vendor has none: `current` locked out
+    /// (the description's disabled switch on) with every field of
+    /// [`Mapping::retired_empties`] emptied, so [`Mapping::resource`] then finds no user.
+    pub fn retired_user(&self, current: &Value) -> Value {
+        let disabled = self.description().disabled;
+        let mut user = current.clone();
+        set(&mut user, disabled.field, Some(field_value(disabled.on)));
+        for field in self.retired_empties {
+            let emptied = match get(current, field) {
+                Some(Value::Array(_)) => Value::Array(Vec::new()),
+                _ => Value::Null,
+            };
+            set(&mut user, field, Some(emptied));
+        }
+        user
+    }
+
+    /// A PATCH that leaves a mapped attribute without a value the vendor cannot be without
+    /// (a required field, a flag): 400 `mutability` (RFC 7644 §3.5.2.2), naming it. A
+    /// replace (PUT) that leaves one out keeps the vendor's value instead
+    /// ([`Mapping::replaced_user`]).
+    pub fn removal_refused(&self, before: &Resource, after: &Resource) -> Result<(), ScimError> {
+        for attribute in self.attributes {
+            if attribute.source == Source::Password || clears(attribute, self.spec(attribute)) {
+                continue;
+            }
+            if read_scim(before, attribute.source)?.is_some()
+                && read_scim(after, attribute.source)?.is_none()
+            {
+                let name = attribute.source.attribute();
+                let how = if attribute.source == Source::Active {
+                    "replace it with false to deactivate the user"
+                } else {
+                    "the vendor requires it; replace it instead"
+                };
+                return Err(ScimError::bad(
+                    ScimType::Mutability,
+                    format!("{name}: cannot be removed: {how}."),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The vendor fields [`Mapping::resource`] reads (the key, the deleted flag and every
@@ -547,7 +618,7 @@ impl Mapping {
                 name,
                 "string",
                 description,
-                false,
+                self.name_required && source == Source::Formatted,
                 "readWrite",
                 "none",
             ))
@@ -557,8 +628,9 @@ impl Mapping {
             let mut name = schema_attribute(
                 "name",
                 "complex",
-                "The components of the User's name.",
-                false,
+                "The components of the User's name (a formatted name is composed from the \
+                 given and family names when it is left out).",
+                self.name_required,
                 "readWrite",
                 "none",
             );
@@ -588,17 +660,18 @@ impl Mapping {
             let Some(attribute) = mapped(source) else {
                 continue;
             };
+            let needed = required(attribute);
             let mut multi = schema_attribute(
                 source.attribute(),
                 "complex",
                 description,
-                required(attribute),
+                needed,
                 "readWrite",
                 "none",
             );
             multi["multiValued"] = Value::Bool(true);
             multi["subAttributes"] = json!([
-                schema_attribute("value", "string", "The value.", false, "readWrite", "none"),
+                schema_attribute("value", "string", "The value.", needed, "readWrite", "none"),
                 schema_attribute(
                     "type",
                     "string",
@@ -670,6 +743,22 @@ fn schema_attribute(
 /// only (see [`Mapping::replaced_user`]).
 fn clears(attribute: &Attribute, spec: Option<&FieldSpec>) -> bool {
     attribute.encoding == Encoding::Text && spec.is_some_and(|spec| !spec.required)
+}
+
+/// A description's switch value as JSON.
+fn field_value(value: crate::description::FieldValue) -> Value {
+    match value {
+        crate::description::FieldValue::Bool(b) => Value::Bool(b),
+        crate::description::FieldValue::Number(n) => Value::from(n),
+    }
+}
+
+/// Whether a switch's `on` value reads as true (a flag of 1, or `true`).
+fn switch_value_is_on(switch: crate::description::Switch) -> bool {
+    match switch.on {
+        crate::description::FieldValue::Bool(b) => b,
+        crate::description::FieldValue::Number(n) => n != 0,
+    }
 }
 
 /// A vendor's boolean in any of the forms vendors send it.
@@ -946,6 +1035,7 @@ mod tests {
                     expected.push(top);
                 }
             }
+            expected.extend(mapping.retired_empties);
             let selected: Vec<&str> = mapping.list_select().split(',').collect();
             assert_eq!(selected, expected, "{kind:?}");
             assert_eq!(
@@ -1276,6 +1366,52 @@ mod tests {
                     .iter()
                     .all(|a| a["name"] != "id" && a["name"] != "externalId")
             );
+        }
+    }
+
+    /// A PATCH may not leave the vendor without what it requires; it may empty what it does
+    /// not (a table over every vendor: the attribute removed, and whether that is refused).
+    #[test]
+    fn a_patch_removes_only_what_the_vendor_can_be_without() {
+        let full = testing::resource(json!({
+            "userName": "ada", "name": {"givenName": "Ada", "familyName": "Lovelace",
+            "formatted": "Ada Lovelace"}, "displayName": "Ada", "externalId": "E-1",
+            "emails": [{"value": "ada@example.com", "primary": true}],
+            "phoneNumbers": [{"value": "+15550100", "primary": true}], "active": true
+        }));
+        let cases: &[(VendorKind, &str, bool)] = &[
+            (VendorKind::Liveperson, "active", true),
+            (VendorKind::Liveperson, "emails", true),
+            (VendorKind::Liveperson, "externalId", false),
+            (VendorKind::Commpeak, "active", true),
+            (VendorKind::Commpeak, "emails", true),
+            (VendorKind::Commpeak, "name", false),
+            (VendorKind::Trintech, "active", true),
+            (VendorKind::Trintech, "phoneNumbers", false),
+            (VendorKind::Liveperson, "locale", false),
+        ];
+        for (kind, removed, refused) in cases {
+            let mut after = full.clone();
+            after.remove(*removed);
+            let outcome = scim(*kind).removal_refused(&full, &after);
+            match (refused, outcome) {
+                (true, Err(e)) => {
+                    assert_eq!(
+                        e.scim_type,
+                        Some(ScimType::Mutability),
+                        "{kind:?} {removed}"
+                    );
+                    assert!(
+                        e.detail.starts_with(removed),
+                        "{kind:?} {removed}: {}",
+                        e.detail
+                    );
+                }
+                (false, Ok(())) => {}
+                (refused, outcome) => {
+                    panic!("{kind:?} {removed}: refused {refused}, got {outcome:?}")
+                }
+            }
         }
     }
 }

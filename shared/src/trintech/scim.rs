@@ -24,13 +24,16 @@ pub const SCIM: Mapping = Mapping {
         Attribute::with(Source::Active, "lockedOut", Encoding::Negated),
         Attribute::text(Source::Password, "password"),
     ],
-    list_select: "userName,name,email,phoneNumber,lockedOut",
+    list_select: "userName,name,email,phoneNumber,lockedOut,roles",
     password_accepted: accepted,
     // The policy needs one of these, and takes no other special character.
     password_specials: super::validate::PASSWORD_SPECIALS,
     // As every seeded Trintech user (`sandbox::seed::trintech_users`): access to
     // Certification, and the first seeded role, a Close preparer.
     sandbox_defaults: r#"{"userAccess": {"AccessCertification": true}, "roles": [{"type": "Close", "value": "Preparer"}]}"#,
+    name_required: true,
+    // No delete: a SCIM delete locks the user out and takes every role away.
+    retired_empties: &["roles"],
 };
 
 /// Trintech's published password policy: its length and its characters.
@@ -88,10 +91,32 @@ mod tests {
                     p
                 }),
             ),
+            (
+                "locked out with no roles: deleted through SCIM",
+                with(json!({"lockedOut": true, "roles": []})),
+                None,
+            ),
+            (
+                "no roles but not locked out",
+                with(json!({"roles": []})),
+                Some(published.clone()),
+            ),
         ];
         for (case, user, expected) in cases {
             assert_eq!(&SCIM.resource(user).map(Value::Object), expected, "{case}");
         }
+    }
+
+    /// A SCIM delete locks the user out and takes the roles away, and the user is then no
+    /// SCIM resource; everything else the vendor holds stays.
+    #[test]
+    fn a_delete_retires_the_user() {
+        let retired = SCIM.retired_user(&vendor_user());
+        assert_eq!(retired["lockedOut"], json!(true));
+        assert_eq!(retired["roles"], json!([]));
+        assert_eq!(retired["departmentId"], vendor_user()["departmentId"]);
+        assert_eq!(retired["email"], vendor_user()["email"]);
+        assert!(SCIM.resource(&retired).is_none());
     }
 
     #[test]
