@@ -357,7 +357,7 @@ async fn unknown_paths_and_methods_answer_scim_errors() {
             (Method::GET, "/Groups", StatusCode::NOT_FOUND, None),
             (Method::GET, "/Bulk", StatusCode::NOT_FOUND, None),
             (Method::GET, "/", StatusCode::NOT_FOUND, None),
-            (Method::GET, "/Users/", StatusCode::NOT_FOUND, None),
+            (Method::GET, "/Users/x/y", StatusCode::NOT_FOUND, None),
             (Method::GET, "/Users/1/extra", StatusCode::NOT_FOUND, None),
             (
                 Method::GET,
@@ -1673,6 +1673,15 @@ async fn what_conformance_testers_expect() {
             scim.vendor_record(vendor, &id).await.unwrap(),
             before,
             "{vendor:?}"
+        );
+
+        // The base URL as printed, with its trailing slash, joined with "/Users".
+        let doubled = scim.get(vendor, "//Users").await;
+        assert_eq!(
+            doubled.status,
+            StatusCode::OK,
+            "{vendor:?}: {}",
+            doubled.text
         );
 
         // POST /.search at the connection's root.

@@ -12,7 +12,6 @@ mod vendor;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -121,6 +120,10 @@ pub(crate) struct ScimState {
     /// Each provisioned connection's list as last read: reused while the vendor's revision
     /// says it holds, and shared by the lookups that arrive while it is read.
     lists: HashMap<String, vendor::ListCache>,
+    /// One SCIM write per connection at a time (on this replica): an identity provider
+    /// pushing users in parallel would otherwise move a LivePerson account's revision under
+    /// its own writes, each then read and sent again.
+    writes: HashMap<String, tokio::sync::Mutex<()>>,
 }
 
 impl ScimState {
@@ -130,7 +133,13 @@ impl ScimState {
             .iter()
             .map(|id| (id.clone(), vendor::ListCache::default()))
             .collect();
+        let writes = settings
+            .connections
+            .iter()
+            .map(|id| (id.clone(), tokio::sync::Mutex::new(())))
+            .collect();
         Self {
+            writes,
             client: settings.client,
             token_digest: Sha256::digest(settings.token.expose_secret().as_bytes()).into(),
             connections: settings.connections,
@@ -157,22 +166,24 @@ impl ScimState {
 
 /// The routes' one handler: `/scim` and everything under it, so that no path there ever gets
 /// the console's page or its JSON errors.
+/// A `HEAD` is answered as its `GET`: the server sends the headers alone, its length
+/// included.
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let head = request.method() == Method::HEAD;
-    let mut response = match answer(&state, request).await {
+    match answer(&state, request).await {
         Ok(response) => response,
         Err(error) => error_response(&error),
-    };
-    if head {
-        *response.body_mut() = Body::empty();
     }
-    response
 }
 
 /// A SCIM error as its answer.
 pub(crate) fn error_response(error: &ScimError) -> Response {
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = json(status, &error.body());
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -253,7 +264,11 @@ fn route(path: &str, base_path: &str) -> Option<(String, Vec<String>)> {
             .map(|s| s.into_owned())
     });
     let connection = segments.next()??;
-    let segments: Option<Vec<String>> = segments.collect();
+    // A base URL pasted with its trailing slash, then joined with "/Users", names the same
+    // endpoint: empty segments name nothing.
+    let segments: Option<Vec<String>> = segments
+        .filter(|s| s.as_ref().is_none_or(|s| !s.is_empty()))
+        .collect();
     Some((connection, segments?))
 }
 
@@ -392,6 +407,24 @@ fn segment(text: &str) -> String {
     }
 }
 
+/// `lock`, waited for no longer than a request may take: past that, 503 and when to try
+/// again, rather than a client that times out not knowing whether it was served.
+async fn in_turn<'a>(
+    lock: &'a tokio::sync::Mutex<()>,
+    state: &AppState,
+) -> Result<tokio::sync::MutexGuard<'a, ()>, ScimError> {
+    tokio::time::timeout_at(state.vendor.deadline_from_now(), lock.lock())
+        .await
+        .map_err(|_| {
+            ScimError::new(
+                503,
+                None,
+                "Other requests to this connection are still being answered; try again shortly.",
+            )
+            .retry_after(5)
+        })
+}
+
 fn if_match(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::IF_MATCH)
@@ -480,7 +513,8 @@ mod tests {
                 Some(("lp", Some(Endpoint::Schema(scim::USER_SCHEMA.into())))),
             ),
             ("/scim/v2/lp/", Some(("lp", None))),
-            ("/scim/v2/lp/Users/", Some(("lp", None))),
+            ("/scim/v2/lp//Users", Some(("lp", Some(Endpoint::Users)))),
+            ("/scim/v2/lp/Users/", Some(("lp", Some(Endpoint::Users)))),
             ("/scim/v2/lp/Groups", Some(("lp", None))),
             ("/scim/v1/lp/Users", None),
             ("/scim/v2/", Some(("", None))),

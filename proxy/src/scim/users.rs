@@ -21,6 +21,14 @@ use crate::{AppState, Connection};
 /// it): the identity provider asked for its change, not for a version.
 const ATTEMPTS_PER_WRITE: usize = 3;
 
+/// How a write states the user: whole (PUT: what it leaves out is the vendor's to keep or
+/// clear), or as read with operations applied (PATCH: what is missing was removed).
+#[derive(Clone, Copy)]
+enum Written {
+    Replaced,
+    Patched,
+}
+
 /// One SCIM request's connection and what it needs to answer.
 pub(super) struct Context<'a> {
     pub state: &'a Arc<AppState>,
@@ -38,6 +46,16 @@ impl Context<'_> {
             connection: self.connection,
             request_id: self.request_id.as_deref(),
         }
+    }
+
+    /// This connection's turn to write.
+    async fn write_turn(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ScimError> {
+        let lock = self
+            .scim
+            .writes
+            .get(&self.connection.id)
+            .ok_or_else(|| ScimError::new(500, None, "The connection has no SCIM state."))?;
+        super::in_turn(lock, self.state).await
     }
 
     fn cache(&self) -> &ListCache {
@@ -158,6 +176,7 @@ impl Context<'_> {
     pub async fn create(&self, body: &[u8]) -> Result<Response, ScimError> {
         let resource = user_body(body)?;
         let user_name = user_name(&resource)?;
+        let _turn = self.write_turn().await?;
         let (listed, _) = self.vendor().list(self.cache()).await?;
         if listed.with_user_name(user_name).is_some() {
             return Err(taken(user_name));
@@ -170,16 +189,31 @@ impl Context<'_> {
             .get(&self.connection.id)
             .unwrap_or(&empty);
         let user = self.mapping().create_user(&resource, defaults, &password)?;
-        let id = self.vendor().create(user).await?;
-        // What the vendor's create cannot carry (CommPeak takes names on update only) is
-        // written straight after it.
-        let (created, revision) = self.vendor().read(&id).await?;
-        if let Some(record) = self.mapping().after_create(&created, &resource)? {
-            self.vendor()
-                .update(&id, &created, &record, revision.as_deref())
-                .await?;
+        let id = self.vendor().create(user.clone()).await?;
+        // From here the user exists: whatever fails after, the answer is 201 with what is
+        // known, or the identity provider would try again and meet its own user as a
+        // duplicate.
+        let completed = async {
+            // What the vendor's create cannot carry (CommPeak takes names on update only) is
+            // written straight after it.
+            let (created, revision) = self.vendor().read(&id).await?;
+            if let Some(record) = self.mapping().after_create(&created, &resource)? {
+                self.vendor()
+                    .update(&id, &created, &record, revision.as_deref())
+                    .await?;
+            }
+            self.read_back(&id, StatusCode::CREATED).await
         }
-        self.read_back(&id, StatusCode::CREATED).await
+        .await;
+        Ok(completed.unwrap_or_else(|e| {
+            tracing::warn!(connection = %self.connection.id, %id, error = %e, "SCIM: created, but what followed the create failed");
+            let key = shared::vendor::description(self.connection.kind()).key;
+            let mut sent = user;
+            shared::conflict::set(&mut sent, key, Some(Value::String(id.clone())));
+            let mut known = self.mapping().resource(&sent).unwrap_or_default();
+            known.insert("id".into(), Value::String(id.clone()));
+            self.answered(known, None, StatusCode::CREATED, (&[], &[]))
+        }))
     }
 
     pub async fn replace(
@@ -198,7 +232,8 @@ impl Context<'_> {
                 format!("id is read-only: the body names \"{given}\" but the path \"{id}\"."),
             ));
         }
-        self.write(id, if_match, |_| Ok(sent.clone())).await
+        self.write(id, if_match, Written::Replaced, |_| Ok(sent.clone()))
+            .await
     }
 
     pub async fn patch(
@@ -213,7 +248,7 @@ impl Context<'_> {
                 format!("The body is not JSON: {e}."),
             )
         })?;
-        self.write(id, if_match, |current| {
+        self.write(id, if_match, Written::Patched, |current| {
             let mut resource = current.clone();
             patch::apply(&mut resource, &operations)?;
             patch::normalize(&mut resource);
@@ -229,15 +264,21 @@ impl Context<'_> {
         &self,
         id: &str,
         if_match: Option<&str>,
+        how: Written,
         change: impl Fn(&Resource) -> Result<Resource, ScimError>,
     ) -> Result<Response, ScimError> {
         let named = self.named_version(if_match);
+        let _turn = self.write_turn().await?;
         for attempt in 1..=ATTEMPTS_PER_WRITE {
             let (current, revision) = self.vendor().read(id).await?;
             let before = self.resource(&current, id)?;
             let after = change(&before)?;
+            // What may not change is refused before a list is read to check a new name.
+            let record = match how {
+                Written::Replaced => self.mapping().replaced_user(&current, &after)?,
+                Written::Patched => self.mapping().patched_user(&current, &after)?,
+            };
             self.check_rename(&before, &after).await?;
-            let record = self.mapping().replaced_user(&current, &after)?;
             let written = self
                 .vendor()
                 .update(
@@ -248,7 +289,10 @@ impl Context<'_> {
                 )
                 .await;
             match written {
-                Err(e) if e.status == 412 && named.is_none() && attempt < ATTEMPTS_PER_WRITE => {
+                Err(e) if e.status == 412 && named.is_none() => {
+                    if attempt == ATTEMPTS_PER_WRITE {
+                        return Err(moved_on());
+                    }
                     tracing::info!(connection = %self.connection.id, attempt, "SCIM: the revision moved; writing again on a fresh read");
                 }
                 Err(e) => return Err(e),
@@ -290,6 +334,7 @@ impl Context<'_> {
     pub async fn delete(&self, id: &str, if_match: Option<&str>) -> Result<Response, ScimError> {
         let description = shared::vendor::description(self.connection.kind());
         let named = self.named_version(if_match);
+        let _turn = self.write_turn().await?;
         for attempt in 1..=ATTEMPTS_PER_WRITE {
             let (current, revision) = self.vendor().read(id).await?;
             let revision = named.as_deref().or(revision.as_deref());
@@ -307,7 +352,11 @@ impl Context<'_> {
                 }
             };
             match done {
-                Err(e) if e.status == 412 && named.is_none() && attempt < ATTEMPTS_PER_WRITE => {}
+                Err(e) if e.status == 412 && named.is_none() => {
+                    if attempt == ATTEMPTS_PER_WRITE {
+                        return Err(moved_on());
+                    }
+                }
                 Err(e) => return Err(e),
                 Ok(()) => break,
             }
@@ -358,6 +407,17 @@ fn user_name(resource: &Resource) -> Result<&str, ScimError> {
                 "userName is required, as a non-empty string.",
             )
         })
+}
+
+/// The account kept changing under a write the client set no precondition on: not its 412
+/// (RFC 9110 §13.1 ties that to a precondition sent), but a busy service to try again.
+fn moved_on() -> ScimError {
+    ScimError::new(
+        503,
+        None,
+        "The account kept changing while the user was written; nothing was changed. Try again.",
+    )
+    .retry_after(1)
 }
 
 fn taken(user_name: &str) -> ScimError {

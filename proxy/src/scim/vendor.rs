@@ -216,7 +216,7 @@ impl Vendor<'_> {
         cache: &ListCache,
     ) -> Result<(Arc<Listed>, Option<String>), ScimError> {
         let arrived = Instant::now();
-        let _turn = cache.reading.lock().await;
+        let _turn = super::in_turn(&cache.reading, self.state).await?;
         let kept = cache.get();
         if let Some(kept) = &kept
             && kept.asked_at >= arrived
@@ -344,15 +344,13 @@ impl Vendor<'_> {
         let operation = self.required(names::CREATE_USERS)?;
         let mapping = shared::vendor::scim(self.connection.kind());
         let body = self.checked(operation, None, &user)?;
-        let answer = self
-            .send(
-                operation,
-                None,
-                None,
-                Some(body),
-                self.skip_revision_check(),
-            )
-            .await;
+        // A create names no revision: it changes no user another admin may be editing.
+        let answer = self.send(operation, None, None, Some(body), None).await;
+        let outcome = answer.and_then(|answer| {
+            self.refused(&answer, false)?;
+            self.batch_refused(operation, &answer)?;
+            Ok(answer)
+        });
         // The vendor gives the id: the user is named by its login until then.
         let named = mapping.id(&user).or_else(|| {
             let login = shared::vendor::description(self.connection.kind()).login;
@@ -360,11 +358,8 @@ impl Vendor<'_> {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         });
-        self.audit(operation, named, &answer);
-        let answer = answer?;
-        self.refused(&answer, false)?;
-        self.batch_refused(operation, &answer)?;
-        let answered = answer.json().ok();
+        self.audit(operation, named, outcome.as_ref().map(|a| a.status));
+        let answered = outcome?.json().ok();
         let first = match &answered {
             Some(Value::Array(users)) => users.first(),
             Some(user @ Value::Object(_)) => Some(user),
@@ -404,10 +399,10 @@ impl Vendor<'_> {
             original,
             record,
         );
-        let operation = self
-            .operation(names::UPDATE_USER)
-            .or_else(|| self.operation(names::UPDATE_USERS))
-            .ok_or_else(|| self.required(names::UPDATE_USER).unwrap_err())?;
+        let operation = match self.operation(names::UPDATE_USER) {
+            Some(operation) => operation,
+            None => self.required(names::UPDATE_USERS)?,
+        };
         if body.as_object().is_some_and(serde_json::Map::is_empty) {
             return Ok(());
         }
@@ -422,30 +417,36 @@ impl Vendor<'_> {
                 revision,
             )
             .await;
-        self.audit(operation, Some(id.to_owned()), &answer);
-        let answer = answer?;
-        self.refused(&answer, revision.is_some())?;
-        self.batch_refused(operation, &answer)
+        let outcome = answer.and_then(|answer| {
+            self.refused(&answer, revision.is_some())?;
+            self.batch_refused(operation, &answer)?;
+            Ok(answer)
+        });
+        self.audit(
+            operation,
+            Some(id.to_owned()),
+            outcome.as_ref().map(|a| a.status),
+        );
+        outcome.map(drop)
     }
 
     /// Deletes the user with the vendor's delete operation.
     pub async fn delete(&self, id: &str, revision: Option<&str>) -> Result<(), ScimError> {
         let operation = self.required(names::DELETE_USER)?;
         let answer = self.send(operation, Some(id), None, None, revision).await;
-        self.audit(operation, Some(id.to_owned()), &answer);
-        let answer = answer?;
-        if answer.status == StatusCode::NOT_FOUND {
-            return Err(ScimError::not_found(format!("No user with id \"{id}\".")));
-        }
-        self.refused(&answer, revision.is_some())
-    }
-
-    /// What a write names as the revision when the client named none and nothing was read
-    /// first (a create): the vendor's "no check", where it has revisions.
-    fn skip_revision_check(&self) -> Option<&'static str> {
-        shared::vendor::description(self.connection.kind())
-            .revision
-            .map(|_| shared::liveperson::ops::SKIP_REVISION_CHECK)
+        let outcome = answer.and_then(|answer| {
+            if answer.status == StatusCode::NOT_FOUND {
+                return Err(ScimError::not_found(format!("No user with id \"{id}\".")));
+            }
+            self.refused(&answer, revision.is_some())?;
+            Ok(answer)
+        });
+        self.audit(
+            operation,
+            Some(id.to_owned()),
+            outcome.as_ref().map(|a| a.status),
+        );
+        outcome.map(drop)
     }
 
     /// The body for `operation` holding `user` (an array of one where it takes a list),
@@ -520,11 +521,22 @@ impl Vendor<'_> {
                      its operator must renew it."
                 ),
             ),
-            StatusCode::TOO_MANY_REQUESTS => ScimError::new(
-                429,
-                None,
-                format!("The vendor asks to slow down{said}; try again shortly."),
-            ),
+            StatusCode::TOO_MANY_REQUESTS => {
+                let error = ScimError::new(
+                    429,
+                    None,
+                    format!("The vendor asks to slow down{said}; try again shortly."),
+                );
+                match answer
+                    .headers
+                    .get(header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse().ok())
+                {
+                    Some(seconds) => error.retry_after(seconds),
+                    None => error,
+                }
+            }
             s if s.is_client_error() => ScimError::bad(
                 ScimType::InvalidValue,
                 format!("The vendor refused the request{said}."),
@@ -555,33 +567,39 @@ impl Vendor<'_> {
             None => Ok(()),
             Some(failed) => {
                 let message = failed.message.clone().unwrap_or_default();
-                let duplicate = message.to_ascii_lowercase().contains("exist");
+                // Only what the vendor calls a duplicate is one; its words are not read.
+                let duplicate = failed
+                    .field_errors
+                    .iter()
+                    .any(|e| e.code == shared::ErrorCode::Duplicate);
+                let error = if duplicate {
+                    ScimError::new(409, Some(ScimType::Uniqueness), "")
+                } else {
+                    ScimError::bad(ScimType::InvalidValue, "")
+                };
                 Err(ScimError::new(
-                    if duplicate { 409 } else { 400 },
-                    Some(if duplicate {
-                        ScimType::Uniqueness
-                    } else {
-                        ScimType::InvalidValue
-                    }),
+                    error.status,
+                    error.scim_type,
                     format!("The vendor refused the user: {message}"),
                 ))
             }
         }
     }
 
-    /// Every change sent is audited with the SCIM client as who made it, and the vendor's
-    /// status (or the proxy's when no answer came).
+    /// Every change sent is audited with the SCIM client as who made it, and its outcome.
     fn audit(
         &self,
         operation: &OperationSpec,
         user: Option<String>,
-        answer: &Result<Answer, ScimError>,
+        outcome: Result<StatusCode, &ScimError>,
     ) {
         let Some(scim) = self.state.scim.as_ref() else {
             return;
         };
-        let status = match answer {
-            Ok(answer) => answer.status.as_u16(),
+        // The vendor's status when it took the change, else what the client is answered:
+        // a batch the vendor answered 200 with the record failed is a failure here.
+        let status = match outcome {
+            Ok(status) => status.as_u16(),
             Err(error) => error.status,
         };
         let who = format!("scim:{}", scim.client);

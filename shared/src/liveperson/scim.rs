@@ -177,11 +177,10 @@ mod tests {
         let current = vendor_user();
         let cases: &[(&str, Value, Result<Value, ScimType>)] = &[
             (
-                "only a user name: required kept, employeeId cleared",
+                "only a user name: required kept, and employeeId (an admin's too)",
                 json!({"userName": "ada"}),
                 Ok({
-                    let mut u = vendor_user();
-                    u.as_object_mut().unwrap().remove("employeeId");
+                    let u = vendor_user();
                     u
                 }),
             ),
@@ -210,6 +209,12 @@ mod tests {
                 .map_err(|e| e.scim_type.unwrap());
             assert_eq!(&found, expected, "{case}");
         }
+        // A PATCH's result without externalId removed it: employeeId is cleared.
+        let mut patched = SCIM.resource(&current).unwrap();
+        patched.remove("externalId");
+        let user = SCIM.patched_user(&current, &patched).unwrap();
+        assert_eq!(user.get("employeeId"), None, "{user}");
+        assert_eq!(user["loginName"], current["loginName"]);
     }
 
     #[test]

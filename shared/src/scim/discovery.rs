@@ -11,9 +11,7 @@ use super::{
     USER_SCHEMA,
 };
 
-/// The most results one list answers (`filter.maxResults`): the list query's own cap, kept
-/// equal to it here until `query` states it (a test in `query` may compare the two).
-pub const MAX_RESULTS: usize = 1000;
+use super::query::MAX_COUNT;
 
 /// `/ServiceProviderConfig` (RFC 7643 §5): PATCH and filtering supported, bulk, password
 /// change and sorting not, ETags as the connection's vendor allows (`etag`), and OAuth
@@ -24,7 +22,7 @@ pub fn service_provider_config(etag: bool) -> Value {
         "documentationUri": "https://datatracker.ietf.org/doc/html/rfc7644",
         "patch": {"supported": true},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "filter": {"supported": true, "maxResults": MAX_COUNT},
         "changePassword": {"supported": false},
         "sort": {"supported": false},
         "etag": {"supported": etag},
@@ -110,7 +108,7 @@ mod tests {
                     Some(etag)
                 ]
             );
-            assert_eq!(config["filter"]["maxResults"], MAX_RESULTS);
+            assert_eq!(config["filter"]["maxResults"], MAX_COUNT);
             assert_eq!(
                 config["authenticationSchemes"][0]["type"],
                 "oauthbearertoken"

@@ -45,6 +45,8 @@ pub struct ScimError {
     pub status: u16,
     pub scim_type: Option<ScimType>,
     pub detail: String,
+    /// Seconds to wait before trying again (a 429 or 503's `Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ScimError {
@@ -62,6 +64,15 @@ impl ScimError {
             status,
             scim_type,
             detail,
+            retry_after: None,
+        }
+    }
+
+    /// The same error, asking the client to wait `seconds` before trying again.
+    pub fn retry_after(self, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..self
         }
     }
 

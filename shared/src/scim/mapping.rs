@@ -272,7 +272,9 @@ impl Mapping {
     /// ([`Mapping::replaced_user`]).
     pub fn removal_refused(&self, before: &Resource, after: &Resource) -> Result<(), ScimError> {
         for attribute in self.attributes {
-            if attribute.source == Source::Password || clears(attribute, self.spec(attribute)) {
+            if matches!(attribute.source, Source::Password | Source::ExternalId)
+                || clears(attribute, self.spec(attribute))
+            {
                 continue;
             }
             if read_scim(before, attribute.source)?.is_some()
@@ -366,6 +368,23 @@ impl Mapping {
     /// leniently, are kept as they are, so a replace changes only what SCIM changed. A
     /// create-only field (a key) given a different value is a 400 `mutability`.
     pub fn replaced_user(&self, current: &Value, resource: &Resource) -> Result<Value, ScimError> {
+        self.written_user(current, resource, false)
+    }
+
+    /// The vendor user after a PATCH: as [`Mapping::replaced_user`], but the result of a
+    /// PATCH holds every attribute it did not remove, so an `externalId` missing from it
+    /// was removed, and is cleared too. (A PATCH may not remove what the vendor requires:
+    /// [`Mapping::removal_refused`].)
+    pub fn patched_user(&self, current: &Value, resource: &Resource) -> Result<Value, ScimError> {
+        self.written_user(current, resource, true)
+    }
+
+    fn written_user(
+        &self,
+        current: &Value,
+        resource: &Resource,
+        patched: bool,
+    ) -> Result<Value, ScimError> {
         if !current.is_object() {
             return Err(ScimError::new(
                 502,
@@ -399,7 +418,11 @@ impl Mapping {
             match now {
                 Some(now) if was.as_ref() == Some(&now) => {}
                 Some(now) => set(&mut user, attribute.field, Some(encode(attribute, now))),
-                None if clears(attribute, spec) => set(&mut user, attribute.field, None),
+                None if clears(attribute, spec)
+                    || (patched && attribute.source == Source::ExternalId) =>
+                {
+                    set(&mut user, attribute.field, None)
+                }
                 None => {}
             }
         }
@@ -740,9 +763,13 @@ fn schema_attribute(
 }
 
 /// Whether a replace without the attribute clears the vendor field: an optional text field
-/// only (see [`Mapping::replaced_user`]).
+/// only (see [`Mapping::replaced_user`]), and never `externalId`: the field that holds it
+/// (LivePerson's `employeeId`) is an admin's too, and identity providers that do not manage
+/// it (Okta's PUT) leave it out.
 fn clears(attribute: &Attribute, spec: Option<&FieldSpec>) -> bool {
-    attribute.encoding == Encoding::Text && spec.is_some_and(|spec| !spec.required)
+    attribute.encoding == Encoding::Text
+        && attribute.source != Source::ExternalId
+        && spec.is_some_and(|spec| !spec.required)
 }
 
 /// A description's switch value as JSON.
