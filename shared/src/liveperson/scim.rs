@@ -179,10 +179,7 @@ mod tests {
             (
                 "only a user name: required kept, and employeeId (an admin's too)",
                 json!({"userName": "ada"}),
-                Ok({
-                    let u = vendor_user();
-                    u
-                }),
+                Ok(vendor_user()),
             ),
             (
                 "a new login, names and disabled",
