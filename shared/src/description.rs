@@ -206,6 +206,10 @@ pub struct Description {
     /// The response header that carries the revision a write must name (`If-Match`), when
     /// the vendor has one; without one, a save reads the user again first to see changes.
     pub revision: Option<&'static str>,
+    /// Whether the revision counts the account's writes, one each (LivePerson's
+    /// `ac-revision`, `users-apis.md` §1.7): a revision one above another means exactly one
+    /// write happened between them.
+    pub revision_counts_writes: bool,
     pub update: Update,
     /// What "disabled" is (LivePerson `isEnabled` false, CommPeak `is_active` 0, Trintech
     /// `lockedOut` true): `on` is a disabled user.
@@ -227,6 +231,17 @@ pub struct Description {
     /// The most users one write request may carry (a list of users or of ids), refused whole
     /// before any record is checked: a hostile request never costs a check per record.
     pub max_users: MaxUsers,
+}
+
+impl Description {
+    /// Whether `after` is the revision of exactly one write after `before` (both as the
+    /// vendor sent them): false where the revision does not count writes, or either is not
+    /// a count.
+    pub fn one_write_between(&self, before: &str, after: &str) -> bool {
+        let count = |revision: &str| revision.trim().trim_matches('"').parse::<u64>().ok();
+        self.revision_counts_writes
+            && matches!((count(before), count(after)), (Some(b), Some(a)) if b.checked_add(1) == Some(a))
+    }
 }
 
 #[cfg(test)]
@@ -338,5 +353,26 @@ mod tests {
             ],
             "Trintech documents its cap; the others publish none"
         );
+    }
+
+    #[test]
+    fn one_write_between_counts_only_where_the_revision_counts_writes() {
+        let lp = description(VendorKind::Liveperson);
+        let cp = description(VendorKind::Commpeak);
+        for (before, after, expected) in [
+            ("41", "42", true),
+            ("41", "43", false),
+            ("42", "42", false),
+            ("\"41\"", "42", true),
+            ("x", "42", false),
+            ("18446744073709551615", "0", false),
+        ] {
+            assert_eq!(
+                lp.one_write_between(before, after),
+                expected,
+                "{before} {after}"
+            );
+        }
+        assert!(!cp.one_write_between("41", "42"));
     }
 }

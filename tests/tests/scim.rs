@@ -1754,3 +1754,90 @@ async fn what_conformance_testers_expect() {
         );
     }
 }
+
+/// The LivePerson list behind lookups, as the vendor sees it asked: read once, then
+/// revalidated (304) however many lookups follow; SCIM's own writes change it in place, so
+/// the lookup after a push is still a 304; another admin's change is read again, once,
+/// however many lookups arrive together.
+#[tokio::test]
+async fn lookups_revalidate_the_list_kept_rather_than_read_it_again() {
+    let scim = Scim::start(20).await;
+    let vendor = Vendor::Liveperson;
+    let record = |recording: bool| {
+        let url = format!(
+            "{}{}",
+            scim.sandbox.base_url(),
+            sandbox::faults::REQUESTS_PATH
+        );
+        async move {
+            let answer = reqwest::Client::new()
+                .put(url)
+                .json(&json!({"recording": recording}))
+                .send()
+                .await
+                .unwrap();
+            assert!(answer.status().is_success());
+        }
+    };
+    // The list reads since recording started, by status.
+    let list_reads = || {
+        let url = format!(
+            "{}{}",
+            scim.sandbox.base_url(),
+            sandbox::faults::REQUESTS_PATH
+        );
+        let collection = shared::liveperson::ops::users_path(tests::ACCOUNT_ID);
+        async move {
+            let record: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+            let mut statuses: Vec<u64> = record["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["method"] == "GET" && r["path"] == collection.as_str())
+                .map(|r| r["status"].as_u64().unwrap())
+                .collect();
+            statuses.sort_unstable();
+            statuses
+        }
+    };
+    let lookup = |name: String| {
+        let scim = &scim;
+        async move {
+            let filter = format!("userName eq \"{name}\"");
+            scim.list(vendor, &[("filter", filter.as_str())]).await
+        }
+    };
+    let first = scim.vendor_users(vendor).await;
+    let name = vendor.user_name(&first[0]);
+
+    record(true).await;
+    assert_eq!(lookup(name.clone()).await.ids().len(), 1);
+    assert_eq!(lookup(name.clone()).await.ids().len(), 1);
+    assert_eq!(
+        list_reads().await,
+        vec![200, 304],
+        "read once, then revalidated"
+    );
+
+    // A push through SCIM: the next lookup finds the new user without reading the list.
+    record(true).await;
+    let created = scim.create(vendor, idp_user("pushed.user")).await;
+    let found = lookup("PUSHED.USER".into()).await;
+    assert_eq!(found.ids(), vec![text(&created["id"])], "{}", found.text);
+    assert!(
+        list_reads().await.iter().all(|&status| status == 304),
+        "{:?}",
+        list_reads().await
+    );
+
+    // Another admin's change: read again, once for twenty lookups at the same time.
+    scim.liveperson_create_other("someone.else").await;
+    record(true).await;
+    let lookups = (0..20).map(|_| lookup("someone.else".into()));
+    for answer in futures_util::future::join_all(lookups).await {
+        assert_eq!(answer.ids().len(), 1, "{}", answer.text);
+    }
+    let reads = list_reads().await;
+    let full = reads.iter().filter(|&&status| status == 200).count();
+    assert_eq!(full, 1, "one full read for the burst: {reads:?}");
+}

@@ -166,10 +166,16 @@ impl Context<'_> {
             .ok_or_else(|| ScimError::not_found(format!("No user with id \"{id}\".")))
     }
 
-    /// The user as read back after a write, as the answer.
+    /// The user as read back after a write, as the answer; the list kept learns it.
     async fn read_back(&self, id: &str, status: StatusCode) -> Result<Response, ScimError> {
         let (user, revision) = self.vendor().read(id).await?;
         let resource = self.resource(&user, id)?;
+        self.cache().wrote(
+            shared::vendor::description(self.connection.kind()),
+            id,
+            Some(resource.clone()),
+            revision.as_deref(),
+        );
         Ok(self.answered(resource, revision.as_deref(), status, (&[], &[])))
     }
 
@@ -181,6 +187,8 @@ impl Context<'_> {
         if listed.with_user_name(user_name).is_some() {
             return Err(taken(user_name));
         }
+        // Not held across the write: the list kept is then changed in place.
+        drop(listed);
         let password = generated_password(self.mapping())?;
         let empty = serde_json::Map::new();
         let defaults = self
@@ -339,16 +347,22 @@ impl Context<'_> {
             let (current, revision) = self.vendor().read(id).await?;
             let revision = named.as_deref().or(revision.as_deref());
             let done = match description.deletion {
-                Deletion::Operation => self.vendor().delete(id, revision).await,
+                Deletion::Operation => self.vendor().delete(id, revision).await.map(|after| {
+                    self.cache().wrote(description, id, None, after.as_deref());
+                }),
                 Deletion::Flag(flag) => {
                     let record = switched(&current, flag);
-                    self.vendor().update(id, &current, &record, revision).await
+                    let done = self.vendor().update(id, &current, &record, revision).await;
+                    self.cache().wrote(description, id, None, None);
+                    done
                 }
                 // No delete: locked out and retired as the mapping says, so that the user is
                 // no SCIM resource any more.
                 Deletion::None => {
                     let record = self.mapping().retired_user(&current);
-                    self.vendor().update(id, &current, &record, revision).await
+                    let done = self.vendor().update(id, &current, &record, revision).await;
+                    self.cache().wrote(description, id, None, None);
+                    done
                 }
             };
             match done {

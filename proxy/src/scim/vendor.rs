@@ -51,24 +51,43 @@ impl Answer {
     }
 }
 
-/// The users of a connection as SCIM resources, with an index by `userName`.
+/// The users of a connection as SCIM resources, with indexes by `userName` and `id`.
 pub(super) struct Listed {
     pub resources: Vec<Resource>,
     /// Lower-cased `userName` → position in `resources` (SCIM's `userName` is caseExact
     /// false, so `eq` matches whatever the case).
-    pub by_user_name: HashMap<String, usize>,
+    by_user_name: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+}
+
+fn user_name_key(resource: &Resource) -> Option<String> {
+    Some(resource.get("userName")?.as_str()?.to_lowercase())
+}
+
+fn id_key(resource: &Resource) -> Option<String> {
+    Some(resource.get("id")?.as_str()?.to_owned())
 }
 
 impl Listed {
     fn new(resources: Vec<Resource>) -> Self {
-        let by_user_name = resources
-            .iter()
-            .enumerate()
-            .filter_map(|(at, r)| Some((r.get("userName")?.as_str()?.to_lowercase(), at)))
-            .collect();
-        Self {
+        let mut listed = Self {
+            by_user_name: HashMap::with_capacity(resources.len()),
+            by_id: HashMap::with_capacity(resources.len()),
             resources,
-            by_user_name,
+        };
+        for at in 0..listed.resources.len() {
+            listed.index(at);
+        }
+        listed
+    }
+
+    fn index(&mut self, at: usize) {
+        let resource = &self.resources[at];
+        if let Some(name) = user_name_key(resource) {
+            self.by_user_name.insert(name, at);
+        }
+        if let Some(id) = id_key(resource) {
+            self.by_id.insert(id, at);
         }
     }
 
@@ -76,6 +95,23 @@ impl Listed {
         self.by_user_name
             .get(&user_name.to_lowercase())
             .map(|&at| &self.resources[at])
+    }
+
+    /// User `id` as `now` says: changed, added, or (`None`) gone.
+    fn put(&mut self, id: &str, now: Option<Resource>) {
+        if let Some(at) = self.by_id.remove(id) {
+            if let Some(name) = user_name_key(&self.resources[at]) {
+                self.by_user_name.remove(&name);
+            }
+            self.resources.swap_remove(at);
+            if at < self.resources.len() {
+                self.index(at);
+            }
+        }
+        if let Some(resource) = now {
+            self.resources.push(resource);
+            self.index(self.resources.len() - 1);
+        }
     }
 }
 
@@ -105,6 +141,35 @@ impl ListCache {
     fn put(&self, kept: Kept) {
         let kept = (kept.listed.resources.len() <= MAX_KEPT_USERS).then_some(kept);
         *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = kept;
+    }
+
+    /// After this proxy's own write of user `id` (now `now`, or gone), the vendor at
+    /// `revision`: the list kept is changed in place when that write is the only one since
+    /// it was read (the revision counts writes), so that the lookup before the next push is
+    /// still answered 304 rather than reading every user again; otherwise it is dropped.
+    pub(super) fn wrote(
+        &self,
+        description: &shared::description::Description,
+        id: &str,
+        now: Option<Resource>,
+        revision: Option<&str>,
+    ) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(list) = kept.as_mut() else {
+            return;
+        };
+        let only_this_write = match (list.revision.as_deref(), revision) {
+            (Some(before), Some(after)) => description.one_write_between(before, after),
+            _ => false,
+        };
+        // Changed in place only where no request still reads it.
+        match Arc::get_mut(&mut list.listed) {
+            Some(listed) if only_this_write => {
+                listed.put(id, now);
+                list.revision = revision.map(str::to_owned);
+            }
+            _ => *kept = None,
+        }
     }
 }
 
@@ -431,7 +496,12 @@ impl Vendor<'_> {
     }
 
     /// Deletes the user with the vendor's delete operation.
-    pub async fn delete(&self, id: &str, revision: Option<&str>) -> Result<(), ScimError> {
+    /// Answers the revision the vendor is at after it, where it has one.
+    pub async fn delete(
+        &self,
+        id: &str,
+        revision: Option<&str>,
+    ) -> Result<Option<String>, ScimError> {
         let operation = self.required(names::DELETE_USER)?;
         let answer = self.send(operation, Some(id), None, None, revision).await;
         let outcome = answer.and_then(|answer| {
@@ -446,7 +516,7 @@ impl Vendor<'_> {
             Some(id.to_owned()),
             outcome.as_ref().map(|a| a.status),
         );
-        outcome.map(drop)
+        outcome.map(|answer| answer.revision(self.connection))
     }
 
     /// The body for `operation` holding `user` (an array of one where it takes a list),
@@ -643,4 +713,71 @@ fn vendor_message(body: &[u8]) -> String {
         end -= 1;
     }
     format!(": {}", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user(id: &str, user_name: &str) -> Resource {
+        match json!({"id": id, "userName": user_name}) {
+            Value::Object(resource) => resource,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Changed, added and removed users keep both indexes true, whichever position the
+    /// removal moves another user to.
+    #[test]
+    fn a_list_kept_changes_in_place() {
+        let mut listed = Listed::new(vec![user("1", "Ada"), user("2", "bob"), user("3", "cy")]);
+        listed.put("1", None);
+        listed.put("2", Some(user("2", "Robert")));
+        listed.put("4", Some(user("4", "dee")));
+        for (name, id) in [
+            ("ada", None),
+            ("bob", None),
+            ("ROBERT", Some("2")),
+            ("cy", Some("3")),
+            ("dee", Some("4")),
+        ] {
+            let found = listed.with_user_name(name).and_then(|r| r["id"].as_str());
+            assert_eq!(found, id, "{name}");
+        }
+        assert_eq!(listed.resources.len(), 3);
+        for (id, &at) in &listed.by_id {
+            assert_eq!(listed.resources[at]["id"], id.as_str());
+        }
+    }
+
+    /// Only the one write since the list was read changes it in place; anything else, or a
+    /// list still being read by a request, drops it.
+    #[test]
+    fn only_the_one_write_since_keeps_the_list() {
+        let description = shared::vendor::description(shared::VendorKind::Liveperson);
+        let cache = ListCache::default();
+        let keep = |revision: &str| {
+            cache.put(Kept {
+                asked_at: Instant::now(),
+                revision: Some(revision.to_owned()),
+                listed: Arc::new(Listed::new(vec![user("1", "ada")])),
+            });
+        };
+        keep("7");
+        cache.wrote(description, "2", Some(user("2", "bob")), Some("8"));
+        let kept = cache.get().expect("kept");
+        assert_eq!(kept.revision.as_deref(), Some("8"));
+        assert!(kept.listed.with_user_name("bob").is_some());
+        drop(kept);
+
+        cache.wrote(description, "3", Some(user("3", "cy")), Some("10"));
+        assert!(cache.get().is_none(), "another write came between");
+
+        keep("7");
+        let reading = cache.get();
+        cache.wrote(description, "2", Some(user("2", "bob")), Some("8"));
+        assert!(cache.get().is_none(), "a request still reads the list");
+        drop(reading);
+    }
 }

@@ -34,6 +34,7 @@ pub const DESCRIPTION: Description = Description {
     searched: &["username", "email", "first_name", "last_name"],
     columns: &["username", "first_name", "last_name", "email", "is_active"],
     revision: None,
+    revision_counts_writes: false,
     update: Update::Partial,
     disabled: Switch {
         field: "is_active",

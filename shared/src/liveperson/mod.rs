@@ -73,6 +73,7 @@ pub const DESCRIPTION: Description = Description {
         "profileIds",
     ],
     revision: Some(ops::REVISION_HEADER),
+    revision_counts_writes: true,
     update: Update::Replace,
     disabled: Switch {
         field: "isEnabled",

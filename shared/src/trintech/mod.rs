@@ -41,6 +41,7 @@ pub const DESCRIPTION: Description = Description {
         "lockedOut",
     ],
     revision: None,
+    revision_counts_writes: false,
     update: Update::Replace,
     disabled: Switch {
         field: "lockedOut",
