@@ -112,26 +112,26 @@ impl Context<'_> {
 
     async fn listing(&self, query: ListQuery) -> Result<Response, ScimError> {
         let (listed, version) = self.vendor().list(self.cache()).await?;
-        let matching: Vec<&Resource> = match &query.filter {
-            // The lookup before every push: answered from the index.
-            Some(filter) if filter.user_name_equals().is_some() => filter
-                .user_name_equals()
-                .and_then(|name| listed.with_user_name(name))
-                .into_iter()
-                .collect(),
-            Some(filter) => listed
-                .resources
-                .iter()
-                .filter(|r| filter.matches(r))
-                .collect(),
-            None => listed.resources.iter().collect(),
+        // The lookup before every push is answered from the index; any other filter parses
+        // every user, tens of milliseconds for 50,000: not on a runtime thread.
+        let indexed = query
+            .filter
+            .as_ref()
+            .is_none_or(|f| f.user_name_equals().is_some());
+        let matching = if indexed {
+            listed.matching(query.filter.as_ref())
+        } else {
+            let (listed, filter) = (listed.clone(), query.filter.clone());
+            tokio::task::spawn_blocking(move || listed.matching(filter.as_ref()))
+                .await
+                .map_err(|_| ScimError::new(500, None, "Filtering the users failed."))?
         };
         let total = matching.len();
         let page: Vec<Resource> = matching
             [query::page_bounds(total, query.start_index, query.count)]
         .iter()
-        .map(|&resource| {
-            let mut resource = resource.clone();
+        .map(|&at| {
+            let mut resource = listed.resource(at);
             let id = resource
                 .get("id")
                 .and_then(Value::as_str)
