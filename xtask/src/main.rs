@@ -149,6 +149,7 @@ fn run_task(cli: Cli) -> anyhow::Result<()> {
         }
         Task::Test => {
             let started = Instant::now();
+            warn_if_little_disk(&root);
             let tools = tools::ensure_build_tools(&root)?;
             tools::ensure_browser()?;
             let axe = tools::ensure_axe()?;
@@ -340,4 +341,39 @@ pub(crate) fn step<T>(name: &str, work: impl FnOnce() -> anyhow::Result<T>) -> a
         started.elapsed()
     );
     result
+}
+
+/// Disk a fresh `cargo xtask test` leaves in `target/` (4.2 GB measured, BENCHMARKS.md) with
+/// room for the linker's temporary files: below it, a build can fail half-way with "No space
+/// left on device" in some linker's words.
+const TEST_DISK_NEEDED_GB: f64 = 6.0;
+
+/// Says so before building when the disk `target/` is on has less free than a fresh test
+/// build takes (`df`, which every Debian has; silent when it cannot tell).
+fn warn_if_little_disk(root: &Path) {
+    let target = root.join("target");
+    let at = if target.exists() {
+        target
+    } else {
+        root.to_path_buf()
+    };
+    let Ok(output) = Command::new("df").arg("-Pk").arg(&at).output() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    let available_kb = text
+        .lines()
+        .nth(1)
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|kb| kb.parse::<f64>().ok());
+    if let Some(kb) = available_kb {
+        let gb = kb / 1024.0 / 1024.0;
+        if gb < TEST_DISK_NEEDED_GB {
+            eprintln!(
+                "xtask: warning: {gb:.1} GB free on the disk of {}; a fresh test build needs \
+                 about {TEST_DISK_NEEDED_GB:.0} GB (free some, or `cargo clean`)",
+                at.display()
+            );
+        }
+    }
 }

@@ -43,7 +43,10 @@ mod tests {
     use crate::conflict::update_body;
     use crate::connection::VendorKind;
     use crate::operation::{PathParams, names};
-    use crate::scim::mapping::testing::{check_create, entra_user, okta_user, resource};
+    use crate::scim::mapping::testing::{
+        assert_attributes, assert_creates, assert_identity_providers_create, check_create,
+        check_generated_passwords, entra_user, okta_user, resource,
+    };
     use crate::scim::{ScimType, USER_SCHEMA};
     use serde_json::{Map, Value, json};
 
@@ -95,7 +98,6 @@ mod tests {
 
     #[test]
     fn writes() {
-        let defaults = SCIM.sandbox_defaults();
         let cases: &[(&str, Map<String, Value>, Value)] = &[
             (
                 "Okta: its password; no names on create",
@@ -117,17 +119,7 @@ mod tests {
                 json!({"username": "bob", "email": "bob@x.io", "is_active": 0, "password": "Gen3rated"}),
             ),
         ];
-        for (case, input, expected) in cases {
-            let mut expected = expected.clone();
-            for (k, v) in &defaults {
-                expected[k] = v.clone();
-            }
-            assert_eq!(
-                SCIM.create_user(input, &defaults, "Gen3rated").unwrap(),
-                expected,
-                "{case}"
-            );
-        }
+        assert_creates(&SCIM, "Gen3rated", cases);
     }
 
     /// The create, then the update that sets the names, each passing CommPeak's own check;
@@ -138,15 +130,7 @@ mod tests {
             .iter()
             .find(|op| op.name == names::UPDATE_USER)
             .unwrap();
-        for input in [okta_user(), entra_user()] {
-            let user = SCIM
-                .create_user(
-                    &input,
-                    &SCIM.sandbox_defaults(),
-                    &SCIM.generated_password(&[5; 32]),
-                )
-                .unwrap();
-            assert_eq!(check_create(VendorKind::Commpeak, &user), Ok(()), "{user}");
+        for (input, user) in assert_identity_providers_create(&SCIM) {
             // As the vendor answers the create: names empty, scalars as strings.
             let created = json!({"id": "1031", "username": user["username"], "email": user["email"],
                 "is_active": "1", "is_deleted": "0", "first_name": "", "last_name": "",
@@ -216,30 +200,27 @@ mod tests {
 
     #[test]
     fn errors_name_the_scim_attribute() {
-        for (pointer, attribute) in [
-            ("/0/username", Some("userName")),
-            ("/first_name", Some("name")),
-            ("/last_name", Some("name")),
-            ("/0/email", Some("emails")),
-            ("/is_active", Some("active")),
-            ("/0/password", Some("password")),
-            ("/0/roles", None),
-            ("/timezone_id", None),
-        ] {
-            assert_eq!(SCIM.attribute_of(pointer), attribute, "{pointer}");
-        }
+        assert_attributes(
+            &SCIM,
+            &[
+                ("/0/username", Some("userName")),
+                ("/first_name", Some("name")),
+                ("/last_name", Some("name")),
+                ("/0/email", Some("emails")),
+                ("/is_active", Some("active")),
+                ("/0/password", Some("password")),
+                ("/0/roles", None),
+                ("/timezone_id", None),
+            ],
+        );
     }
 
     #[test]
     fn generated_passwords_pass_commpeaks_create() {
-        let mut rng = fastrand::Rng::with_seed(0xC0);
-        for _ in 0..2000 {
-            let mut random = [0u8; 32];
-            rng.fill(&mut random);
-            let password = SCIM.generated_password(&random);
+        check_generated_passwords(&SCIM, 0xC0, |password| {
             let user = json!({"username": "u", "email": "u@x.io", "password": password});
             assert_eq!(check_create(VendorKind::Commpeak, &user), Ok(()));
-        }
+        });
     }
 
     /// Role "1" is the seeded account's Agent role (see `SCIM`); the configuration's checks

@@ -44,7 +44,10 @@ fn accepted(password: &str) -> bool {
 mod tests {
     use super::*;
     use crate::connection::VendorKind;
-    use crate::scim::mapping::testing::{check_create, entra_user, okta_user, resource};
+    use crate::scim::mapping::testing::{
+        assert_attributes, assert_identity_providers_create, assert_one_create_carries_all,
+        check_create, check_generated_passwords, entra_user, okta_user, resource,
+    };
     use crate::scim::{ScimType, USER_SCHEMA};
     use serde_json::{Map, Value, json};
 
@@ -106,7 +109,6 @@ mod tests {
 
     #[test]
     fn writes() {
-        let defaults = SCIM.sandbox_defaults();
         let cases: &[(&str, Map<String, Value>, Value)] = &[
             (
                 "Okta: names composed, its password",
@@ -131,40 +133,12 @@ mod tests {
                 json!({"loginName": "bob", "email": "bob@x.io", "isEnabled": false, "passwordSh": "Gen3rated"}),
             ),
         ];
-        for (case, input, expected) in cases {
-            let mut expected = expected.clone();
-            for (k, v) in &defaults {
-                expected[k] = v.clone();
-            }
-            assert_eq!(
-                SCIM.create_user(input, &defaults, "Gen3rated").unwrap(),
-                expected,
-                "{case}"
-            );
-            assert_eq!(
-                SCIM.after_create(&expected, input),
-                Ok(None),
-                "{case}: one create carries all"
-            );
-        }
+        assert_one_create_carries_all(&SCIM, "Gen3rated", cases);
     }
 
     #[test]
     fn creates_pass_livepersons_check() {
-        for input in [okta_user(), entra_user()] {
-            let user = SCIM
-                .create_user(
-                    &input,
-                    &SCIM.sandbox_defaults(),
-                    &SCIM.generated_password(&[3; 32]),
-                )
-                .unwrap();
-            assert_eq!(
-                check_create(VendorKind::Liveperson, &user),
-                Ok(()),
-                "{user}"
-            );
-        }
+        assert_identity_providers_create(&SCIM);
         // Without the defaults, the vendor's rules refuse it: the defaults are what makes it.
         let bare = SCIM
             .create_user(&okta_user(), &Map::new(), "Gen3rated1")
@@ -216,33 +190,30 @@ mod tests {
 
     #[test]
     fn errors_name_the_scim_attribute() {
-        for (pointer, attribute) in [
-            ("/0/loginName", Some("userName")),
-            ("/fullName", Some("name")),
-            ("/0/nickname", Some("displayName")),
-            ("/0/email", Some("emails")),
-            ("/isEnabled", Some("active")),
-            ("/0/passwordSh", Some("password")),
-            ("/0/employeeId", Some("externalId")),
-            ("/0/profileIds/0", None),
-            ("/memberOf", None),
-        ] {
-            assert_eq!(SCIM.attribute_of(pointer), attribute, "{pointer}");
-        }
+        assert_attributes(
+            &SCIM,
+            &[
+                ("/0/loginName", Some("userName")),
+                ("/fullName", Some("name")),
+                ("/0/nickname", Some("displayName")),
+                ("/0/email", Some("emails")),
+                ("/isEnabled", Some("active")),
+                ("/0/passwordSh", Some("password")),
+                ("/0/employeeId", Some("externalId")),
+                ("/0/profileIds/0", None),
+                ("/memberOf", None),
+            ],
+        );
     }
 
     #[test]
     fn generated_passwords_pass_livepersons_rule() {
-        let mut rng = fastrand::Rng::with_seed(0x1170);
-        for _ in 0..5000 {
-            let mut random = [0u8; 32];
-            rng.fill(&mut random);
-            let password = SCIM.generated_password(&random);
+        check_generated_passwords(&SCIM, 0x1170, |password| {
             assert_eq!(
-                crate::liveperson::password::password_problem(&password, Some("ada")),
+                crate::liveperson::password::password_problem(password, Some("ada")),
                 None
             );
-        }
+        });
     }
 
     /// The defaults name the seeded account's Agent profile and Main Group (see `SCIM`), the

@@ -1000,6 +1000,79 @@ pub(crate) mod testing {
         }
     }
 
+    /// Each case's create from `resource`: the connection's `defaults` under what the case
+    /// expects, `Gen3rated…` (`password`) where the resource has none.
+    /// Answers each case's user as created.
+    pub fn assert_creates(
+        mapping: &Mapping,
+        password: &str,
+        cases: &[(&str, Resource, Value)],
+    ) -> Vec<Value> {
+        let defaults = mapping.sandbox_defaults();
+        cases
+            .iter()
+            .map(|(case, input, expected)| {
+                let mut expected = expected.clone();
+                for (k, v) in &defaults {
+                    expected[k] = v.clone();
+                }
+                let created = mapping.create_user(input, &defaults, password).unwrap();
+                assert_eq!(created, expected, "{case}");
+                created
+            })
+            .collect()
+    }
+
+    /// Every case's create carries all the vendor takes: nothing follows it.
+    pub fn assert_one_create_carries_all(
+        mapping: &Mapping,
+        password: &str,
+        cases: &[(&str, Resource, Value)],
+    ) {
+        for ((case, input, _), created) in
+            cases.iter().zip(assert_creates(mapping, password, cases))
+        {
+            assert_eq!(mapping.after_create(&created, input), Ok(None), "{case}");
+        }
+    }
+
+    /// Okta's and Entra's users, with the sandbox's defaults and a generated password, pass
+    /// the vendor's own create check; each is answered with the create's user.
+    pub fn assert_identity_providers_create(mapping: &Mapping) -> Vec<(Resource, Value)> {
+        [okta_user(), entra_user()]
+            .into_iter()
+            .map(|input| {
+                let user = mapping
+                    .create_user(
+                        &input,
+                        &mapping.sandbox_defaults(),
+                        &mapping.generated_password(&[3; 32]),
+                    )
+                    .unwrap();
+                assert_eq!(check_create(mapping.kind, &user), Ok(()), "{user}");
+                (input, user)
+            })
+            .collect()
+    }
+
+    /// Each vendor field's error is about the SCIM attribute the case names.
+    pub fn assert_attributes(mapping: &Mapping, cases: &[(&str, Option<&str>)]) {
+        for (pointer, attribute) in cases {
+            assert_eq!(mapping.attribute_of(pointer), *attribute, "{pointer}");
+        }
+    }
+
+    /// `count` passwords generated from random bytes of a seeded generator, each given to
+    /// `check`.
+    pub fn check_generated_passwords(mapping: &Mapping, seed: u64, check: impl Fn(&str)) {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        for _ in 0..3000 {
+            let mut random = [0u8; 32];
+            rng.fill(&mut random);
+            check(&mapping.generated_password(&random));
+        }
+    }
+
     /// The vendor's own create check of one user, sent as its create operation takes it (a
     /// list).
     pub fn check_create(kind: VendorKind, user: &Value) -> Result<(), crate::ValidationErrors> {

@@ -45,8 +45,10 @@ fn accepted(password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::VendorKind;
-    use crate::scim::mapping::testing::{check_create, entra_user, okta_user, resource};
+    use crate::scim::mapping::testing::{
+        assert_attributes, assert_identity_providers_create, assert_one_create_carries_all,
+        check_generated_passwords, entra_user, okta_user, resource,
+    };
     use crate::scim::{ScimType, USER_SCHEMA};
     use serde_json::{Map, Value, json};
 
@@ -121,7 +123,6 @@ mod tests {
 
     #[test]
     fn writes() {
-        let defaults = SCIM.sandbox_defaults();
         let cases: &[(&str, Map<String, Value>, Value)] = &[
             (
                 "Okta: formatted name composed, its password",
@@ -148,36 +149,12 @@ mod tests {
                     "lockedOut": true, "password": "Gen3rated#"}),
             ),
         ];
-        for (case, input, expected) in cases {
-            let mut expected = expected.clone();
-            for (k, v) in &defaults {
-                expected[k] = v.clone();
-            }
-            assert_eq!(
-                SCIM.create_user(input, &defaults, "Gen3rated#").unwrap(),
-                expected,
-                "{case}"
-            );
-            assert_eq!(
-                SCIM.after_create(&expected, input),
-                Ok(None),
-                "{case}: one create carries all"
-            );
-        }
+        assert_one_create_carries_all(&SCIM, "Gen3rated#", cases);
     }
 
     #[test]
     fn creates_pass_trintechs_check() {
-        for input in [okta_user(), entra_user()] {
-            let user = SCIM
-                .create_user(
-                    &input,
-                    &SCIM.sandbox_defaults(),
-                    &SCIM.generated_password(&[4; 32]),
-                )
-                .unwrap();
-            assert_eq!(check_create(VendorKind::Trintech, &user), Ok(()), "{user}");
-        }
+        assert_identity_providers_create(&SCIM);
     }
 
     #[test]
@@ -233,36 +210,33 @@ mod tests {
 
     #[test]
     fn errors_name_the_scim_attribute() {
-        for (pointer, attribute) in [
-            ("/0/userName", Some("userName")),
-            ("/0/name", Some("name")),
-            ("/0/name/firstName", Some("name")),
-            ("/name/displayName", Some("name")),
-            ("/0/email", Some("emails")),
-            ("/3/phoneNumber", Some("phoneNumbers")),
-            ("/0/lockedOut", Some("active")),
-            ("/0/password", Some("password")),
-            ("/0/name/middleName", None),
-            ("/0/departmentId", None),
-        ] {
-            assert_eq!(SCIM.attribute_of(pointer), attribute, "{pointer}");
-        }
+        assert_attributes(
+            &SCIM,
+            &[
+                ("/0/userName", Some("userName")),
+                ("/0/name", Some("name")),
+                ("/0/name/firstName", Some("name")),
+                ("/name/displayName", Some("name")),
+                ("/0/email", Some("emails")),
+                ("/3/phoneNumber", Some("phoneNumbers")),
+                ("/0/lockedOut", Some("active")),
+                ("/0/password", Some("password")),
+                ("/0/name/middleName", None),
+                ("/0/departmentId", None),
+            ],
+        );
     }
 
     #[test]
     fn generated_passwords_pass_trintechs_policy() {
-        let mut rng = fastrand::Rng::with_seed(0x7217);
-        for _ in 0..5000 {
-            let mut random = [0u8; 32];
-            rng.fill(&mut random);
-            let password = SCIM.generated_password(&random);
+        check_generated_passwords(&SCIM, 0x7217, |password| {
             assert!(
-                super::super::validate::is_policy_password(&password),
+                super::super::validate::is_policy_password(password),
                 "{password}"
             );
             let (min, max) = super::super::validate::PASSWORD_LENGTH;
             assert!((min..=max).contains(&password.len()));
-        }
+        });
     }
 
     /// Every seeded Trintech user has access to Certification and a role like this one (see
