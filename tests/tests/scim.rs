@@ -1841,3 +1841,32 @@ async fn lookups_revalidate_the_list_kept_rather_than_read_it_again() {
     let full = reads.iter().filter(|&&status| status == 200).count();
     assert_eq!(full, 1, "one full read for the burst: {reads:?}");
 }
+
+/// Trintech keeps the name's parts and a display name: a PATCH of the family name alone
+/// (Entra's shape) carries the display name along when it was the parts joined.
+#[tokio::test]
+async fn a_family_name_patched_alone_carries_the_display_name() {
+    let scim = Scim::start(1).await;
+    let vendor = Vendor::Trintech;
+    let created = scim.create(vendor, idp_user("renamed.person")).await;
+    let id = text(&created["id"]);
+    assert_eq!(created["name"]["formatted"], "Ada Lovelace");
+    let patched = scim
+        .call(
+            Method::PATCH,
+            vendor,
+            &format!("/Users/{id}"),
+            Some(json!({"schemas": [PATCH_SCHEMA],
+                "Operations": [{"op": "Replace", "path": "name.familyName", "value": "King"}]})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(
+        patched.body["name"]["formatted"], "Ada King",
+        "{}",
+        patched.text
+    );
+    let record = scim.vendor_record(vendor, &id).await.unwrap();
+    assert_eq!(record["name"]["lastName"], "King", "{record}");
+    assert_eq!(record["name"]["displayName"], "Ada King", "{record}");
+}

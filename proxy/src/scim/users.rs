@@ -260,6 +260,7 @@ impl Context<'_> {
             let mut resource = current.clone();
             patch::apply(&mut resource, &operations)?;
             patch::normalize(&mut resource);
+            shared::scim::mapping::Mapping::refresh_formatted(current, &mut resource)?;
             self.mapping().removal_refused(current, &resource)?;
             Ok(resource)
         })

@@ -266,6 +266,39 @@ impl Mapping {
         user
     }
 
+    /// After a PATCH that changed the given or family name and not the formatted one: a
+    /// formatted name that was the two parts joined is joined again from the new parts, so
+    /// a vendor field that holds it (Trintech's display name) does not keep the old name.
+    /// One that said something else (a name an admin wrote) is left as it is.
+    pub fn refresh_formatted(before: &Resource, after: &mut Resource) -> Result<(), ScimError> {
+        let part = |resource: &Resource, name: &str| name_part(resource, name);
+        let (old_given, old_family) = (part(before, "givenName")?, part(before, "familyName")?);
+        let (new_given, new_family) = (part(after, "givenName")?, part(after, "familyName")?);
+        let old_formatted = part(before, "formatted")?;
+        let parts_changed = (&old_given, &old_family) != (&new_given, &new_family);
+        let joined = |given: &Option<String>, family: &Option<String>| {
+            let parts: Vec<&str> = [given, family]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        };
+        if !parts_changed
+            || part(after, "formatted")? != old_formatted
+            || old_formatted.is_none()
+            || old_formatted != joined(&old_given, &old_family)
+        {
+            return Ok(());
+        }
+        if let (Some(Value::Object(name)), Some(formatted)) =
+            (after.get_mut("name"), joined(&new_given, &new_family))
+        {
+            name.insert("formatted".into(), Value::String(formatted));
+        }
+        Ok(())
+    }
+
     /// A PATCH that leaves a mapped attribute without a value the vendor cannot be without
     /// (a required field, a flag): 400 `mutability` (RFC 7644 §3.5.2.2), naming it. A
     /// replace (PUT) that leaves one out keeps the vendor's value instead
@@ -1512,6 +1545,41 @@ mod tests {
                     panic!("{kind:?} {removed}: refused {refused}, got {outcome:?}")
                 }
             }
+        }
+    }
+
+    /// A formatted name that was the parts joined follows them; one written otherwise, or a
+    /// PATCH that sets it too, is left alone.
+    #[test]
+    fn a_patched_name_part_carries_the_formatted_name_along() {
+        let before = testing::resource(json!({"name": {"givenName": "Ada", "familyName": "Byron",
+            "formatted": "Ada Byron"}}));
+        let cases: &[(&str, Value, Value, &str)] = &[
+            (
+                "family name changed",
+                before["name"].clone(),
+                json!({"givenName": "Ada", "familyName": "Lovelace", "formatted": "Ada Byron"}),
+                "Ada Lovelace",
+            ),
+            (
+                "the formatted name set too",
+                before["name"].clone(),
+                json!({"givenName": "Ada", "familyName": "Lovelace", "formatted": "Countess"}),
+                "Countess",
+            ),
+            (
+                "a formatted name of its own",
+                json!({"givenName": "Ada", "familyName": "Byron",
+                "formatted": "Lady Ada"}),
+                json!({"givenName": "Ada", "familyName": "Lovelace", "formatted": "Lady Ada"}),
+                "Lady Ada",
+            ),
+        ];
+        for (case, old, new, formatted) in cases {
+            let before = testing::resource(json!({"name": old}));
+            let mut after = testing::resource(json!({"name": new}));
+            Mapping::refresh_formatted(&before, &mut after).unwrap();
+            assert_eq!(after["name"]["formatted"], *formatted, "{case}");
         }
     }
 }
