@@ -377,3 +377,22 @@ fn warn_if_little_disk(root: &Path) {
         }
     }
 }
+
+/// The release proxy and sandbox binaries the soak and the SCIM bench run as processes of
+/// their own.
+fn build_release_servers() -> anyhow::Result<()> {
+    step("building the proxy and the sandbox (release)", || {
+        run(cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "proxy",
+            "--bin",
+            "proxy",
+            "-p",
+            "sandbox",
+            "--bin",
+            "sandbox",
+        ]))
+    })
+}

@@ -18,7 +18,7 @@ use anyhow::{Context, bail, ensure};
 use serde_json::Value;
 
 use crate::bench::{Running, free_port, median, memory_kb, wait_for_within};
-use crate::{cargo, run, step};
+use crate::step;
 
 const ACCOUNT_ID: &str = "12345678";
 const LP_TOKEN: &str = "bench-liveperson-token";
@@ -35,20 +35,7 @@ pub fn scim(root: &Path, users: usize, requests: usize) -> anyhow::Result<()> {
         users > 0 && requests > 0,
         "--users and --requests must be > 0"
     );
-    step("building the proxy and the sandbox (release)", || {
-        run(cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "proxy",
-            "--bin",
-            "proxy",
-            "-p",
-            "sandbox",
-            "--bin",
-            "sandbox",
-        ]))
-    })?;
+    crate::build_release_servers()?;
     let bin = root.join("target").join("release");
     let work_dir = tempfile::tempdir()?;
     let work = work_dir.path();

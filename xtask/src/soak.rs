@@ -11,20 +11,7 @@ use anyhow::Context;
 use crate::{cargo, run, step};
 
 pub fn soak(root: &Path, minutes: u32) -> anyhow::Result<()> {
-    step("building the proxy and the sandbox (release)", || {
-        run(cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "proxy",
-            "--bin",
-            "proxy",
-            "-p",
-            "sandbox",
-            "--bin",
-            "sandbox",
-        ]))
-    })?;
+    crate::build_release_servers()?;
     // The load and the checks are an ignored test of the `tests` crate, as `bench console` is:
     // the engine lives there, beside the harness, and xtask stays free of the proxy's build.
     // The driver is a debug build (the one `cargo test` builds); the proxy and the sandbox
